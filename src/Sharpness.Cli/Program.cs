@@ -1,8 +1,54 @@
+using System.CommandLine;
+using Sharpness.Cli.Commands;
+
 namespace Sharpness.Cli;
 
 /// <summary>Entry point of the <c>sharpness</c> command.</summary>
 public static class Program
 {
-    /// <summary>Runs the command line and returns the process exit code.</summary>
-    public static int Main(string[] args) => args.Length == 0 ? 0 : 2;
+    /// <summary>Runs the command line against the console and returns the process exit code.</summary>
+    /// <param name="args">Command-line arguments.</param>
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs the command line with the given writers (used by tests) and returns the exit code.</summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="output">Standard output.</param>
+    /// <param name="error">Standard error.</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var context = new CliContext(output, error, args);
+        var root = new RootCommand("Sharpness: curvature (Hessian sharpness) dynamics of neural-network training, exact for the UV model.");
+        var uv = new Command("uv", "The UV model: two-layer linear network on one example, exact dynamics and sharpness.");
+        uv.Subcommands.Add(UvSimulateCommand.Create(context));
+        root.Subcommands.Add(uv);
+
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var parseError in parsed.Errors)
+            {
+                error.WriteLine($"error: {parseError.Message}");
+            }
+
+            error.WriteLine("Run 'sharpness --help' (or '<command> --help') for the options.");
+            return ExitCodes.InvalidInput;
+        }
+
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"error: {e.Option}: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+    }
 }
+
+/// <summary>Where a command writes and what it was called with.</summary>
+/// <param name="Output">Standard output (results, JSON).</param>
+/// <param name="Error">Standard error (errors, progress).</param>
+/// <param name="Arguments">The raw arguments, recorded in manifests.</param>
+public sealed record CliContext(TextWriter Output, TextWriter Error, IReadOnlyList<string> Arguments);

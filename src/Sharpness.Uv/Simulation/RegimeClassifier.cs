@@ -1,0 +1,197 @@
+using Sharpness.Core.Dynamics;
+using Sharpness.Uv.Dynamics;
+
+namespace Sharpness.Uv.Simulation;
+
+/// <summary>
+/// Labels a finished UV-model run with the regimes of uv-model.md section 8, from its recorded
+/// trajectory. The rules, in scaled variables g = ηf/s, x = ηλ:
+/// <list type="bullet">
+/// <item>sharpness reduction: within the first 10 steps, the first move of λ_H larger than 1e-9 relative is downward;</item>
+/// <item>progressive sharpening: λ_H rises while the loss falls for at least 3 consecutive steps;</item>
+/// <item>catapult: x₀ &gt; 2, the loss exceeds its initial value within the first 100 steps, and the run converges;</item>
+/// <item>self-stabilised EoS: r &lt; 1, x₀ ≤ 2, x later exceeds 2, Δg changes sign, and the run converges with x &lt; 2;</item>
+/// <item>EoS period p: the tail repeats with period p ≥ 2 (relative tolerance 1e-6, p ≤ 64);</item>
+/// <item>chaos: bounded, no period ≤ 64, largest Lyapunov exponent of the tail &gt; 1e-3;</item>
+/// <item>divergence: the run was stopped by divergence.</item>
+/// </list>
+/// A tail with period 1 is a converged run; no period and no positive exponent is a transient.
+/// </summary>
+public static class RegimeClassifier
+{
+    private const int EarlyWindow = 10;
+    private const int CatapultWindow = 100;
+    private const int SharpeningStretch = 3;
+    private const double ChaosThreshold = 1e-3;
+
+    /// <summary>Classifies a run.</summary>
+    /// <param name="records">The run's records, steps 0..T.</param>
+    /// <param name="learningRate">η.</param>
+    /// <param name="normaliser">Effective normaliser s.</param>
+    /// <param name="target">y.</param>
+    /// <param name="weightDecayFactor">ρ = 1 − ηγ.</param>
+    /// <param name="diverged">Whether the run was stopped by divergence.</param>
+    /// <param name="maxPeriod">Largest period looked for (default 64).</param>
+    public static RegimeReport Classify(
+        IReadOnlyList<UvStepRecord> records,
+        double learningRate,
+        double normaliser,
+        double target,
+        double weightDecayFactor,
+        bool diverged,
+        int maxPeriod = 64)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            throw new ArgumentException("A run has at least its initial record.", nameof(records));
+        }
+
+        double r = learningRate * target / normaliser;
+        var g = records.Select(p => learningRate * p.Output / normaliser).ToArray();
+        var x = records.Select(p => p.LrNtk).ToArray();
+        var labels = new List<string>();
+
+        if (FirstSignificantMoveIsDown(records))
+        {
+            labels.Add(RegimeReport.SharpnessReduction);
+        }
+
+        if (HasProgressiveSharpening(records))
+        {
+            labels.Add(RegimeReport.ProgressiveSharpening);
+        }
+
+        int? period = null;
+        double? lyapunov = null;
+        RunOutcome outcome;
+        if (diverged)
+        {
+            outcome = RunOutcome.Diverged;
+        }
+        else
+        {
+            int steps = records.Count - 1;
+            int tail = Math.Clamp(steps / 2, 2, 4096);
+            period = records.Count >= 4 ? PeriodDetector.Detect([g, x], maxPeriod, tail) : null;
+            lyapunov = steps >= 20 ? LargestLyapunovExponent(g, x, r, weightDecayFactor, tail) : null;
+            outcome = period switch
+            {
+                1 => RunOutcome.Converged,
+                >= 2 => RunOutcome.Periodic,
+                _ => lyapunov > ChaosThreshold ? RunOutcome.Chaotic : RunOutcome.Transient,
+            };
+        }
+
+        if (outcome == RunOutcome.Converged && x[0] > 2 && records.Take(CatapultWindow + 1).Any(p => p.Loss > records[0].Loss))
+        {
+            labels.Add(RegimeReport.Catapult);
+        }
+
+        if (outcome == RunOutcome.Converged && r < 1 && x[0] <= 2 && x.Any(xi => xi > 2) && x[^1] < 2 && ResidualChangesSign(g, r))
+        {
+            labels.Add(RegimeReport.SelfStabilisedEos);
+        }
+
+        if (outcome == RunOutcome.Periodic)
+        {
+            labels.Add(RegimeReport.EosPeriodPrefix + period!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (outcome == RunOutcome.Chaotic)
+        {
+            labels.Add(RegimeReport.Chaos);
+        }
+
+        if (outcome == RunOutcome.Diverged)
+        {
+            labels.Add(RegimeReport.Divergence);
+        }
+
+        return new RegimeReport { Labels = labels, Outcome = outcome, Period = period, LyapunovExponent = lyapunov };
+    }
+
+    /// <summary>
+    /// Largest Lyapunov exponent (natural log per step) of the scaled map along the last
+    /// <paramref name="tail"/> steps of a trajectory, from products of the exact Jacobian with a
+    /// renormalised tangent vector.
+    /// </summary>
+    /// <param name="g">Scaled outputs g_t.</param>
+    /// <param name="x">Scaled NTK x_t.</param>
+    /// <param name="r">Scaled target.</param>
+    /// <param name="rho">Weight-decay factor ρ.</param>
+    /// <param name="tail">Number of final steps used.</param>
+    public static double LargestLyapunovExponent(IReadOnlyList<double> g, IReadOnlyList<double> x, double r, double rho, int tail)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(x);
+        int start = Math.Max(0, g.Count - 1 - tail);
+        double tg = 1 / Math.Sqrt(2), tx = 1 / Math.Sqrt(2);
+        double sum = 0;
+        int count = 0;
+        for (int t = start; t < g.Count - 1; t++)
+        {
+            var (a, b, c, d) = UvScaledMap.Jacobian(new UvScaledState(g[t], x[t]), r, rho);
+            double ng = (a * tg) + (b * tx);
+            double nx = (c * tg) + (d * tx);
+            double norm = Math.Sqrt((ng * ng) + (nx * nx));
+            if (norm == 0 || !double.IsFinite(norm))
+            {
+                return norm == 0 ? double.NegativeInfinity : double.NaN;
+            }
+
+            sum += Math.Log(norm);
+            count++;
+            tg = ng / norm;
+            tx = nx / norm;
+        }
+
+        return count == 0 ? double.NaN : sum / count;
+    }
+
+    private static bool FirstSignificantMoveIsDown(IReadOnlyList<UvStepRecord> records)
+    {
+        double h0 = records[0].Sharpness;
+        double tolerance = 1e-9 * Math.Max(Math.Abs(h0), double.Epsilon);
+        for (int t = 1; t < records.Count && t <= EarlyWindow; t++)
+        {
+            double change = records[t].Sharpness - h0;
+            if (Math.Abs(change) > tolerance)
+            {
+                return change < 0;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasProgressiveSharpening(IReadOnlyList<UvStepRecord> records)
+    {
+        int stretch = 0;
+        for (int t = 1; t < records.Count; t++)
+        {
+            bool rising = records[t].Sharpness > records[t - 1].Sharpness * (1 + 1e-12);
+            bool falling = records[t].Loss < records[t - 1].Loss;
+            stretch = rising && falling ? stretch + 1 : 0;
+            if (stretch >= SharpeningStretch)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool ResidualChangesSign(IReadOnlyList<double> g, double r)
+    {
+        for (int t = 1; t < g.Count; t++)
+        {
+            if ((g[t] - r) * (g[t - 1] - r) < 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
