@@ -28,7 +28,7 @@ public static class Program
         {
             foreach (var parseError in parsed.Errors)
             {
-                error.WriteLine($"error: {parseError.Message}");
+                error.WriteLine($"error: {Readable(parseError.Message)}");
             }
 
             error.WriteLine("Run 'sharpness --help' (or '<command> --help') for the options.");
@@ -45,6 +45,14 @@ public static class Program
             return ExitCodes.InvalidInput;
         }
     }
+
+    // The parser names CLR types ("System.Nullable`1[System.Int32]"); users think in numbers.
+    private static string Readable(string message) => message
+        .Replace("System.Nullable`1[System.Int32]", "integer", StringComparison.Ordinal)
+        .Replace("System.Nullable`1[System.Double]", "number", StringComparison.Ordinal)
+        .Replace("System.Int32", "integer", StringComparison.Ordinal)
+        .Replace("System.UInt64", "non-negative integer", StringComparison.Ordinal)
+        .Replace("System.Double", "number", StringComparison.Ordinal);
 }
 
 /// <summary>Where a command writes and what it was called with.</summary>

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Sharpness.Runs.Tests;
+
+public class RunDirectoryTests
+{
+    private static string NewPath() => Path.Combine(Path.GetTempPath(), "sharpness-runs-tests", Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public void NewFolderIsUsableAndCreatedOnlyOnCreate()
+    {
+        string path = NewPath();
+
+        Assert.Null(RunDirectory.CheckUsable(path, ["a.csv"]));
+        Assert.False(Directory.Exists(path));
+        var run = RunDirectory.Create(path, ["a.csv"]);
+        Assert.True(Directory.Exists(run.Path));
+        Assert.False(run.IsComplete);
+    }
+
+    [Fact]
+    public void AtomicWriteLeavesNoTemporaryFileAndReplacesContent()
+    {
+        var run = RunDirectory.Create(NewPath(), ["a.csv"]);
+        run.WriteTextAtomic("a.csv", "first");
+        run.WriteTextAtomic("a.csv", "second");
+
+        Assert.Equal("second", File.ReadAllText(Path.Combine(run.Path, "a.csv")));
+        Assert.Equal(["a.csv"], Directory.GetFiles(run.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void FailedWriteKeepsThePreviousFile()
+    {
+        var run = RunDirectory.Create(NewPath(), ["a.csv"]);
+        run.WriteTextAtomic("a.csv", "good");
+
+        Assert.Throws<InvalidOperationException>(() => run.WriteAtomic("a.csv", stream =>
+        {
+            stream.Write("partial"u8);
+            throw new InvalidOperationException("crash while writing");
+        }));
+
+        Assert.Equal("good", File.ReadAllText(Path.Combine(run.Path, "a.csv")));
+    }
+
+    [Theory]
+    [InlineData("../escape.csv")]
+    [InlineData("sub/file.csv")]
+    [InlineData("..")]
+    [InlineData("")]
+    public void FileNamesMustStayInsideTheFolder(string name)
+    {
+        var run = RunDirectory.Create(NewPath(), ["a.csv"]);
+
+        Assert.Throws<ArgumentException>(() => run.WriteTextAtomic(name, "x"));
+    }
+
+    [Fact]
+    public void CompleteRunAndForeignFilesMakeAFolderUnusable()
+    {
+        var run = RunDirectory.Create(NewPath(), ["a.csv"]);
+        run.WriteTextAtomic("a.csv", "data");
+        Assert.Null(RunDirectory.CheckUsable(run.Path, ["a.csv"]));
+
+        run.WriteManifest(Manifest());
+        Assert.True(run.IsComplete);
+        Assert.Contains("already holds a run", RunDirectory.CheckUsable(run.Path, ["a.csv"]));
+
+        string other = NewPath();
+        Directory.CreateDirectory(other);
+        File.WriteAllText(Path.Combine(other, "thesis.tex"), "x");
+        Assert.Contains("not empty", RunDirectory.CheckUsable(other, ["a.csv"]));
+        Assert.Throws<InvalidOperationException>(() => RunDirectory.Create(other, ["a.csv"]));
+    }
+
+    [Fact]
+    public void ManifestIsValidJsonWithEverythingNeededToRepeatTheRun()
+    {
+        var run = RunDirectory.Create(NewPath(), ["a.csv"]);
+        run.WriteManifest(Manifest());
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Path, RunDirectory.ManifestFileName)));
+        var root = json.RootElement;
+        Assert.Equal(RunManifest.Schema, root.GetProperty("schema").GetString());
+        Assert.Equal(17UL, root.GetProperty("seed").GetUInt64());
+        Assert.Equal(3, root.GetProperty("configuration").GetProperty("width").GetInt32());
+        Assert.Equal("NaN", root.GetProperty("results").GetProperty("value").GetString());
+        Assert.Equal(["x", "--width", "3"], root.GetProperty("arguments").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(root.GetProperty("complete").GetBoolean());
+    }
+
+    private static RunManifest Manifest() => new()
+    {
+        Command = "test",
+        Arguments = ["x", "--width", "3"],
+        Configuration = new JsonObject { ["width"] = 3 },
+        Seed = 17,
+        StartedUtc = DateTimeOffset.UtcNow,
+        FinishedUtc = DateTimeOffset.UtcNow,
+        Results = new JsonObject { ["value"] = JsonOutput.Number(double.NaN) },
+        Files = ["a.csv"],
+    };
+}
