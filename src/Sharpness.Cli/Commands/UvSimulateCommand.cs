@@ -267,6 +267,7 @@ public static class UvSimulateCommand
             ["initial"] = RecordJson(first),
             ["final"] = RecordJson(last),
             ["labels"] = new JsonArray(result.Regimes.Labels.Select(l => (JsonNode?)JsonValue.Create(l)).ToArray()),
+            ["ntk_labels"] = new JsonArray(result.Regimes.NtkLabels.Select(l => (JsonNode?)JsonValue.Create(l)).ToArray()),
             ["outcome"] = result.Regimes.Outcome.ToString().ToLowerInvariant(),
             ["period"] = result.Regimes.Period,
             ["lyapunov_exponent"] = JsonOutput.Number(result.Regimes.LyapunovExponent),
@@ -298,7 +299,8 @@ public static class UvSimulateCommand
         output.WriteLine($"step {first.Step,6}: loss {G(first.Loss)}, f {G(first.Output)}, NTK lambda {G(first.Ntk)}, Hessian sharpness lambda_H {G(first.Sharpness)}");
         output.WriteLine($"step {last.Step,6}: loss {G(last.Loss)}, f {G(last.Output)}, NTK lambda {G(last.Ntk)}, Hessian sharpness lambda_H {G(last.Sharpness)} (2/eta = {G(2 / result.LearningRate)})");
         string labels = result.Regimes.Labels.Count == 0 ? "none" : string.Join(", ", result.Regimes.Labels);
-        output.WriteLine($"regimes: {labels}; outcome: {result.Regimes.Outcome.ToString().ToLowerInvariant()}" + (result.Diverged ? $" at step {result.DivergedAtStep}" : string.Empty));
+        string ntkLabels = result.Regimes.NtkLabels.Count == 0 ? "none" : string.Join(", ", result.Regimes.NtkLabels);
+        output.WriteLine($"regimes (lambda_H): {labels}; early trend of the NTK lambda: {ntkLabels}; outcome: {result.Regimes.Outcome.ToString().ToLowerInvariant()}" + (result.Diverged ? $" at step {result.DivergedAtStep}" : string.Empty));
         if (outDir is not null)
         {
             output.WriteLine($"wrote {Path.Combine(outDir.FullName, TrajectoryFile)} and {RunDirectory.ManifestFileName}");

@@ -8,7 +8,7 @@ namespace Sharpness.Uv.Simulation;
 /// trajectory. The rules, in scaled variables g = ηf/s, x = ηλ:
 /// <list type="bullet">
 /// <item>sharpness reduction: within the first 10 steps, the first move of λ_H larger than 1e-9 relative is downward;</item>
-/// <item>progressive sharpening: λ_H rises while the loss falls for at least 3 consecutive steps;</item>
+/// <item>progressive sharpening: over consecutive steps in which λ_H rises and the loss falls, λ_H grows by at least 1 %;</item>
 /// <item>catapult: x₀ &gt; 2, the loss exceeds its initial value within the first 100 steps, and the run converges;</item>
 /// <item>self-stabilised EoS: r &lt; 1, x₀ ≤ 2, x later exceeds 2, Δg changes sign, and the run converges with x &lt; 2;</item>
 /// <item>EoS period p: the tail repeats with period p ≥ 2 (relative tolerance 1e-6, p ≤ 64);</item>
@@ -16,12 +16,14 @@ namespace Sharpness.Uv.Simulation;
 /// <item>divergence: the run was stopped by divergence.</item>
 /// </list>
 /// A tail with period 1 is a converged run; no period and no positive exponent is a transient.
+/// The first two labels are decided on λ_H; <see cref="RegimeReport.NtkLabels"/> applies the same
+/// two rules to the NTK λ, which can move the other way while the output is far from the target.
 /// </summary>
 public static class RegimeClassifier
 {
     private const int EarlyWindow = 10;
     private const int CatapultWindow = 100;
-    private const int SharpeningStretch = 3;
+    private const double SharpeningRise = 0.01;
     private const double ChaosThreshold = 1e-3;
 
     /// <summary>Classifies a run.</summary>
@@ -52,15 +54,7 @@ public static class RegimeClassifier
         var x = records.Select(p => p.LrNtk).ToArray();
         var labels = new List<string>();
 
-        if (FirstSignificantMoveIsDown(records))
-        {
-            labels.Add(RegimeReport.SharpnessReduction);
-        }
-
-        if (HasProgressiveSharpening(records))
-        {
-            labels.Add(RegimeReport.ProgressiveSharpening);
-        }
+        labels.AddRange(EarlyTrendLabels(records, p => p.Sharpness));
 
         int? period = null;
         double? lyapunov = null;
@@ -108,7 +102,14 @@ public static class RegimeClassifier
             labels.Add(RegimeReport.Divergence);
         }
 
-        return new RegimeReport { Labels = labels, Outcome = outcome, Period = period, LyapunovExponent = lyapunov };
+        return new RegimeReport
+        {
+            Labels = labels,
+            NtkLabels = EarlyTrendLabels(records, p => p.Ntk),
+            Outcome = outcome,
+            Period = period,
+            LyapunovExponent = lyapunov,
+        };
     }
 
     /// <summary>
@@ -149,13 +150,29 @@ public static class RegimeClassifier
         return count == 0 ? double.NaN : sum / count;
     }
 
-    private static bool FirstSignificantMoveIsDown(IReadOnlyList<UvStepRecord> records)
+    private static List<string> EarlyTrendLabels(IReadOnlyList<UvStepRecord> records, Func<UvStepRecord, double> sharpness)
     {
-        double h0 = records[0].Sharpness;
+        var labels = new List<string>();
+        if (FirstSignificantMoveIsDown(records, sharpness))
+        {
+            labels.Add(RegimeReport.SharpnessReduction);
+        }
+
+        if (HasProgressiveSharpening(records, sharpness))
+        {
+            labels.Add(RegimeReport.ProgressiveSharpening);
+        }
+
+        return labels;
+    }
+
+    private static bool FirstSignificantMoveIsDown(IReadOnlyList<UvStepRecord> records, Func<UvStepRecord, double> sharpness)
+    {
+        double h0 = sharpness(records[0]);
         double tolerance = 1e-9 * Math.Max(Math.Abs(h0), double.Epsilon);
         for (int t = 1; t < records.Count && t <= EarlyWindow; t++)
         {
-            double change = records[t].Sharpness - h0;
+            double change = sharpness(records[t]) - h0;
             if (Math.Abs(change) > tolerance)
             {
                 return change < 0;
@@ -165,17 +182,24 @@ public static class RegimeClassifier
         return false;
     }
 
-    private static bool HasProgressiveSharpening(IReadOnlyList<UvStepRecord> records)
+    private static bool HasProgressiveSharpening(IReadOnlyList<UvStepRecord> records, Func<UvStepRecord, double> sharpness)
     {
-        int stretch = 0;
+        double stretchStart = double.NaN;
         for (int t = 1; t < records.Count; t++)
         {
-            bool rising = records[t].Sharpness > records[t - 1].Sharpness * (1 + 1e-12);
-            bool falling = records[t].Loss < records[t - 1].Loss;
-            stretch = rising && falling ? stretch + 1 : 0;
-            if (stretch >= SharpeningStretch)
+            double before = sharpness(records[t - 1]);
+            double after = sharpness(records[t]);
+            if (after > before && records[t].Loss < records[t - 1].Loss)
             {
-                return true;
+                stretchStart = double.IsNaN(stretchStart) ? before : stretchStart;
+                if (after >= stretchStart * (1 + SharpeningRise))
+                {
+                    return true;
+                }
+            }
+            else
+            {
+                stretchStart = double.NaN;
             }
         }
 

@@ -6,7 +6,7 @@ public sealed record RegimeReport
     /// <summary>Label: λ_H falls in the early steps (its first significant move is downward).</summary>
     public const string SharpnessReduction = "sharpness-reduction";
 
-    /// <summary>Label: λ_H rises while the loss falls, for at least three consecutive steps.</summary>
+    /// <summary>Label: λ_H rises while the loss falls (by at least 1 % over consecutive such steps).</summary>
     public const string ProgressiveSharpening = "progressive-sharpening";
 
     /// <summary>Label: ηλ₀ &gt; 2, the loss rises above its initial value early on, then the run converges.</summary>
@@ -26,6 +26,13 @@ public sealed record RegimeReport
 
     /// <summary>The labels that apply, in the order of the table in uv-model.md section 8.</summary>
     public required IReadOnlyList<string> Labels { get; init; }
+
+    /// <summary>
+    /// The early-trend labels (<see cref="SharpnessReduction"/>, <see cref="ProgressiveSharpening"/>)
+    /// decided on the NTK λ instead of λ_H. They differ when the output starts far from the target
+    /// (λ_H exceeds λ there): a μP-like run can sharpen in λ while λ_H falls.
+    /// </summary>
+    public required IReadOnlyList<string> NtkLabels { get; init; }
 
     /// <summary>How the run ended.</summary>
     public required RunOutcome Outcome { get; init; }

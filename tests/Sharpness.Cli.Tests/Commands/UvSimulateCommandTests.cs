@@ -14,7 +14,7 @@ public class UvSimulateCommandTests
         var (code, output, error) = CliRunner.Run("uv", "simulate", "--width", "50", "--param", "mup", "--lr", "0.7", "--steps", "40", "--seed", "3", "--out", dir);
 
         Assert.True(code == 0, error);
-        Assert.Contains("regimes:", output);
+        Assert.Contains("regimes (lambda_H):", output);
         string[] lines = File.ReadAllLines(Path.Combine(dir, "trajectory.csv"));
         Assert.Equal("step,loss,f,residual,ntk,sharpness,lr_ntk,lr_sharpness,q", lines[0]);
         Assert.Equal(42, lines.Length);

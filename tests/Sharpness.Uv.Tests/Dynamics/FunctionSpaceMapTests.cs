@@ -1,3 +1,4 @@
+using CsCheck;
 using Sharpness.Uv.Dynamics;
 using Sharpness.Uv.Model;
 
@@ -82,6 +83,19 @@ public class FunctionSpaceMapTests
 
         Assert.Equal(1 - x + 1, trace, 12);
         Assert.Equal(1 - x, determinant, 12);
+    }
+
+    [Fact]
+    public void SharpnessGrowsExactlyInsideTheGrowthWedge()
+    {
+        // Section 5: for 0 < x < 4 and r > 0 one step raises x iff −r x/(4 − x) < g < r.
+        Gen.Select(Gen.Double[0.01, 3.99], Gen.Double[0.01, 3.0], Gen.Double[-6.0, 6.0]).Sample((x, r, g) =>
+        {
+            double change = UvScaledMap.Step(new UvScaledState(g, x), r).X - x;
+            bool inside = (-r * x / (4 - x)) < g && g < r;
+            double margin = Math.Min(Math.Abs(g - r), Math.Abs(g + (r * x / (4 - x))));
+            return margin < 1e-9 || (change > 0) == inside;
+        });
     }
 
     private static void AssertClose(double actual, double expected, double scale, string what)
