@@ -1,0 +1,71 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+
+namespace Sharpness.Cli.Tests;
+
+/// <summary>The dependency arrows point one way: math at the bottom, I/O and presentation at the top.</summary>
+public partial class ArchitectureTests
+{
+    [Theory]
+    [InlineData("Sharpness.Core", new string[0])]
+    [InlineData("Sharpness.Uv", new[] { "Sharpness.Core" })]
+    [InlineData("Sharpness.Runs", new string[0])]
+    public void LibrariesReferenceOnlyTheLayersBelowThem(string assemblyName, string[] allowed)
+    {
+        var assembly = Assembly.Load(assemblyName);
+        var references = assembly.GetReferencedAssemblies()
+            .Select(a => a.Name!)
+            .Where(name => !name.StartsWith("System", StringComparison.Ordinal) && name != "netstandard" && name != "mscorlib")
+            .ToArray();
+
+        Assert.All(references, name => Assert.Contains(name, allowed));
+    }
+
+    [Theory]
+    [InlineData("src/Sharpness.Core")]
+    [InlineData("src/Sharpness.Uv")]
+    public void MathLibrariesDoNoInputOutput(string folder)
+    {
+        foreach (var (file, text) in Sources(folder))
+        {
+            Assert.False(IoPattern().IsMatch(text), $"{file} does file or console I/O; keep it in Runs or Cli.");
+        }
+    }
+
+    [Theory]
+    [InlineData("src/Sharpness.Core")]
+    [InlineData("src/Sharpness.Uv")]
+    [InlineData("src/Sharpness.Runs")]
+    public void OnlyTheCommandLineWritesToTheConsole(string folder)
+    {
+        foreach (var (file, text) in Sources(folder))
+        {
+            Assert.DoesNotContain("Console.", text, StringComparison.Ordinal);
+        }
+    }
+
+    private static IEnumerable<(string File, string Text)> Sources(string folder)
+    {
+        string root = RepositoryRoot();
+        string path = Path.Combine(root, folder);
+        Assert.True(Directory.Exists(path), $"{path} not found");
+        return Directory.EnumerateFiles(path, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                     && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(f => (Path.GetRelativePath(root, f), File.ReadAllText(f)));
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Sharpness.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Sharpness.sln not found above the test binaries.");
+    }
+
+    [GeneratedRegex(@"\bSystem\.IO\b|\bFile\.|\bDirectory\.|\bFileStream\b|\bStreamWriter\b|\bConsole\.")]
+    private static partial Regex IoPattern();
+}
