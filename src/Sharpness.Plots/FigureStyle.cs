@@ -1,0 +1,75 @@
+using ScottPlot;
+
+namespace Sharpness.Plots;
+
+/// <summary>
+/// The toolkit's figure conventions: readable fonts at paper size, PNG at print resolution
+/// (logical size × <see cref="Scale"/>), SVG where the point count allows.
+/// </summary>
+public static class FigureStyle
+{
+    /// <summary>Logical width of a single-panel figure in points (pixels before scaling). Default 800.</summary>
+    public const int Width = 800;
+
+    /// <summary>Logical height of a single-panel figure. Default 500.</summary>
+    public const int Height = 500;
+
+    /// <summary>Pixel scale of PNG output (2 gives 1600×1000 for the default size).</summary>
+    public const float Scale = 2;
+
+    /// <summary>Above this many plotted points, figures are written as PNG only (an SVG would be too large).</summary>
+    public const int SvgPointLimit = 20_000;
+
+    /// <summary>Colour of the stability threshold line ηλ = 2 (or 2/η).</summary>
+    public static Color ThresholdColor => Colors.Black;
+
+    /// <summary>Palette for series, in order.</summary>
+    public static IReadOnlyList<Color> Palette { get; } =
+    [
+        Color.FromHex("#1f77b4"), Color.FromHex("#d62728"), Color.FromHex("#2ca02c"), Color.FromHex("#ff7f0e"),
+        Color.FromHex("#9467bd"), Color.FromHex("#8c564b"), Color.FromHex("#e377c2"), Color.FromHex("#17becf"),
+    ];
+
+    /// <summary>Applies title, axis labels and font sizes to a plot.</summary>
+    /// <param name="plot">The plot.</param>
+    /// <param name="title">Title.</param>
+    /// <param name="xLabel">Horizontal axis label, with units and conventions.</param>
+    /// <param name="yLabel">Vertical axis label, with units and conventions.</param>
+    public static void Apply(Plot plot, string title, string xLabel, string yLabel)
+    {
+        ArgumentNullException.ThrowIfNull(plot);
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.Axes.Title.Label.FontSize = 18;
+        plot.Axes.Bottom.Label.FontSize = 16;
+        plot.Axes.Left.Label.FontSize = 16;
+        plot.Axes.Bottom.TickLabelStyle.FontSize = 13;
+        plot.Axes.Left.TickLabelStyle.FontSize = 13;
+    }
+
+    /// <summary>Renders a plot as PNG at print resolution and, when <paramref name="pointCount"/> allows, as SVG.</summary>
+    /// <param name="plot">The plot.</param>
+    /// <param name="pointCount">Points plotted (decides whether an SVG is made).</param>
+    /// <param name="width">Logical width (default <see cref="Width"/>).</param>
+    /// <param name="height">Logical height (default <see cref="Height"/>).</param>
+    public static RenderedFigure Render(Plot plot, int pointCount, int width = Width, int height = Height)
+    {
+        ArgumentNullException.ThrowIfNull(plot);
+        plot.ScaleFactor = Scale;
+        byte[] png = plot.GetImage((int)(width * Scale), (int)(height * Scale)).GetImageBytes(ImageFormat.Png);
+        string? svg = null;
+        if (pointCount <= SvgPointLimit)
+        {
+            plot.ScaleFactor = 1;
+            svg = plot.GetSvgXml(width, height);
+        }
+
+        return new RenderedFigure(png, svg);
+    }
+}
+
+/// <summary>A rendered figure: PNG bytes and, for figures with few enough points, SVG text.</summary>
+/// <param name="Png">The PNG image.</param>
+/// <param name="Svg">The SVG document, or null when the figure has too many points for one.</param>
+public sealed record RenderedFigure(byte[] Png, string? Svg);

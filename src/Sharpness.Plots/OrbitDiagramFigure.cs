@@ -1,0 +1,134 @@
+using ScottPlot;
+using Sharpness.Uv.Dynamics;
+
+namespace Sharpness.Plots;
+
+/// <summary>What an orbit-diagram figure shows.</summary>
+public sealed record OrbitFigureData
+{
+    /// <summary>Horizontal axis label, for example "r = η/η_c".</summary>
+    public required string AxisLabel { get; init; }
+
+    /// <summary>Horizontal coordinate of every kept point.</summary>
+    public required double[] Axis { get; init; }
+
+    /// <summary>ηλ (NTK, scaled) of every kept point.</summary>
+    public required double[] LrNtk { get; init; }
+
+    /// <summary>ηλ_H (Hessian sharpness, scaled) of every kept point.</summary>
+    public required double[] LrSharpness { get; init; }
+
+    /// <summary>The swept values: horizontal coordinate and the scaled target r there (for the closed-form 2-cycle).</summary>
+    public required IReadOnlyList<(double Axis, double R)> Grid { get; init; }
+
+    /// <summary>Flip points to mark, in horizontal-axis units (may be empty).</summary>
+    public IReadOnlyList<double> FlipPoints { get; init; } = [];
+
+    /// <summary>Horizontal zoom window, or null for the whole sweep.</summary>
+    public (double Min, double Max)? AxisWindow { get; init; }
+
+    /// <summary>Vertical zoom window (ηλ units), or null for automatic.</summary>
+    public (double Min, double Max)? ValueWindow { get; init; }
+
+    /// <summary>Title line.</summary>
+    public string Title { get; init; } = "Orbit diagram of the UV model";
+}
+
+/// <summary>
+/// The orbit (bifurcation) diagram: ηλ (top) and ηλ_H (bottom) of the kept iterates against the
+/// swept parameter, with the stability threshold ηλ = 2, the closed-form period-2 branches
+/// x± = 2g±, g± = [(1 + r) ± √((1 + r)² − 4)]/2 for r ≥ 1, and the flip points.
+/// </summary>
+public static class OrbitDiagramFigure
+{
+    /// <summary>Renders the figure (PNG only: orbit diagrams are dense).</summary>
+    /// <param name="data">What to draw.</param>
+    public static RenderedFigure Render(OrbitFigureData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(2);
+        var top = multiplot.GetPlot(0);
+        var bottom = multiplot.GetPlot(1);
+        Draw(top, data, data.LrNtk, "ηλ (NTK λ, scaled by η)", FigureStyle.Palette[0], data.Title, closedForm: true);
+        Draw(bottom, data, data.LrSharpness, "ηλ_H (Hessian sharpness, scaled)", FigureStyle.Palette[1], string.Empty, closedForm: false);
+        multiplot.SharedAxes.ShareX([top, bottom]);
+        foreach (var plot in new[] { top, bottom })
+        {
+            plot.ScaleFactor = FigureStyle.Scale;
+        }
+
+        int width = (int)(FigureStyle.Width * FigureStyle.Scale);
+        int height = (int)(FigureStyle.Height * 1.6 * FigureStyle.Scale);
+        return new RenderedFigure(multiplot.Render(width, height).GetImageBytes(ImageFormat.Png), null);
+    }
+
+    private static void Draw(Plot plot, OrbitFigureData data, double[] values, string yLabel, Color color, string title, bool closedForm)
+    {
+        FigureStyle.Apply(plot, title, data.AxisLabel, yLabel);
+        var (axis, shown) = Finite(data.Axis, values);
+        var cloud = plot.Add.ScatterPoints(axis, shown);
+        cloud.MarkerSize = 1.5f;
+        cloud.Color = color.WithAlpha(0.6);
+        cloud.LegendText = "kept iterates";
+
+        var threshold = plot.Add.HorizontalLine(2);
+        threshold.Color = FigureStyle.ThresholdColor;
+        threshold.LinePattern = LinePattern.Dashed;
+        threshold.LegendText = "stability threshold = 2";
+
+        if (closedForm)
+        {
+            var branch = data.Grid.Where(p => p.R >= 1).OrderBy(p => p.Axis).ToArray();
+            if (branch.Length >= 2)
+            {
+                var cycles = branch.Select(p => UvFixedPoints.TwoCycle(p.R)).ToArray();
+                var plus = plot.Add.ScatterLine(branch.Select(p => p.Axis).ToArray(), cycles.Select(c => c.Plus.X).ToArray());
+                var minus = plot.Add.ScatterLine(branch.Select(p => p.Axis).ToArray(), cycles.Select(c => c.Minus.X).ToArray());
+                foreach (var line in new[] { plus, minus })
+                {
+                    line.Color = FigureStyle.Palette[2];
+                    line.LineWidth = 1.5f;
+                    line.LinePattern = LinePattern.Dotted;
+                }
+
+                plus.LegendText = "closed-form 2-cycle x± = 2g±";
+            }
+        }
+
+        foreach (double flip in data.FlipPoints)
+        {
+            var marker = plot.Add.VerticalLine(flip);
+            marker.Color = FigureStyle.Palette[3].WithAlpha(0.7);
+            marker.LineWidth = 1;
+        }
+
+        if (data.AxisWindow is { } window)
+        {
+            plot.Axes.SetLimitsX(window.Min, window.Max);
+        }
+
+        if (data.ValueWindow is { } valueWindow)
+        {
+            plot.Axes.SetLimitsY(valueWindow.Min, valueWindow.Max);
+        }
+
+        plot.ShowLegend(Alignment.UpperLeft);
+    }
+
+    private static (double[] Axis, double[] Values) Finite(double[] axis, double[] values)
+    {
+        var keepAxis = new List<double>(axis.Length);
+        var keepValues = new List<double>(values.Length);
+        for (int i = 0; i < axis.Length; i++)
+        {
+            if (double.IsFinite(values[i]))
+            {
+                keepAxis.Add(axis[i]);
+                keepValues.Add(values[i]);
+            }
+        }
+
+        return (keepAxis.ToArray(), keepValues.ToArray());
+    }
+}
