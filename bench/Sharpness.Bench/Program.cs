@@ -1,0 +1,22 @@
+using BenchmarkDotNet.Running;
+
+namespace Sharpness.Bench;
+
+/// <summary>
+/// Entry point. <c>side-by-side ...</c> runs the plain timing mode used by
+/// bench/pytorch/uv_side_by_side.py; anything else goes to BenchmarkDotNet's switcher, e.g.
+/// <c>--filter '*'</c>, <c>--filter '*UvStep*' --job short</c>, <c>--list flat</c>.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == SideBySide.CommandName)
+        {
+            return SideBySide.Run(args.AsSpan(1));
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+}
