@@ -16,36 +16,11 @@ public static class CsvTable
     /// <param name="rows">Rows; each must have one value per column.</param>
     public static void Write(Stream stream, IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<double>> rows)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(rows);
-        if (columns.Any(c => c.Contains(',', StringComparison.Ordinal) || c.Contains('"', StringComparison.Ordinal)))
-        {
-            throw new ArgumentException("Column names must not contain commas or quotes.", nameof(columns));
-        }
-
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true) { NewLine = "\n" };
-        writer.WriteLine(string.Join(',', columns));
-        var line = new StringBuilder();
+        using var writer = new CsvTableWriter(stream, columns);
         foreach (var row in rows)
         {
-            if (row.Count != columns.Count)
-            {
-                throw new ArgumentException($"A row has {row.Count} values for {columns.Count} columns.", nameof(rows));
-            }
-
-            line.Clear();
-            for (int i = 0; i < row.Count; i++)
-            {
-                if (i > 0)
-                {
-                    line.Append(',');
-                }
-
-                line.Append(Format(row[i]));
-            }
-
-            writer.WriteLine(line);
+            writer.WriteRow(row is double[] array ? array : row.ToArray());
         }
     }
 
@@ -58,4 +33,62 @@ public static class CsvTable
         _ when double.IsNaN(value) => "nan",
         _ => value.ToString("R", CultureInfo.InvariantCulture),
     };
+}
+
+/// <summary>
+/// Streams a numeric CSV table row by row (the format of <see cref="CsvTable"/>), so tables of
+/// any size are written with bounded memory.
+/// </summary>
+public sealed class CsvTableWriter : IDisposable
+{
+    private readonly StreamWriter _writer;
+    private readonly int _columns;
+    private readonly StringBuilder _line = new();
+
+    /// <summary>Starts a table: writes the header line.</summary>
+    /// <param name="stream">Destination (left open when the writer is disposed).</param>
+    /// <param name="columns">Column names (no commas or quotes).</param>
+    public CsvTableWriter(Stream stream, IReadOnlyList<string> columns)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(columns);
+        if (columns.Any(c => c.Contains(',', StringComparison.Ordinal) || c.Contains('"', StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("Column names must not contain commas or quotes.", nameof(columns));
+        }
+
+        _columns = columns.Count;
+        _writer = new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true) { NewLine = "\n" };
+        _writer.WriteLine(string.Join(',', columns));
+    }
+
+    /// <summary>Rows written so far.</summary>
+    public long RowCount { get; private set; }
+
+    /// <summary>Writes one row.</summary>
+    /// <param name="row">One value per column.</param>
+    public void WriteRow(ReadOnlySpan<double> row)
+    {
+        if (row.Length != _columns)
+        {
+            throw new ArgumentException($"A row has {row.Length} values for {_columns} columns.", nameof(row));
+        }
+
+        _line.Clear();
+        for (int i = 0; i < row.Length; i++)
+        {
+            if (i > 0)
+            {
+                _line.Append(',');
+            }
+
+            _line.Append(CsvTable.Format(row[i]));
+        }
+
+        _writer.WriteLine(_line);
+        RowCount++;
+    }
+
+    /// <summary>Flushes the buffered text to the stream.</summary>
+    public void Dispose() => _writer.Dispose();
 }

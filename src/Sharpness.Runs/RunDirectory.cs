@@ -100,6 +100,15 @@ public sealed class RunDirectory
         File.Move(temporary, final, overwrite: true);
     }
 
+    /// <summary>Writes a binary file atomically.</summary>
+    /// <param name="fileName">A plain file name inside the folder.</param>
+    /// <param name="content">The bytes.</param>
+    public void WriteBytesAtomic(string fileName, byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        WriteAtomic(fileName, stream => stream.Write(content));
+    }
+
     /// <summary>Writes a UTF-8 text file atomically.</summary>
     /// <param name="fileName">A plain file name inside the folder.</param>
     /// <param name="content">The text.</param>

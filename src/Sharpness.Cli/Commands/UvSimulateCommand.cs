@@ -9,11 +9,8 @@ using Sharpness.Uv.Simulation;
 namespace Sharpness.Cli.Commands;
 
 /// <summary><c>sharpness uv simulate</c>: gradient descent of the UV model in parameter space with exact sharpness per step.</summary>
-public static class UvSimulateCommand
+public sealed class UvSimulateCommand
 {
-    /// <summary>Default width when neither --width nor --init-file gives one.</summary>
-    public const int DefaultWidth = 100;
-
     /// <summary>Default learning rate when neither --lr nor --lr-constant is given.</summary>
     public const double DefaultLearningRate = 0.5;
 
@@ -23,41 +20,36 @@ public static class UvSimulateCommand
     /// <summary>Columns of <see cref="TrajectoryFile"/>.</summary>
     public static readonly IReadOnlyList<string> TrajectoryColumns = ["step", "loss", "f", "residual", "ntk", "sharpness", "lr_ntk", "lr_sharpness", "q"];
 
-    private static readonly Option<int?> Width = new("--width") { Description = $"Width n (hidden units), >= 1. Default {DefaultWidth}, or the init file's." };
-    private static readonly Option<int?> InputDim = new("--input-dim") { Description = "Input dimension d, >= 1; x is the unit vector (1,...,1)/sqrt(d). Default 1, or the init file's." };
-    private static readonly Option<string> Param = new("--param") { Description = "Parameterisation: ntp, mup, sp, or s=<value> with value in [0,1] (s=0 is NTP, s=1 is muP).", DefaultValueFactory = _ => "ntp" };
-    private static readonly Option<double> InitScale = new("--init-scale") { Description = "Base variance sigma_w^2 > 0 of the initialisation.", DefaultValueFactory = _ => 1.0 };
-    private static readonly Option<double?> Normalizer = new("--normalizer") { Description = "Output normaliser S > 0 overriding the parameterisation's (f = v.Ux/S). Default: from --param." };
-    private static readonly Option<double> Target = new("--target") { Description = "Target y.", DefaultValueFactory = _ => 1.0 };
-    private static readonly Option<double?> Lr = new("--lr") { Description = $"Learning rate eta > 0. Default {DefaultLearningRate.ToString(CultureInfo.InvariantCulture)} unless --lr-constant is given." };
-    private static readonly Option<double?> LrConstant = new("--lr-constant") { Description = "Set eta = c / lambda_H(0), with c > 0 (c = 2 puts the first step at the stability threshold). Excludes --lr." };
-    private static readonly Option<double> WeightDecay = new("--weight-decay") { Description = "L2 weight decay gamma >= 0 (weights scaled by 1 - eta*gamma each step).", DefaultValueFactory = _ => 0.0 };
-    private static readonly Option<int> Steps = new("--steps") { Description = "Gradient-descent steps T >= 0 (T + 1 rows: steps 0..T).", DefaultValueFactory = _ => 200 };
-    private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of the initial weights.", DefaultValueFactory = _ => 0UL };
-    private static readonly Option<FileInfo?> InitFile = new("--init-file") { Description = "JSON initial weights: {\"u\": [...], \"v\": [...]} for d = 1, or {\"U\": [[...]], \"v\": [...], \"x\": [...]}." };
-    private static readonly Option<double> DivergenceThreshold = new("--divergence-threshold") { Description = "Stop as diverged when |eta f / s| or eta*lambda exceeds this (scaled units).", DefaultValueFactory = _ => 1e6 };
-    private static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "Run folder for trajectory.csv and manifest.json (new or empty). Default: write nothing, print the summary only." };
-    private static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object summarising the run instead of the human summary." };
+    private readonly UvModelOptions _model = new();
+    private readonly Option<double?> _lr = new("--lr") { Description = $"Learning rate eta > 0. Default {DefaultLearningRate.ToString(CultureInfo.InvariantCulture)} unless --lr-constant is given." };
+    private readonly Option<double?> _lrConstant = new("--lr-constant") { Description = "Set eta = c / lambda_H(0), with c > 0 (c = 2 puts the first step at the stability threshold). Excludes --lr." };
+    private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "L2 weight decay gamma >= 0 (weights scaled by 1 - eta*gamma each step).", DefaultValueFactory = _ => 0.0 };
+    private readonly Option<int> _steps = new("--steps") { Description = "Gradient-descent steps T >= 0 (T + 1 rows: steps 0..T).", DefaultValueFactory = _ => 200 };
+    private readonly Option<double> _divergenceThreshold = new("--divergence-threshold") { Description = "Stop as diverged when |eta f / s| or eta*lambda exceeds this (scaled units).", DefaultValueFactory = _ => 1e6 };
+    private readonly Option<DirectoryInfo?> _out = new("--out") { Description = "Run folder for trajectory.csv and manifest.json (new or empty). Default: write nothing, print the summary only." };
+    private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object summarising the run instead of the human summary." };
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
     public static Command Create(CliContext context)
     {
+        var definition = new UvSimulateCommand();
         var command = new Command("simulate", "Gradient descent of the UV model in parameter space, with the closed-form Hessian sharpness at every step.");
-        foreach (Option option in new Option[] { Width, InputDim, Param, InitScale, Normalizer, Target, Lr, LrConstant, WeightDecay, Steps, Seed, InitFile, DivergenceThreshold, Out, Json })
+        definition._model.AddTo(command);
+        foreach (Option option in new Option[] { definition._lr, definition._lrConstant, definition._weightDecay, definition._steps, definition._divergenceThreshold, definition._out, definition._json })
         {
             command.Options.Add(option);
         }
 
-        command.SetAction(parse => Execute(parse, context));
+        command.SetAction(parse => definition.Execute(parse, context));
         return command;
     }
 
-    private static int Execute(ParseResult parse, CliContext context)
+    private int Execute(ParseResult parse, CliContext context)
     {
         var started = DateTimeOffset.UtcNow;
         var (model, training, lrWasDefault) = BuildConfiguration(parse);
-        DirectoryInfo? outDir = parse.GetValue(Out);
+        DirectoryInfo? outDir = parse.GetValue(_out);
         string[] files = [TrajectoryFile];
         if (outDir is not null && RunDirectory.CheckUsable(outDir.FullName, files) is { } problem)
         {
@@ -85,7 +77,7 @@ public static class UvSimulateCommand
             });
         }
 
-        if (parse.GetValue(Json))
+        if (parse.GetValue(_json))
         {
             var document = new JsonObject { ["configuration"] = configuration, ["results"] = summary, ["out"] = outDir?.FullName };
             context.Output.WriteLine(document.ToJsonString(JsonOutput.Options));
@@ -98,96 +90,29 @@ public static class UvSimulateCommand
         return ExitCodes.Success;
     }
 
-    private static (UvModelConfig Model, UvTrainingConfig Training, bool LrWasDefault) BuildConfiguration(ParseResult parse)
+    private (UvModelConfig Model, UvTrainingConfig Training, bool LrWasDefault) BuildConfiguration(ParseResult parse)
     {
-        int? width = parse.GetValue(Width);
-        int? inputDim = parse.GetValue(InputDim);
-        if (width is < 1)
-        {
-            throw new UsageException("--width", $"must be at least 1 (got {width}).");
-        }
-
-        if (inputDim is < 1)
-        {
-            throw new UsageException("--input-dim", $"must be at least 1 (got {inputDim}).");
-        }
-
-        string paramText = parse.GetValue(Param)!;
-        if (!Parameterisation.TryParse(paramText, out var parameterisation))
-        {
-            throw new UsageException("--param", $"expected ntp, mup, sp or s=<value in [0,1]>, got '{paramText}'.");
-        }
-
-        double initScale = Positive(parse.GetValue(InitScale), "--init-scale");
-        double? normaliser = parse.GetValue(Normalizer) is double sValue ? Positive(sValue, "--normalizer") : null;
-        double target = Finite(parse.GetValue(Target), "--target");
-        double weightDecay = Finite(parse.GetValue(WeightDecay), "--weight-decay");
-        if (weightDecay < 0)
-        {
-            throw new UsageException("--weight-decay", $"must be non-negative (got {Text(weightDecay)}).");
-        }
-
-        int steps = parse.GetValue(Steps);
-        if (steps < 0)
-        {
-            throw new UsageException("--steps", $"must be non-negative (got {steps}).");
-        }
-
-        double threshold = Positive(parse.GetValue(DivergenceThreshold), "--divergence-threshold");
-        double? lr = parse.GetValue(Lr);
-        double? lrConstant = parse.GetValue(LrConstant);
+        UvModelConfig model = _model.Build(parse);
+        double weightDecay = OptionValues.NonNegative(parse.GetValue(_weightDecay), "--weight-decay");
+        int steps = OptionValues.AtLeast(parse.GetValue(_steps), 0, "--steps");
+        double threshold = OptionValues.Positive(parse.GetValue(_divergenceThreshold), "--divergence-threshold");
+        double? lr = parse.GetValue(_lr);
+        double? lrConstant = parse.GetValue(_lrConstant);
         if (lr is not null && lrConstant is not null)
         {
             throw new UsageException("--lr", "give either --lr or --lr-constant, not both.");
         }
 
         LearningRateSpec learningRate = lrConstant is double c
-            ? LearningRateSpec.RelativeToInitialSharpness(Positive(c, "--lr-constant"))
-            : LearningRateSpec.Absolute(Positive(lr ?? DefaultLearningRate, "--lr"));
+            ? LearningRateSpec.RelativeToInitialSharpness(OptionValues.Positive(c, "--lr-constant"))
+            : LearningRateSpec.Absolute(OptionValues.Positive(lr ?? DefaultLearningRate, "--lr"));
 
-        var model = new UvModelConfig
+        if (lrConstant is not null && !(InitialSharpness(model) > 0))
         {
-            Width = width ?? DefaultWidth,
-            Input = UnitInput(inputDim ?? 1),
-            Target = target,
-            Parameterisation = parameterisation!,
-            BaseVariance = initScale,
-            NormaliserOverride = normaliser,
-            Seed = parse.GetValue(Seed),
-        };
-
-        if (parse.GetValue(InitFile) is { } file)
-        {
-            var contents = UvInitFile.Read(file.FullName);
-            int fileWidth = contents.Weights.V.Length;
-            if (width is int w && w != fileWidth)
-            {
-                throw new UsageException("--width", $"is {w} but the init file has {fileWidth} hidden units; omit --width or make them agree.");
-            }
-
-            if (inputDim is int d && d != contents.Input.Length)
-            {
-                throw new UsageException("--input-dim", $"is {d} but the init file's input x has {contents.Input.Length} components.");
-            }
-
-            if (contents.Input.All(xi => xi == 0))
-            {
-                throw new UsageException("--init-file", $"'{file.FullName}': the input x must be nonzero.");
-            }
-
-            model = model with { Width = fileWidth, Input = contents.Input, InitialWeights = contents.Weights };
+            throw new UsageException("--lr-constant", "needs a positive initial sharpness lambda_H(0), but it is zero (all weights zero and f = y); use --lr.");
         }
 
         var training = new UvTrainingConfig { LearningRate = learningRate, WeightDecay = weightDecay, Steps = steps, DivergenceThreshold = threshold };
-        if (lrConstant is not null)
-        {
-            double initialSharpness = InitialSharpness(model);
-            if (!(initialSharpness > 0))
-            {
-                throw new UsageException("--lr-constant", "needs a positive initial sharpness lambda_H(0), but it is zero (all weights zero and f = y); use --lr.");
-            }
-        }
-
         return (model, training, lr is null && lrConstant is null);
     }
 
@@ -197,60 +122,22 @@ public static class UvSimulateCommand
         return UvSharpness.Hessian(new UvFunctionState(network.Output, network.Ntk), model.Target, network.Normaliser, network.Width);
     }
 
-    private static double[] UnitInput(int dimension)
-    {
-        var x = new double[dimension];
-        Array.Fill(x, 1 / Math.Sqrt(dimension));
-        return x;
-    }
-
-    private static double Positive(double value, string option)
-    {
-        if (!(value > 0) || !double.IsFinite(value))
-        {
-            throw new UsageException(option, $"must be a positive finite number (got {Text(value)}).");
-        }
-
-        return value;
-    }
-
-    private static double Finite(double value, string option)
-    {
-        if (!double.IsFinite(value))
-        {
-            throw new UsageException(option, $"must be a finite number (got {Text(value)}).");
-        }
-
-        return value;
-    }
-
-    private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
     private static IReadOnlyList<double> Row(UvStepRecord r) =>
         [r.Step, r.Loss, r.Output, r.Residual, r.Ntk, r.Sharpness, r.LrNtk, r.LrSharpness, r.Q];
 
-    private static JsonObject ConfigurationJson(ParseResult parse, UvModelConfig model, UvTrainingConfig training, UvRunResult result, bool lrWasDefault) => new()
+    private JsonObject ConfigurationJson(ParseResult parse, UvModelConfig model, UvTrainingConfig training, UvRunResult result, bool lrWasDefault)
     {
-        ["width"] = model.EffectiveWidth,
-        ["input_dim"] = model.InputDimension,
-        ["input"] = new JsonArray(model.Input.Select(v => JsonOutput.Number(v)).ToArray()),
-        ["param"] = model.Parameterisation.ToString(),
-        ["init_scale"] = model.BaseVariance,
-        ["normalizer"] = model.Normaliser,
-        ["normalizer_override"] = JsonOutput.Number(model.NormaliserOverride),
-        ["effective_normalizer"] = result.Normaliser,
-        ["target"] = model.Target,
-        ["lr"] = result.LearningRate,
-        ["lr_constant"] = training.LearningRate.IsRelativeToInitialSharpness ? training.LearningRate.Value : null,
-        ["lr_source"] = training.LearningRate.IsRelativeToInitialSharpness ? "lr-constant" : lrWasDefault ? "default" : "lr",
-        ["weight_decay"] = training.WeightDecay,
-        ["steps"] = training.Steps,
-        ["seed"] = model.Seed,
-        ["init_file"] = parse.GetValue(InitFile)?.FullName,
-        ["divergence_threshold"] = training.DivergenceThreshold,
-        ["loss"] = "0.5*(f-y)^2",
-        ["sharpness"] = "top eigenvalue of the Hessian of the data loss (closed form)",
-    };
+        var configuration = _model.ToJson(parse, model);
+        configuration["lr"] = result.LearningRate;
+        configuration["lr_constant"] = training.LearningRate.IsRelativeToInitialSharpness ? training.LearningRate.Value : null;
+        configuration["lr_source"] = training.LearningRate.IsRelativeToInitialSharpness ? "lr-constant" : lrWasDefault ? "default" : "lr";
+        configuration["weight_decay"] = training.WeightDecay;
+        configuration["steps"] = training.Steps;
+        configuration["divergence_threshold"] = training.DivergenceThreshold;
+        configuration["loss"] = "0.5*(f-y)^2";
+        configuration["sharpness"] = "top eigenvalue of the Hessian of the data loss (closed form)";
+        return configuration;
+    }
 
     private static JsonObject SummaryJson(UvRunResult result)
     {
