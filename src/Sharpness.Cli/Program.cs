@@ -21,6 +21,8 @@ public static class Program
         var root = new RootCommand("Sharpness: curvature (Hessian sharpness) dynamics of neural-network training, exact for the UV model.");
         var uv = new Command("uv", "The UV model: two-layer linear network on one example, exact dynamics and sharpness.");
         uv.Subcommands.Add(UvSimulateCommand.Create(context));
+        uv.Subcommands.Add(UvOrbitCommand.Create(context));
+        uv.Subcommands.Add(UvCascadeCommand.Create(context));
         root.Subcommands.Add(uv);
 
         ParseResult parsed = root.Parse(args);

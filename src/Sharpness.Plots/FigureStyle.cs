@@ -67,6 +67,29 @@ public static class FigureStyle
 
         return new RenderedFigure(png, svg);
     }
+
+    /// <summary>Renders panels one above the other (each at the default size and print scale) into one PNG.</summary>
+    /// <param name="panels">The panels, top first.</param>
+    /// <param name="width">Logical width of each panel (default <see cref="Width"/>).</param>
+    /// <param name="height">Logical height of each panel (default <see cref="Height"/>).</param>
+    public static byte[] StackVertically(IReadOnlyList<Plot> panels, int width = Width, int height = Height)
+    {
+        ArgumentNullException.ThrowIfNull(panels);
+        int w = (int)(width * Scale), h = (int)(height * Scale);
+        using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(w, h * panels.Count));
+        surface.Canvas.Clear(SkiaSharp.SKColors.White);
+        for (int i = 0; i < panels.Count; i++)
+        {
+            panels[i].ScaleFactor = Scale;
+            byte[] png = panels[i].GetImage(w, h).GetImageBytes(ImageFormat.Png);
+            using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+            surface.Canvas.DrawBitmap(bitmap, 0, i * h);
+        }
+
+        using var image = surface.Snapshot();
+        using var encoded = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        return encoded.ToArray();
+    }
 }
 
 /// <summary>A rendered figure: PNG bytes and, for figures with few enough points, SVG text.</summary>

@@ -46,21 +46,11 @@ public static class OrbitDiagramFigure
     public static RenderedFigure Render(OrbitFigureData data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var multiplot = new Multiplot();
-        multiplot.AddPlots(2);
-        var top = multiplot.GetPlot(0);
-        var bottom = multiplot.GetPlot(1);
+        var top = new Plot();
+        var bottom = new Plot();
         Draw(top, data, data.LrNtk, "ηλ (NTK λ, scaled by η)", FigureStyle.Palette[0], data.Title, closedForm: true);
-        Draw(bottom, data, data.LrSharpness, "ηλ_H (Hessian sharpness, scaled)", FigureStyle.Palette[1], string.Empty, closedForm: false);
-        multiplot.SharedAxes.ShareX([top, bottom]);
-        foreach (var plot in new[] { top, bottom })
-        {
-            plot.ScaleFactor = FigureStyle.Scale;
-        }
-
-        int width = (int)(FigureStyle.Width * FigureStyle.Scale);
-        int height = (int)(FigureStyle.Height * 1.6 * FigureStyle.Scale);
-        return new RenderedFigure(multiplot.Render(width, height).GetImageBytes(ImageFormat.Png), null);
+        Draw(bottom, data, data.LrSharpness, "ηλ_H (Hessian sharpness, scaled)", FigureStyle.Palette[1], "Hessian sharpness of the same iterates", closedForm: false);
+        return new RenderedFigure(FigureStyle.StackVertically([top, bottom]), null);
     }
 
     private static void Draw(Plot plot, OrbitFigureData data, double[] values, string yLabel, Color color, string title, bool closedForm)
