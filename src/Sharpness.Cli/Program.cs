@@ -23,6 +23,7 @@ public static class Program
         uv.Subcommands.Add(UvSimulateCommand.Create(context));
         uv.Subcommands.Add(UvOrbitCommand.Create(context));
         uv.Subcommands.Add(UvCascadeCommand.Create(context));
+        uv.Subcommands.Add(UvLyapunovCommand.Create(context));
         root.Subcommands.Add(uv);
 
         ParseResult parsed = root.Parse(args);

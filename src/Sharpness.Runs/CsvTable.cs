@@ -89,6 +89,25 @@ public sealed class CsvTableWriter : IDisposable
         RowCount++;
     }
 
+    /// <summary>Writes one row of text cells (numbers formatted with <see cref="CsvTable.Format"/>, labels as plain words).</summary>
+    /// <param name="cells">One cell per column; no commas, quotes or line breaks.</param>
+    public void WriteRow(IReadOnlyList<string> cells)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        if (cells.Count != _columns)
+        {
+            throw new ArgumentException($"A row has {cells.Count} values for {_columns} columns.", nameof(cells));
+        }
+
+        if (cells.Any(c => c.AsSpan().IndexOfAny(",\"\r\n") >= 0))
+        {
+            throw new ArgumentException("Text cells must not contain commas, quotes or line breaks.", nameof(cells));
+        }
+
+        _writer.WriteLine(string.Join(',', cells));
+        RowCount++;
+    }
+
     /// <summary>Flushes the buffered text to the stream.</summary>
     public void Dispose() => _writer.Dispose();
 }
