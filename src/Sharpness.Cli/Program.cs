@@ -24,6 +24,7 @@ public static class Program
         uv.Subcommands.Add(UvOrbitCommand.Create(context));
         uv.Subcommands.Add(UvCascadeCommand.Create(context));
         uv.Subcommands.Add(UvLyapunovCommand.Create(context));
+        uv.Subcommands.Add(UvFixedPointsCommand.Create(context));
         root.Subcommands.Add(uv);
 
         ParseResult parsed = root.Parse(args);
