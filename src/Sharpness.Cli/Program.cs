@@ -25,6 +25,8 @@ public static class Program
         uv.Subcommands.Add(UvCascadeCommand.Create(context));
         uv.Subcommands.Add(UvLyapunovCommand.Create(context));
         uv.Subcommands.Add(UvFixedPointsCommand.Create(context));
+        uv.Subcommands.Add(UvPhaseCommand.Create(context));
+        uv.Subcommands.Add(UvFieldCommand.Create(context));
         root.Subcommands.Add(uv);
 
         ParseResult parsed = root.Parse(args);

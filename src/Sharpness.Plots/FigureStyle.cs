@@ -30,6 +30,20 @@ public static class FigureStyle
         Color.FromHex("#9467bd"), Color.FromHex("#8c564b"), Color.FromHex("#e377c2"), Color.FromHex("#17becf"),
     ];
 
+    /// <summary>Formats an axis value compactly: plain decimals between 1e-3 and 1e5, scientific outside.</summary>
+    /// <param name="value">The value.</param>
+    public static string FormatNumber(double value)
+    {
+        double magnitude = Math.Abs(value);
+        return magnitude != 0 && (magnitude < 1e-3 || magnitude >= 1e5)
+            ? value.ToString("0.##E0", System.Globalization.CultureInfo.InvariantCulture)
+            : value.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Tick labels for an axis drawn in log10 units: shows 10^v.</summary>
+    /// <param name="logValue">The coordinate (log10 of the value).</param>
+    public static string FormatLogTick(double logValue) => FormatNumber(Math.Pow(10, logValue));
+
     /// <summary>Applies title, axis labels and font sizes to a plot.</summary>
     /// <param name="plot">The plot.</param>
     /// <param name="title">Title.</param>

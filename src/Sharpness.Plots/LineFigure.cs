@@ -92,7 +92,7 @@ public static class LineFigure
 
         if (data.LogY)
         {
-            var generator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => Math.Pow(10, v).ToString("G3", System.Globalization.CultureInfo.InvariantCulture) };
+            var generator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = FigureStyle.FormatLogTick };
             plot.Axes.Left.TickGenerator = generator;
         }
 
