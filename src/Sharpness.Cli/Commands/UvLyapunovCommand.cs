@@ -131,13 +131,26 @@ public sealed class UvLyapunovCommand
             JsonNode document = sweep ? new JsonArray(items.Select(n => (JsonNode?)n).ToArray()) : items[0];
             context.Output.WriteLine(document.ToJsonString(JsonOutput.Options));
         }
-        else
+        else if (grid.Length <= 50)
         {
             foreach (var (r, result) in grid.Zip(results))
             {
                 string exponents = string.Join(", ", result.Exponents.Select(v => v.ToString("F6", CultureInfo.InvariantCulture)));
                 context.Output.WriteLine($"r = {r.ToString("G8", CultureInfo.InvariantCulture),-12} exponents [{exponents}]  {result.Label}");
             }
+        }
+        else
+        {
+            context.Output.WriteLine($"{grid.Length} values of r in [{grid[0].ToString("G8", CultureInfo.InvariantCulture)}, {grid[^1].ToString("G8", CultureInfo.InvariantCulture)}]:");
+            foreach (var group in results.GroupBy(result => result.Label.StartsWith("period-", StringComparison.Ordinal) ? "periodic" : result.Label).OrderByDescending(g => g.Count()))
+            {
+                context.Output.WriteLine($"  {group.Key}: {group.Count()}");
+            }
+        }
+
+        if (output is not null && !parse.GetValue(_json))
+        {
+            context.Output.WriteLine($"wrote {CsvFile}{(sweep ? ", lyapunov.png" : string.Empty)} and manifest.json in {output.Path}");
         }
 
         return ExitCodes.Success;
