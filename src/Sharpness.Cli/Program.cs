@@ -17,18 +17,7 @@ public static class Program
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var context = new CliContext(output, error, args);
-        var root = new RootCommand("Sharpness: curvature (Hessian sharpness) dynamics of neural-network training, exact for the UV model.");
-        var uv = new Command("uv", "The UV model: two-layer linear network on one example, exact dynamics and sharpness.");
-        uv.Subcommands.Add(UvSimulateCommand.Create(context));
-        uv.Subcommands.Add(UvOrbitCommand.Create(context));
-        uv.Subcommands.Add(UvCascadeCommand.Create(context));
-        uv.Subcommands.Add(UvLyapunovCommand.Create(context));
-        uv.Subcommands.Add(UvFixedPointsCommand.Create(context));
-        uv.Subcommands.Add(UvPhaseCommand.Create(context));
-        uv.Subcommands.Add(UvFieldCommand.Create(context));
-        root.Subcommands.Add(uv);
-
+        var root = BuildRoot(new CliContext(output, error, args));
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -50,6 +39,23 @@ public static class Program
             error.WriteLine($"error: {e.Option}: {e.Message}");
             return ExitCodes.InvalidInput;
         }
+    }
+
+    /// <summary>The command tree: <c>sharpness uv simulate|orbit|cascade|lyapunov|fixed-points|phase|field</c>.</summary>
+    /// <param name="context">Writers and raw arguments the commands use.</param>
+    internal static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand("Sharpness: curvature (Hessian sharpness) dynamics of neural-network training, exact for the UV model.");
+        var uv = new Command("uv", "The UV model: two-layer linear network on one example, exact dynamics and sharpness.");
+        uv.Subcommands.Add(UvSimulateCommand.Create(context));
+        uv.Subcommands.Add(UvOrbitCommand.Create(context));
+        uv.Subcommands.Add(UvCascadeCommand.Create(context));
+        uv.Subcommands.Add(UvLyapunovCommand.Create(context));
+        uv.Subcommands.Add(UvFixedPointsCommand.Create(context));
+        uv.Subcommands.Add(UvPhaseCommand.Create(context));
+        uv.Subcommands.Add(UvFieldCommand.Create(context));
+        root.Subcommands.Add(uv);
+        return root;
     }
 
     // The parser names CLR types ("System.Nullable`1[System.Int32]"); users think in numbers.
