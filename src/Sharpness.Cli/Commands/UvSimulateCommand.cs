@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Sharpness.Plots;
 using Sharpness.Runs;
 using Sharpness.Uv.Dynamics;
 using Sharpness.Uv.Model;
@@ -16,6 +17,9 @@ public sealed class UvSimulateCommand
 
     /// <summary>File written with one row per step.</summary>
     public const string TrajectoryFile = "trajectory.csv";
+
+    /// <summary>Figure of the sharpness and loss against step.</summary>
+    public const string FigureFile = "trajectory.png";
 
     /// <summary>Columns of <see cref="TrajectoryFile"/>.</summary>
     public static readonly IReadOnlyList<string> TrajectoryColumns = ["step", "loss", "f", "residual", "ntk", "sharpness", "lr_ntk", "lr_sharpness", "q"];
@@ -50,7 +54,7 @@ public sealed class UvSimulateCommand
         var started = DateTimeOffset.UtcNow;
         var (model, training, lrWasDefault) = BuildConfiguration(parse);
         DirectoryInfo? outDir = parse.GetValue(_out);
-        string[] files = [TrajectoryFile];
+        string[] files = [TrajectoryFile, FigureFile];
         if (outDir is not null && RunDirectory.CheckUsable(outDir.FullName, files) is { } problem)
         {
             throw new UsageException("--out", problem);
@@ -64,6 +68,15 @@ public sealed class UvSimulateCommand
         {
             var run = RunDirectory.Create(outDir.FullName, files);
             run.WriteAtomic(TrajectoryFile, stream => CsvTable.Write(stream, TrajectoryColumns, result.Records.Select(Row)));
+            run.WriteBytesAtomic(FigureFile, TrajectoryFigure.Render(new TrajectoryFigureData
+            {
+                Title = $"UV model, n = {result.Width}, {model.Parameterisation}, η = {result.LearningRate:G4}, r = η/η_c = {result.ScaledTarget:G4}",
+                Steps = result.Records.Select(r => (double)r.Step).ToArray(),
+                Sharpness = result.Records.Select(r => r.Sharpness).ToArray(),
+                Ntk = result.Records.Select(r => r.Ntk).ToArray(),
+                Loss = result.Records.Select(r => r.Loss).ToArray(),
+                LearningRate = result.LearningRate,
+            }).Png);
             run.WriteManifest(new RunManifest
             {
                 Command = "uv simulate",
@@ -190,7 +203,7 @@ public sealed class UvSimulateCommand
         output.WriteLine($"regimes (lambda_H): {labels}; early trend of the NTK lambda: {ntkLabels}; outcome: {result.Regimes.Outcome.ToString().ToLowerInvariant()}" + (result.Diverged ? $" at step {result.DivergedAtStep}" : string.Empty));
         if (outDir is not null)
         {
-            output.WriteLine($"wrote {Path.Combine(outDir.FullName, TrajectoryFile)} and {RunDirectory.ManifestFileName}");
+            output.WriteLine($"wrote {TrajectoryFile}, {FigureFile} and {RunDirectory.ManifestFileName} in {outDir.FullName}");
         }
     }
 }
