@@ -86,6 +86,38 @@ public class CascadeTests
         Assert.True(above.Diverged);
     }
 
+    [Theory]
+    [InlineData(0.3, 0.7)]
+    [InlineData(1.3, 1.9)]
+    [InlineData(1.8, 0.2)]
+    public void ManifoldMapJacobianMatchesFiniteDifferences(double r, double g)
+    {
+        var map = new UvManifoldMap();
+        var jacobian = new double[1];
+        map.Jacobian([g], r, jacobian);
+        const double h = 1e-6;
+        var plus = new double[1];
+        var minus = new double[1];
+        map.Step([g + h], r, plus);
+        map.Step([g - h], r, minus);
+
+        Assert.Equal((plus[0] - minus[0]) / (2 * h), jacobian[0], 7);
+    }
+
+    [Fact]
+    public void ManifoldMapIsTheScaledMapRestrictedToTheManifold()
+    {
+        foreach (double g in new[] { 0.1, 0.8, 1.7 })
+        {
+            var next = new double[1];
+            new UvManifoldMap().Step([g], 1.2, next);
+            var full = UvScaledMap.Step(new UvScaledState(g, 2 * g), 1.2);
+
+            Assert.Equal(full.G, next[0], 13);
+            Assert.Equal(2 * full.G, full.X, 12);
+        }
+    }
+
     private static PeriodicOrbit PeriodicOrbitDescription(IIteratedMap map, double r, UvScaledState point) =>
         PeriodicOrbitFinder.Describe(map, r, 1, [point.G, point.X]);
 }
