@@ -17,13 +17,32 @@ public static class Program
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var root = BuildRoot(new CliContext(output, error, args));
-        ParseResult parsed = root.Parse(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        string[] effective = args;
+        string? configPath = null;
+        try
+        {
+            var first = BuildRoot(new CliContext(output, error, args)).Parse(args);
+            if (first.GetResult(ConfigOptionName) is System.CommandLine.Parsing.OptionResult { Implicit: false } configResult && configResult.Tokens.Count > 0)
+            {
+                configPath = configResult.Tokens[0].Value;
+                effective = [.. args, .. ConfigArguments.FromFile(configPath, first.CommandResult.Command, args)];
+            }
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"error: {e.Option}: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+
+        var root = BuildRoot(new CliContext(output, error, effective));
+        ParseResult parsed = root.Parse(effective);
         if (parsed.Errors.Count > 0)
         {
             foreach (var parseError in parsed.Errors)
             {
-                error.WriteLine($"error: {Readable(parseError.Message)}");
+                error.WriteLine($"error: {Readable(parseError.Message)}" + (configPath is null ? string.Empty : $" (settings from --config '{configPath}' included)"));
             }
 
             error.WriteLine("Run 'sharpness --help' (or '<command> --help') for the options.");
@@ -41,11 +60,19 @@ public static class Program
         }
     }
 
+    /// <summary>Name of the option, available on every command, that reads settings from a file.</summary>
+    internal const string ConfigOptionName = "--config";
+
     /// <summary>The command tree: <c>sharpness uv simulate|orbit|cascade|lyapunov|fixed-points|phase|field</c>.</summary>
     /// <param name="context">Writers and raw arguments the commands use.</param>
     internal static RootCommand BuildRoot(CliContext context)
     {
         var root = new RootCommand("Sharpness: curvature (Hessian sharpness) dynamics of neural-network training, exact for the UV model.");
+        root.Options.Add(new Option<FileInfo?>(ConfigOptionName)
+        {
+            Description = "Settings file (JSON, TOML or YAML) whose keys are the command's option names; options given on the command line override it.",
+            Recursive = true,
+        });
         var uv = new Command("uv", "The UV model: two-layer linear network on one example, exact dynamics and sharpness.");
         uv.Subcommands.Add(UvSimulateCommand.Create(context));
         uv.Subcommands.Add(UvOrbitCommand.Create(context));
