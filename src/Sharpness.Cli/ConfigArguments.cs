@@ -31,8 +31,25 @@ internal static class ConfigArguments
     }
 
     /// <summary>The tokens that <paramref name="settings"/> add to <paramref name="args"/> for <paramref name="command"/>.</summary>
+    /// <param name="settings">Option names and values.</param>
+    /// <param name="source">Where the settings came from (for messages).</param>
+    /// <param name="command">The command they configure.</param>
+    /// <param name="args">Tokens already on the command line (they win).</param>
+    /// <param name="blame">The option or argument named in errors (default --config).</param>
     /// <exception cref="UsageException">A key or value does not fit the command.</exception>
-    public static IReadOnlyList<string> FromSettings(JsonObject settings, string source, Command command, IReadOnlyList<string> args)
+    public static IReadOnlyList<string> FromSettings(JsonObject settings, string source, Command command, IReadOnlyList<string> args, string blame = Program.ConfigOptionName)
+    {
+        try
+        {
+            return Translate(settings, source, command, args);
+        }
+        catch (UsageException e) when (blame != Program.ConfigOptionName)
+        {
+            throw new UsageException(blame, e.Message);
+        }
+    }
+
+    private static IReadOnlyList<string> Translate(JsonObject settings, string source, Command command, IReadOnlyList<string> args)
     {
         var options = command.Options.Where(o => o.Name is not ("--help" or "--version") && o.Name != Program.ConfigOptionName).ToArray();
         var byName = new Dictionary<string, Option>(StringComparer.Ordinal);
@@ -109,7 +126,7 @@ internal static class ConfigArguments
         return value.GetValueKind() switch
         {
             JsonValueKind.String => value.GetValue<string>(),
-            JsonValueKind.Number => value.TryGetValue(out long l) ? l.ToString(CultureInfo.InvariantCulture) : value.GetValue<double>().ToString("R", CultureInfo.InvariantCulture),
+            JsonValueKind.Number => value.TryGetValue(out long l) ? l.ToString(CultureInfo.InvariantCulture) : value.TryGetValue(out double d) ? d.ToString("R", CultureInfo.InvariantCulture) : value.ToJsonString(),
             JsonValueKind.True => "true",
             JsonValueKind.False => "false",
             _ => throw new UsageException(Program.ConfigOptionName, $"key '{key}' in '{source}' has an unsupported value."),

@@ -58,12 +58,18 @@ public static class Program
             error.WriteLine($"error: {e.Option}: {e.Message}");
             return ExitCodes.InvalidInput;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            error.WriteLine($"error: internal failure ({e.GetType().Name}): {e.Message}");
+            error.WriteLine("This is a bug in sharpness; please report it with the command line above.");
+            return ExitCodes.InternalError;
+        }
     }
 
     /// <summary>Name of the option, available on every command, that reads settings from a file.</summary>
     internal const string ConfigOptionName = "--config";
 
-    /// <summary>The command tree: <c>sharpness uv simulate|orbit|cascade|lyapunov|fixed-points|phase|field</c>.</summary>
+    /// <summary>The command tree: <c>sharpness uv simulate|orbit|cascade|lyapunov|fixed-points|phase|field</c> and <c>sharpness sweep run</c>.</summary>
     /// <param name="context">Writers and raw arguments the commands use.</param>
     internal static RootCommand BuildRoot(CliContext context)
     {
@@ -82,6 +88,9 @@ public static class Program
         uv.Subcommands.Add(UvPhaseCommand.Create(context));
         uv.Subcommands.Add(UvFieldCommand.Create(context));
         root.Subcommands.Add(uv);
+        var sweep = new Command("sweep", "Sweeps over a grid of settings: run (resumable, shardable over a cluster).");
+        sweep.Subcommands.Add(SweepRunCommand.Create(context));
+        root.Subcommands.Add(sweep);
         return root;
     }
 

@@ -180,7 +180,7 @@ public sealed record SweepSpec
     private static List<JsonNode> Generated(string key, string form, JsonNode? arguments, string source)
     {
         double[] a = arguments is JsonArray array && array.All(v => v is JsonValue x && x.GetValueKind() == JsonValueKind.Number)
-            ? array.Select(v => v!.GetValue<double>()).ToArray()
+            ? array.Select(v => Number((JsonValue)v!)).ToArray()
             : form == "values" && arguments is JsonArray raw ? [] : throw new SweepSpecException($"'{source}': axis '{key}': \"{form}\" takes a list of numbers.");
         switch (form)
         {
@@ -226,6 +226,9 @@ public sealed record SweepSpec
         }
     }
 
+    private static double Number(JsonValue value) =>
+        value.TryGetValue(out double d) ? d : value.TryGetValue(out long l) ? l : value.TryGetValue(out int i) ? i : double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture);
+
     /// <summary>Formats a value for a folder name or a message.</summary>
     /// <param name="value">A JSON scalar.</param>
     public static string Text(JsonNode value)
@@ -235,7 +238,7 @@ public sealed record SweepSpec
         return v.GetValueKind() switch
         {
             JsonValueKind.String => v.GetValue<string>(),
-            JsonValueKind.Number => v.TryGetValue(out long l) ? l.ToString(CultureInfo.InvariantCulture) : v.GetValue<double>().ToString("R", CultureInfo.InvariantCulture),
+            JsonValueKind.Number => v.TryGetValue(out long l) ? l.ToString(CultureInfo.InvariantCulture) : Number(v).ToString("R", CultureInfo.InvariantCulture),
             _ => v.ToJsonString(),
         };
     }

@@ -1,0 +1,233 @@
+using System.CommandLine;
+using System.Globalization;
+using Sharpness.Runs;
+using Sharpness.Runs.Sweeps;
+
+namespace Sharpness.Cli.Commands;
+
+/// <summary>
+/// <c>sharpness sweep run SPEC</c>: runs every point of a sweep (or one shard's slice) in its own
+/// deterministic run folder, skipping complete runs and redoing incomplete ones.
+/// </summary>
+public sealed class SweepRunCommand
+{
+    private readonly Argument<FileInfo> _spec = new("spec") { Description = "Sweep specification (JSON, TOML or YAML): command, base, grid, zip, out." };
+    private readonly Option<DirectoryInfo?> _out = new("--out") { Description = "Results folder (one sub-folder per point). Default: the spec's \"out\"." };
+    private readonly Option<string?> _shard = new("--shard") { Description = "Run only shard i of N (0-based, i/N). Default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX (with --shards), else all points." };
+    private readonly Option<int?> _shards = new("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes indexed jobs)." };
+    private readonly Option<bool> _dryRun = new("--dry-run") { Description = "List the points of this shard and their folders without running them." };
+
+    /// <summary>Builds the command.</summary>
+    /// <param name="context">Writers and raw arguments.</param>
+    public static Command Create(CliContext context)
+    {
+        var definition = new SweepRunCommand();
+        var command = new Command("run", "Run a sweep: every point in its own run folder; complete runs are skipped, so rerunning resumes.");
+        command.Arguments.Add(definition._spec);
+        foreach (Option option in new Option[] { definition._out, definition._shard, definition._shards, definition._dryRun })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(parse => definition.Execute(parse, context));
+        return command;
+    }
+
+    private int Execute(ParseResult parse, CliContext context)
+    {
+        var specFile = parse.GetValue(_spec)!;
+        SweepSpec spec;
+        IReadOnlyList<SweepPoint> points;
+        try
+        {
+            spec = SweepSpec.Load(specFile.FullName);
+            points = SweepPlan.Expand(spec);
+        }
+        catch (SweepSpecException e)
+        {
+            throw new UsageException("spec", e.Message);
+        }
+
+        string results = parse.GetValue(_out)?.FullName
+            ?? (spec.Out is { } specOut ? Path.GetFullPath(specOut) : throw new UsageException("--out", "give the results folder with --out or the spec's \"out\"."));
+        if (File.Exists(results))
+        {
+            throw new UsageException("--out", $"'{results}' is a file, not a folder.");
+        }
+
+        var (shard, shards) = ShardOf(parse);
+        var target = FindCommand(spec.Command, context);
+        if (!target.Options.Any(o => o.Name == "--out"))
+        {
+            throw new UsageException("spec", $"'{spec.Command}' writes no run folder (it has no --out), so it cannot be swept.");
+        }
+
+        // Check every point's settings against the command before anything runs.
+        var plans = new List<(SweepPoint Point, string[] Args)>();
+        foreach (var point in SweepPlan.Shard(points, shard, shards))
+        {
+            var tokens = ConfigArguments.FromSettings(point.Settings, specFile.FullName, target, [], blame: "spec");
+            plans.Add((point, [.. spec.Command.Split(' ', StringSplitOptions.RemoveEmptyEntries), .. tokens, "--out", Path.Combine(results, point.Directory)]));
+        }
+
+        context.Output.WriteLine($"sweep '{spec.Command}': {points.Count} points, shard {shard}/{shards}: {plans.Count} points, results in {results}");
+        if (parse.GetValue(_dryRun))
+        {
+            foreach (var (point, args) in plans)
+            {
+                context.Output.WriteLine($"{point.Index,6} {point.Directory}  {string.Join(' ', args)}");
+            }
+
+            return ExitCodes.Success;
+        }
+
+        Directory.CreateDirectory(results);
+        using var interrupt = new SweepInterrupt();
+        int done = 0, skipped = 0;
+        var failures = new List<(string Directory, string Reason)>();
+        for (int k = 0; k < plans.Count; k++)
+        {
+            var (point, args) = plans[k];
+            string folder = Path.Combine(results, point.Directory);
+            string status;
+            if (IsComplete(folder))
+            {
+                skipped++;
+                status = "skipped (complete)";
+            }
+            else
+            {
+                var output = new StringWriter();
+                var error = new StringWriter();
+                int code = Program.Run(args, output, error);
+                if (code == ExitCodes.Success)
+                {
+                    done++;
+                    status = "done";
+                }
+                else
+                {
+                    string reason = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? $"exit code {code}";
+                    failures.Add((point.Directory, reason));
+                    status = "failed: " + reason;
+                }
+            }
+
+            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{k + 1}/{plans.Count}] {point.Directory}: {status}"));
+            if (interrupt.Requested)
+            {
+                context.Output.WriteLine($"interrupted: stopped after the current run; {plans.Count - k - 1} points not started (rerun to resume)");
+                break;
+            }
+        }
+
+        context.Output.WriteLine($"summary: {done} done, {skipped} skipped, {failures.Count} failed");
+        foreach (var (folder, reason) in failures)
+        {
+            context.Output.WriteLine($"  failed {folder}: {reason}");
+        }
+
+        return interrupt.Requested ? 130 : failures.Count > 0 ? ExitCodes.InternalError : ExitCodes.Success;
+    }
+
+    /// <summary>Whether a run folder holds a complete run (its manifest says so).</summary>
+    /// <param name="folder">The run folder.</param>
+    public static bool IsComplete(string folder)
+    {
+        string manifest = Path.Combine(folder, RunDirectory.ManifestFileName);
+        if (!File.Exists(manifest))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifest));
+            return json.RootElement.TryGetProperty("complete", out var complete) && complete.ValueKind == System.Text.Json.JsonValueKind.True;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+
+    private (int Shard, int Shards) ShardOf(ParseResult parse)
+    {
+        if (parse.GetValue(_shard) is { } text)
+        {
+            string[] parts = text.Split('/');
+            if (parts.Length != 2
+                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int i)
+                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n)
+                || n < 1 || i >= n)
+            {
+                throw new UsageException("--shard", $"expected i/N with 0 <= i < N, got '{text}'.");
+            }
+
+            return (i, n);
+        }
+
+        string? slurmId = Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID");
+        string? slurmCount = Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_COUNT");
+        if (slurmId is not null && slurmCount is not null)
+        {
+            string? min = Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_MIN");
+            if (!int.TryParse(slurmId, NumberStyles.None, CultureInfo.InvariantCulture, out int id)
+                || !int.TryParse(slurmCount, NumberStyles.None, CultureInfo.InvariantCulture, out int count)
+                || !int.TryParse(min ?? "0", NumberStyles.None, CultureInfo.InvariantCulture, out int first)
+                || count < 1 || id - first < 0 || id - first >= count)
+            {
+                throw new UsageException("--shard", $"SLURM_ARRAY_TASK_ID={slurmId}, SLURM_ARRAY_TASK_MIN={min ?? "unset"}, SLURM_ARRAY_TASK_COUNT={slurmCount} do not give a shard index in [0, count); use a contiguous array such as --array=0-N.");
+            }
+
+            return (id - first, count);
+        }
+
+        if (Environment.GetEnvironmentVariable("JOB_COMPLETION_INDEX") is { } jobIndex)
+        {
+            int? total = parse.GetValue(_shards);
+            if (!int.TryParse(jobIndex, NumberStyles.None, CultureInfo.InvariantCulture, out int index) || total is not int n || n < 1 || index >= n)
+            {
+                throw new UsageException("--shards", $"JOB_COMPLETION_INDEX={jobIndex} needs --shards N (the job's completions) with the index below N.");
+            }
+
+            return (index, n);
+        }
+
+        return (0, 1);
+    }
+
+    private static Command FindCommand(string path, CliContext context)
+    {
+        Command current = Program.BuildRoot(context);
+        foreach (string name in path.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = current.Subcommands.FirstOrDefault(c => c.Name == name)
+                ?? throw new UsageException("spec", $"unknown command '{path}'; expected for example \"uv simulate\" or \"uv phase\".");
+        }
+
+        if (current.Subcommands.Count > 0 || current.Name == "sweep" || path.StartsWith("sweep", StringComparison.Ordinal))
+        {
+            throw new UsageException("spec", $"'{path}' is not a command that can be swept.");
+        }
+
+        return current;
+    }
+
+    private sealed class SweepInterrupt : IDisposable
+    {
+        private volatile bool _requested;
+
+        public SweepInterrupt() => Console.CancelKeyPress += OnCancel;
+
+        public bool Requested => _requested;
+
+        public void Dispose() => Console.CancelKeyPress -= OnCancel;
+
+        private void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        {
+            e.Cancel = true;
+            _requested = true;
+        }
+    }
+}
