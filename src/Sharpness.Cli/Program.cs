@@ -88,8 +88,9 @@ public static class Program
         uv.Subcommands.Add(UvPhaseCommand.Create(context));
         uv.Subcommands.Add(UvFieldCommand.Create(context));
         root.Subcommands.Add(uv);
-        var sweep = new Command("sweep", "Sweeps over a grid of settings: run (resumable, shardable over a cluster).");
+        var sweep = new Command("sweep", "Sweeps over a grid of settings: run (resumable, shardable over a cluster) and merge (to Parquet and CSV).");
         sweep.Subcommands.Add(SweepRunCommand.Create(context));
+        sweep.Subcommands.Add(SweepMergeCommand.Create(context));
         root.Subcommands.Add(sweep);
         return root;
     }

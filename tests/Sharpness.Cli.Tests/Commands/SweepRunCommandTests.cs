@@ -94,6 +94,30 @@ public class SweepRunCommandTests
         }
 
         Assert.Equal(Fingerprint(single), Fingerprint(sharded));
+
+        Assert.Equal(0, CliRunner.Run("sweep", "merge", single).ExitCode);
+        Assert.Equal(0, CliRunner.Run("sweep", "merge", sharded).ExitCode);
+        string[] merged = File.ReadAllLines(Path.Combine(sharded, "results.csv"));
+        Assert.Equal(25, merged.Length);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(single, "results.csv")), File.ReadAllBytes(Path.Combine(sharded, "results.csv")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(single, "results.parquet")), File.ReadAllBytes(Path.Combine(sharded, "results.parquet")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(single, "trajectories.parquet")), File.ReadAllBytes(Path.Combine(sharded, "trajectories.parquet")));
+    }
+
+    [Fact]
+    public void MergeReportsIncompleteRuns()
+    {
+        string results = CliRunner.NewTemporaryFolder();
+        Assert.Equal(0, CliRunner.Run("sweep", "run", WriteSpec(), "--out", results).ExitCode);
+        string victim = Directory.GetDirectories(results).Order(StringComparer.Ordinal).First();
+        File.Delete(Path.Combine(victim, "manifest.json"));
+
+        var (code, output, _) = CliRunner.Run("sweep", "merge", results);
+
+        Assert.Equal(0, code);
+        Assert.Contains("merged 23 complete runs", output);
+        Assert.Contains($"incomplete {Path.GetFileName(victim)}", output);
+        Assert.Equal(24, File.ReadAllLines(Path.Combine(results, "results.csv")).Length);
     }
 
     [Fact]
