@@ -62,12 +62,19 @@ public sealed class SweepRunCommand
             throw new UsageException("spec", $"'{spec.Command}' writes no run folder (it has no --out), so it cannot be swept.");
         }
 
-        // Check every point's settings against the command before anything runs.
+        // Check every point's settings against the command (names, then types) before anything runs.
         var plans = new List<(SweepPoint Point, string[] Args)>();
+        var parser = Program.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, []));
         foreach (var point in SweepPlan.Shard(points, shard, shards))
         {
             var tokens = ConfigArguments.FromSettings(point.Settings, specFile.FullName, target, [], blame: "spec");
-            plans.Add((point, [.. spec.Command.Split(' ', StringSplitOptions.RemoveEmptyEntries), .. tokens, "--out", Path.Combine(results, point.Directory)]));
+            string[] args = [.. spec.Command.Split(' ', StringSplitOptions.RemoveEmptyEntries), .. tokens, "--out", Path.Combine(results, point.Directory)];
+            if (parser.Parse(args).Errors is { Count: > 0 } errors)
+            {
+                throw new UsageException("spec", $"point {point.Index} ({point.Directory}): {errors[0].Message}");
+            }
+
+            plans.Add((point, args));
         }
 
         context.Output.WriteLine($"sweep '{spec.Command}': {points.Count} points, shard {shard}/{shards}: {plans.Count} points, results in {results}");
@@ -83,7 +90,8 @@ public sealed class SweepRunCommand
 
         Directory.CreateDirectory(results);
         using var interrupt = new SweepInterrupt();
-        int done = 0, skipped = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int done = 0, skipped = 0, ran = 0;
         var failures = new List<(string Directory, string Reason)>();
         for (int k = 0; k < plans.Count; k++)
         {
@@ -100,6 +108,7 @@ public sealed class SweepRunCommand
                 var output = new StringWriter();
                 var error = new StringWriter();
                 int code = Program.Run(args, output, error);
+                ran++;
                 if (code == ExitCodes.Success)
                 {
                     done++;
@@ -113,7 +122,9 @@ public sealed class SweepRunCommand
                 }
             }
 
-            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{k + 1}/{plans.Count}] {point.Directory}: {status}"));
+            int left = plans.Count - k - 1;
+            string eta = ran > 0 && left > 0 ? $" (eta {TimeSpan.FromSeconds(Math.Ceiling(clock.Elapsed.TotalSeconds / ran * left)):c})" : string.Empty;
+            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{k + 1}/{plans.Count}] {point.Directory}: {status}{eta}"));
             if (interrupt.Requested)
             {
                 context.Output.WriteLine($"interrupted: stopped after the current run; {plans.Count - k - 1} points not started (rerun to resume)");
