@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Sharpness.Runs;
 using Sharpness.Runs.Sweeps;
+using Spectre.Console;
 
 namespace Sharpness.Cli.Commands;
 
@@ -90,6 +91,44 @@ public sealed class SweepRunCommand
 
         Directory.CreateDirectory(results);
         using var interrupt = new SweepInterrupt();
+        var outcome = Console.IsOutputRedirected || !ReferenceEquals(context.Output, Console.Out)
+            ? RunAll(plans, results, interrupt, context.Output.WriteLine, _ => { })
+            : RunWithProgressBar(plans, results, interrupt);
+        var (done, skipped, failures) = outcome;
+        if (interrupt.Requested)
+        {
+            context.Output.WriteLine($"interrupted: stopped after the current run (rerun to resume)");
+        }
+
+        context.Output.WriteLine($"summary: {done} done, {skipped} skipped, {failures.Count} failed");
+        foreach (var (folder, reason) in failures)
+        {
+            context.Output.WriteLine($"  failed {folder}: {reason}");
+        }
+
+        return interrupt.Requested ? 130 : failures.Count > 0 ? ExitCodes.InternalError : ExitCodes.Success;
+    }
+
+    private static (int Done, int Skipped, List<(string Directory, string Reason)> Failures) RunWithProgressBar(List<(SweepPoint Point, string[] Args)> plans, string results, SweepInterrupt interrupt)
+    {
+        (int, int, List<(string, string)>) outcome = default;
+        AnsiConsole.Progress()
+            .Columns(
+                new TaskDescriptionColumn(),
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new ElapsedTimeColumn(),
+                new RemainingTimeColumn())
+            .Start(progress =>
+            {
+                var task = progress.AddTask("sweep", maxValue: plans.Count);
+                outcome = RunAll(plans, results, interrupt, line => AnsiConsole.MarkupLine(Markup.Escape(line)), _ => task.Increment(1));
+            });
+        return outcome;
+    }
+
+    private static (int Done, int Skipped, List<(string Directory, string Reason)> Failures) RunAll(List<(SweepPoint Point, string[] Args)> plans, string results, SweepInterrupt interrupt, Action<string> report, Action<int> advance)
+    {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         int done = 0, skipped = 0, ran = 0;
         var failures = new List<(string Directory, string Reason)>();
@@ -124,21 +163,15 @@ public sealed class SweepRunCommand
 
             int left = plans.Count - k - 1;
             string eta = ran > 0 && left > 0 ? $" (eta {TimeSpan.FromSeconds(Math.Ceiling(clock.Elapsed.TotalSeconds / ran * left)):c})" : string.Empty;
-            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{k + 1}/{plans.Count}] {point.Directory}: {status}{eta}"));
+            report(string.Create(CultureInfo.InvariantCulture, $"[{k + 1}/{plans.Count}] {point.Directory}: {status}{eta}"));
+            advance(1);
             if (interrupt.Requested)
             {
-                context.Output.WriteLine($"interrupted: stopped after the current run; {plans.Count - k - 1} points not started (rerun to resume)");
                 break;
             }
         }
 
-        context.Output.WriteLine($"summary: {done} done, {skipped} skipped, {failures.Count} failed");
-        foreach (var (folder, reason) in failures)
-        {
-            context.Output.WriteLine($"  failed {folder}: {reason}");
-        }
-
-        return interrupt.Requested ? 130 : failures.Count > 0 ? ExitCodes.InternalError : ExitCodes.Success;
+        return (done, skipped, failures);
     }
 
     /// <summary>Whether a run folder holds a complete run (its manifest says so).</summary>
