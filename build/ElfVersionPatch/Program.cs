@@ -1,0 +1,3 @@
+using Sharpness.Build.ElfVersionPatch;
+
+return PatchCommand.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,90 @@
+using Sharpness.Core.Random;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Sharpness.Nets.Models;
+
+/// <summary>
+/// A fully connected network f(x) = W_L φ(… φ(W_1 x + b_1) …) + b_L (<see cref="FullyConnectedConfig"/>),
+/// in the standard parameterisation: W_ℓ ~ N(0, σ²/fan_in), biases zero.
+/// </summary>
+/// <remarks>
+/// Parameters are named "layers.{ℓ}.weight" ([fan_out, fan_in]) and "layers.{ℓ}.bias" ([fan_out]).
+/// </remarks>
+public sealed class FullyConnectedNetwork : NetworkModule
+{
+    private readonly ModuleList<Linear> _layers;
+    private readonly Activation _activation;
+
+    /// <summary>Creates the network and draws its weights from <see cref="FullyConnectedConfig.Seed"/>.</summary>
+    /// <param name="config">Architecture and initialisation; validated here.</param>
+    public FullyConnectedNetwork(FullyConnectedConfig config)
+        : this(config, draw: true)
+    {
+    }
+
+    private FullyConnectedNetwork(FullyConnectedConfig config, bool draw)
+        : base(nameof(FullyConnectedNetwork), Validated(config).DType)
+    {
+        Config = config;
+        _activation = config.Activation;
+        var layers = new Linear[config.Depth];
+        for (int l = 0; l < config.Depth; l++)
+        {
+            int fanIn = l == 0 ? config.InputDimension : config.Width;
+            int fanOut = l == config.Depth - 1 ? config.OutputDimension : config.Width;
+            double variance = l == config.Depth - 1 ? config.ReadoutWeightVariance : config.EffectiveHiddenWeightVariance;
+            var weights = new double[fanOut * fanIn];
+            if (draw)
+            {
+                DeterministicRandom.ForStream(config.Seed, (ulong)l).FillGaussian(weights, Math.Sqrt(variance / fanIn));
+            }
+
+            var weight = CreateParameter(weights, [fanOut, fanIn], config.DType);
+            var bias = config.Bias ? CreateParameter(new double[fanOut], [fanOut], config.DType) : null;
+            layers[l] = nn.Linear(weight, bias);
+        }
+
+        _layers = nn.ModuleList(layers);
+        register_module("layers", _layers);
+    }
+
+    /// <summary>The configuration the network was built from.</summary>
+    public FullyConnectedConfig Config { get; }
+
+    /// <inheritdoc />
+    public override int InputDimension => Config.InputDimension;
+
+    /// <inheritdoc />
+    public override int OutputDimension => Config.OutputDimension;
+
+    /// <summary>Outputs [B, k] for inputs [B, d] of <see cref="NetworkModule.DType"/>.</summary>
+    /// <param name="input">A batch [B, d].</param>
+    /// <exception cref="ArgumentException">Wrong shape or type.</exception>
+    public override Tensor forward(Tensor input)
+    {
+        ValidateInput(input);
+        Tensor x = input;
+        for (int l = 0; l < _layers.Count; l++)
+        {
+            x = _layers[l].forward(x);
+            if (l < _layers.Count - 1)
+            {
+                x = _activation.Apply(x);
+            }
+        }
+
+        return x;
+    }
+
+    /// <inheritdoc />
+    protected override NetworkModule CreateEmpty(ScalarType dtype) => new FullyConnectedNetwork(Config with { DType = dtype }, draw: false);
+
+    private static FullyConnectedConfig Validated(FullyConnectedConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        return config;
+    }
+}
