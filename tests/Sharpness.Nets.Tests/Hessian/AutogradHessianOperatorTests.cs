@@ -132,6 +132,25 @@ public sealed class AutogradHessianOperatorTests
     }
 
     [Fact]
+    public void LanczosOnTheAutogradOperatorEqualsTheDenseHessian()
+    {
+        using var network = TinyNetwork(Activation.Elu, seed: 41);
+        using var scope = NewDisposeScope();
+        var inputs = SyntheticData.Inputs(12, 3, seed: 42);
+        var targets = SyntheticData.TeacherTargets(inputs, 2, seed: 43);
+        using var op = new AutogradHessianOperator(network, LossFunction.HalfSquaredError, inputs, targets, batchSize: 5);
+
+        double[] dense = SymmetricEigen.Eigenvalues(HessianOracles.Symmetrised(HessianOracles.Dense(op))).OrderDescending().ToArray();
+        var lanczos = Sharpness.Core.Eigen.Lanczos.Solve(op, new Sharpness.Core.Eigen.EigenSolverOptions { Count = 3, StopCriterion = Sharpness.Core.Eigen.StopCriteria.Default(500, 1e-10) });
+
+        Assert.True(lanczos.Converged);
+        for (int k = 0; k < 3; k++)
+        {
+            Assert.True(Math.Abs(lanczos.Eigenvalues[k] - dense[k]) <= 1e-9 * Math.Max(1, Math.Abs(dense[0])), $"eigenvalue {k}: Lanczos {lanczos.Eigenvalues[k]:r}, dense {dense[k]:r}");
+        }
+    }
+
+    [Fact]
     public void TheTopEigenvalueOfASmallNetworkEqualsThatOfTheFiniteDifferenceHessian()
     {
         using var network = TinyNetwork(Activation.Tanh, seed: 31);
