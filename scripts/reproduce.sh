@@ -13,6 +13,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 
+bash scripts/setup.sh
 dotnet build src/Sharpness.Cli -c Release --nologo -v quiet -clp:ErrorsOnly
 cli=src/Sharpness.Cli/bin/Release/net10.0/sharpness.dll
 if [ -e "$out" ]; then
