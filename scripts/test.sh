@@ -9,6 +9,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 
+bash scripts/setup.sh
 results=TestResults
 rm -rf "$results"
 dotnet restore Sharpness.sln --nologo -v quiet || exit 1
