@@ -144,6 +144,31 @@ public class SweepRunCommandTests
     }
 
     [Fact]
+    public async Task InterruptStopsAfterTheCurrentRunAndLeavesOnlyCompleteOrResumableRuns()
+    {
+        string spec = WriteSpec();
+        string results = CliRunner.NewTemporaryFolder();
+        using var process = Start("sweep", "run", spec, "--out", results);
+        var output = process.StandardOutput.ReadToEndAsync();
+        Thread.Sleep(1200);
+        using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            interrupt.WaitForExit();
+        }
+
+        Assert.True(process.WaitForExit(60_000));
+        string text = await output;
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("interrupted: stopped after the current run", text);
+        int complete = Directory.GetDirectories(results).Count(d => File.Exists(Path.Combine(d, "manifest.json")));
+        Assert.InRange(complete, 1, 23);
+        Assert.Contains($"summary: {complete} done", text);
+        Assert.Equal(0, RunProcess("sweep", "run", spec, "--out", results).Code);
+        Assert.Equal(24, Directory.GetDirectories(results).Count(d => File.Exists(Path.Combine(d, "manifest.json"))));
+    }
+
+    [Fact]
     public void EnvironmentShardIndexFromSlurmIsUsed()
     {
         string spec = WriteSpec();
