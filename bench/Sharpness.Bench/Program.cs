@@ -4,7 +4,8 @@ namespace Sharpness.Bench;
 
 /// <summary>
 /// Entry point. <c>side-by-side ...</c> runs the plain timing mode used by
-/// bench/pytorch/uv_side_by_side.py; anything else goes to BenchmarkDotNet's switcher, e.g.
+/// bench/pytorch/uv_side_by_side.py; <c>orbit-sweep ...</c> the one used by
+/// bench/numpy/orbit_side_by_side.py; anything else goes to BenchmarkDotNet's switcher, e.g.
 /// <c>--filter '*'</c>, <c>--filter '*UvStep*' --job short</c>, <c>--list flat</c>.
 /// </summary>
 public static class Program
@@ -14,6 +15,11 @@ public static class Program
         if (args.Length > 0 && args[0] == SideBySide.CommandName)
         {
             return SideBySide.Run(args.AsSpan(1));
+        }
+
+        if (args.Length > 0 && args[0] == OrbitSweep.CommandName)
+        {
+            return OrbitSweep.Run(args.AsSpan(1));
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
