@@ -6,16 +6,20 @@ using static TorchSharp.torch;
 namespace Sharpness.Nets.Models;
 
 /// <summary>
-/// A fully connected network f(x) = W_L φ(… φ(W_1 x + b_1) …) + b_L (<see cref="FullyConnectedConfig"/>),
-/// in the standard parameterisation: W_ℓ ~ N(0, σ²/fan_in), biases zero.
+/// A fully connected network f(x) = α (m_L W_L φ(… φ(m_1 W_1 x + b_1) …) + b_L)
+/// (<see cref="FullyConnectedConfig"/>): in the standard parameterisation (the default) all
+/// multipliers are 1 and W_ℓ ~ N(0, σ²/fan_in); NTP and μP move part of the scale into the fixed
+/// multipliers m_ℓ (<see cref="NetworkParameterisation"/>). Biases start at zero.
 /// </summary>
 /// <remarks>
-/// Parameters are named "layers.{ℓ}.weight" ([fan_out, fan_in]) and "layers.{ℓ}.bias" ([fan_out]).
+/// Parameters are named "layers.{ℓ}.weight" ([fan_out, fan_in]) and "layers.{ℓ}.bias" ([fan_out]),
+/// whatever the parameterisation; they are the stored weights W_ℓ, not m_ℓ W_ℓ.
 /// </remarks>
 public sealed class FullyConnectedNetwork : NetworkModule
 {
     private readonly ModuleList<Linear> _layers;
     private readonly Activation _activation;
+    private readonly double[] _multipliers;
 
     /// <summary>Creates the network and draws its weights from <see cref="FullyConnectedConfig.Seed"/>.</summary>
     /// <param name="config">Architecture and initialisation; validated here.</param>
@@ -29,17 +33,20 @@ public sealed class FullyConnectedNetwork : NetworkModule
     {
         Config = config;
         _activation = config.Activation;
+        _multipliers = new double[config.Depth];
         var layers = new Linear[config.Depth];
         for (int l = 0; l < config.Depth; l++)
         {
-            int fanIn = l == 0 ? config.InputDimension : config.Width;
-            int fanOut = l == config.Depth - 1 ? config.OutputDimension : config.Width;
-            double variance = l == config.Depth - 1 ? config.ReadoutWeightVariance : config.EffectiveHiddenWeightVariance;
+            int fanIn = config.FanIn(l);
+            int fanOut = config.FanOut(l);
+            double standardDeviation = config.InitialWeightStandardDeviation(l);
             var weights = new double[fanOut * fanIn];
-            if (draw)
+            if (draw && standardDeviation > 0)
             {
-                DeterministicRandom.ForStream(config.Seed, (ulong)l).FillGaussian(weights, Math.Sqrt(variance / fanIn));
+                DeterministicRandom.ForStream(config.Seed, (ulong)l).FillGaussian(weights, standardDeviation);
             }
+
+            _multipliers[l] = config.WeightMultiplier(l);
 
             var weight = CreateParameter(weights, [fanOut, fanIn], config.DType);
             var bias = config.Bias ? CreateParameter(new double[fanOut], [fanOut], config.DType) : null;
@@ -68,14 +75,15 @@ public sealed class FullyConnectedNetwork : NetworkModule
         Tensor x = input;
         for (int l = 0; l < _layers.Count; l++)
         {
-            x = _layers[l].forward(x);
+            // m W h + b = W (m h) + b; a multiplier of exactly 1 is skipped.
+            x = _layers[l].forward(_multipliers[l] == 1.0 ? x : x.mul(_multipliers[l]));
             if (l < _layers.Count - 1)
             {
                 x = _activation.Apply(x);
             }
         }
 
-        return x;
+        return Config.OutputMultiplier == 1.0 ? x : x.mul(Config.OutputMultiplier);
     }
 
     /// <inheritdoc />

@@ -7,7 +7,9 @@ namespace Sharpness.Nets.Models;
 /// <summary>
 /// A network f: R^d → R^k on TorchSharp that maps a batch of inputs [B, d] to outputs [B, k],
 /// knows its floating-point type, and can copy itself into another type (float64 for
-/// measurements while training runs in float32).
+/// measurements while training runs in float32). Image models (<see cref="InputShape"/> of rank
+/// 3, [C, H, W]) also take batches [B, C, H, W]; every model takes the flattened form [B, d]
+/// with d = C·H·W in row-major (channel, row, column) order.
 /// </summary>
 /// <remarks>
 /// Parameters are created from <see cref="Core.Random.DeterministicRandom"/>, never from LibTorch's
@@ -42,6 +44,12 @@ public abstract class NetworkModule : nn.Module<Tensor, Tensor>
     public abstract int OutputDimension { get; }
 
     /// <summary>
+    /// The shape of one example: [d] for vector models (the default), [C, H, W] for image models.
+    /// The product of the entries is <see cref="InputDimension"/>.
+    /// </summary>
+    public virtual IReadOnlyList<int> InputShape => [InputDimension];
+
+    /// <summary>
     /// A deep copy with every parameter converted to <paramref name="dtype"/> (values rounded to
     /// float32 when converting down). The copy shares nothing with this module.
     /// </summary>
@@ -69,25 +77,91 @@ public abstract class NetworkModule : nn.Module<Tensor, Tensor>
     protected abstract NetworkModule CreateEmpty(ScalarType dtype);
 
     /// <summary>
-    /// Throws unless <paramref name="input"/> is a batch [B, d] (B ≥ 1, d = <see cref="InputDimension"/>)
-    /// of <see cref="DType"/>: checked in managed code because a shape error inside a LibTorch
-    /// kernel can take the process down.
+    /// Throws unless <paramref name="input"/> is a batch of <see cref="DType"/> of shape [B, d]
+    /// (B ≥ 1, d = <see cref="InputDimension"/>) or, for image models, [B, C, H, W] with
+    /// [C, H, W] = <see cref="InputShape"/>: checked in managed code because a shape error inside a
+    /// LibTorch kernel can take the process down.
     /// </summary>
     /// <param name="input">The batch passed to <c>forward</c>.</param>
-    /// <exception cref="ArgumentException">Wrong rank, width or type.</exception>
+    /// <exception cref="ArgumentException">Wrong rank, shape or type.</exception>
     protected void ValidateInput(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.dim() != 2 || input.shape[0] < 1 || input.shape[1] != InputDimension)
+        if (!IsFlatBatch(input) && !IsShapedBatch(input))
         {
+            string expected = InputShape.Count == 1
+                ? $"[B, {InputDimension}]"
+                : $"[B, {InputDimension}] or [B, {string.Join(", ", InputShape)}]";
             throw new ArgumentException(
-                $"{GetName()} expects a batch of shape [B, {InputDimension}] with B ≥ 1, got [{string.Join(", ", input.shape)}].", nameof(input));
+                $"{GetName()} expects a batch of shape {expected} with B ≥ 1, got [{string.Join(", ", input.shape)}].", nameof(input));
         }
 
         if (input.dtype != DType)
         {
             throw new ArgumentException($"{GetName()} is {DType} but the input is {input.dtype}; convert one of them first.", nameof(input));
         }
+    }
+
+    /// <summary>
+    /// The validated batch in the shape [B, …<see cref="InputShape"/>] (a view: flattened batches
+    /// are reshaped, others returned as they are).
+    /// </summary>
+    /// <param name="input">A batch accepted by <see cref="ValidateInput"/>.</param>
+    /// <exception cref="ArgumentException">Wrong rank, shape or type.</exception>
+    protected Tensor ToInputShape(Tensor input)
+    {
+        ValidateInput(input);
+        if (InputShape.Count == 1 || input.dim() != 2)
+        {
+            return input;
+        }
+
+        return input.reshape([input.shape[0], .. InputShape.Select(n => (long)n)]);
+    }
+
+    private bool IsFlatBatch(Tensor input) => input.dim() == 2 && input.shape[0] >= 1 && input.shape[1] == InputDimension;
+
+    private bool IsShapedBatch(Tensor input)
+    {
+        IReadOnlyList<int> shape = InputShape;
+        if (input.dim() != shape.Count + 1 || input.shape[0] < 1)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < shape.Count; i++)
+        {
+            if (input.shape[i + 1] != shape[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A parameter of the given shape holding <paramref name="standardDeviation"/> times standard
+    /// normals drawn row-major from stream <paramref name="stream"/> of <paramref name="seed"/>
+    /// (<see cref="Core.Random.DeterministicRandom.ForStream"/>), or zeros when
+    /// <paramref name="draw"/> is false or the deviation is zero (then nothing is drawn).
+    /// </summary>
+    /// <param name="shape">Parameter shape.</param>
+    /// <param name="standardDeviation">Standard deviation ≥ 0.</param>
+    /// <param name="seed">Seed of the model.</param>
+    /// <param name="stream">Stream index, one per layer.</param>
+    /// <param name="dtype">Float32 or Float64.</param>
+    /// <param name="draw">False for an empty copy that <see cref="Clone"/> fills.</param>
+    private protected static TorchSharp.Modules.Parameter CreateGaussianParameter(
+        long[] shape, double standardDeviation, ulong seed, ulong stream, ScalarType dtype, bool draw)
+    {
+        var values = new double[checked((int)shape.Aggregate(1L, (a, b) => a * b))];
+        if (draw && standardDeviation > 0)
+        {
+            Core.Random.DeterministicRandom.ForStream(seed, stream).FillGaussian(values, standardDeviation);
+        }
+
+        return CreateParameter(values, shape, dtype);
     }
 
     /// <summary>
