@@ -12,7 +12,9 @@ internal static class SyntheticData
     {
         var values = new double[n * d];
         new DeterministicRandom(seed).FillGaussian(values);
-        return tensor(values, [n, d], ScalarType.Float64);
+        // A copy in LibTorch's own (aligned) memory: products of tensors that wrap managed arrays can round
+        // differently from call to call, depending on the array's address.
+        return tensor(values, [n, d], ScalarType.Float64).clone();
     }
 
     /// <summary>Regression targets [n, k]: a tanh teacher network of width 8 plus N(0, 0.1²) noise.</summary>
