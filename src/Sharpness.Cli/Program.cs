@@ -88,6 +88,9 @@ public static class Program
         uv.Subcommands.Add(UvPhaseCommand.Create(context));
         uv.Subcommands.Add(UvFieldCommand.Create(context));
         root.Subcommands.Add(uv);
+        var net = new Command("net", "Real networks on TorchSharp: training with the Hessian sharpness tracked from exact Hessian-vector products.");
+        net.Subcommands.Add(NetTrainCommand.Create(context));
+        root.Subcommands.Add(net);
         var sweep = new Command("sweep", "Sweeps over a grid of settings: run (resumable, shardable over a cluster) and merge (to Parquet and CSV).");
         sweep.Subcommands.Add(SweepRunCommand.Create(context));
         sweep.Subcommands.Add(SweepMergeCommand.Create(context));

@@ -45,6 +45,12 @@ internal sealed class RunOutput
             rows(writer);
         });
 
+    /// <summary>Writes a binary file into the folder, atomically.</summary>
+    public void WriteBytes(string fileName, byte[] content) => Directory.WriteBytesAtomic(fileName, content);
+
+    /// <summary>Writes a text file into the folder, atomically.</summary>
+    public void WriteText(string fileName, string content) => Directory.WriteTextAtomic(fileName, content);
+
     /// <summary>Writes a figure as NAME.png and, when rendered, NAME.svg; returns the file names.</summary>
     public IReadOnlyList<string> WriteFigure(string baseName, RenderedFigure figure)
     {

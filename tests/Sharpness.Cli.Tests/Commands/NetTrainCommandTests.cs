@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.Json;
+using Sharpness.Nets.Checkpoints;
+
+namespace Sharpness.Cli.Tests.Commands;
+
+public class NetTrainCommandTests
+{
+    private static readonly string[] Small = ["net", "train", "--dataset", "synthetic", "--train-size", "120", "--test-size", "60", "--width", "16", "--lr", "0.2", "--steps", "30", "--sharpness-every", "5"];
+
+    [Fact]
+    public void TrainsWithSharpnessMeasuredEveryKStepsAndWritesTheRun()
+    {
+        string dir = CliRunner.NewTemporaryFolder();
+        var (code, output, error) = CliRunner.Run([.. Small, "--out", dir, "--checkpoint", "--json"]);
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var results = json.RootElement.GetProperty("results");
+        Assert.Equal(30, results.GetProperty("steps_completed").GetInt32());
+        Assert.Equal(7, results.GetProperty("measurements").GetInt32());
+        string[] lines = File.ReadAllLines(Path.Combine(dir, "metrics.csv"));
+        Assert.Equal(32, lines.Length);
+        string[] header = lines[0].Split(',');
+        Assert.Equal(["step", "loss", "accuracy", "lr", "sharpness", "threshold", "residual", "matvecs"], header[..8]);
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToArray();
+        foreach (var row in rows)
+        {
+            int step = int.Parse(row[0], CultureInfo.InvariantCulture);
+            bool measured = row[4] != "nan";
+            Assert.Equal(step % 5 == 0, measured);
+            if (measured)
+            {
+                Assert.Equal(2 / 0.2, double.Parse(row[5], CultureInfo.InvariantCulture), 12);
+                Assert.True(double.Parse(row[4], CultureInfo.InvariantCulture) > 0);
+            }
+        }
+
+        var weights = Safetensors.Read(File.ReadAllBytes(Path.Combine(dir, "model.safetensors")));
+        Assert.Contains(weights.Keys, k => k.EndsWith("weight", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(dir, "sharpness.png")));
+        Assert.True(File.Exists(Path.Combine(dir, "manifest.json")));
+    }
+
+    [Fact]
+    public void SameSeedGivesIdenticalMetrics()
+    {
+        string a = CliRunner.NewTemporaryFolder();
+        string b = CliRunner.NewTemporaryFolder();
+        Assert.Equal(0, CliRunner.Run([.. Small, "--seed", "4", "--out", a]).ExitCode);
+        Assert.Equal(0, CliRunner.Run([.. Small, "--seed", "4", "--out", b]).ExitCode);
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(a, "metrics.csv")), File.ReadAllBytes(Path.Combine(b, "metrics.csv")));
+    }
+
+    [Fact]
+    public void LearningRateConstantSetsEtaFromTheMeasuredInitialSharpness()
+    {
+        string dir = CliRunner.NewTemporaryFolder();
+        var (code, output, error) = CliRunner.Run(["net", "train", "--dataset", "synthetic", "--train-size", "80", "--width", "8", "--lr-constant", "1.5", "--steps", "3", "--sharpness-every", "1", "--out", dir, "--json"]);
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var results = json.RootElement.GetProperty("results");
+        Assert.Equal(1.5, results.GetProperty("learning_rate").GetDouble() * results.GetProperty("initial_sharpness").GetDouble(), 9);
+    }
+
+    [Fact]
+    public void DivergenceIsAResultWithTheDataKept()
+    {
+        string dir = CliRunner.NewTemporaryFolder();
+        var (code, output, error) = CliRunner.Run(["net", "train", "--dataset", "synthetic", "--train-size", "80", "--width", "8", "--lr", "50", "--steps", "200", "--sharpness-every", "0", "--out", dir, "--json"]);
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.True(json.RootElement.GetProperty("results").GetProperty("diverged").GetBoolean());
+        Assert.True(File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Length >= 2);
+    }
+
+    [Theory]
+    [InlineData("--model", "rnn")]
+    [InlineData("--loss", "hinge")]
+    [InlineData("--optimizer", "adam")]
+    [InlineData("--momentum", "1.5")]
+    [InlineData("--lr", "-1")]
+    [InlineData("--preset", "fast")]
+    [InlineData("--dtype", "float16")]
+    [InlineData("--dataset", "imagenet")]
+    public void BadOptionsExitWithTwoAndWriteNothing(string option, string value)
+    {
+        string dir = CliRunner.NewTemporaryFolder();
+        var (code, _, error) = CliRunner.Run(["net", "train", "--dataset", "synthetic", option, value, "--out", dir]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(option, error);
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Fact]
+    public void MissingDatasetFilesNameTheFile()
+    {
+        string empty = CliRunner.NewTemporaryFolder();
+        Directory.CreateDirectory(empty);
+        var (code, _, error) = CliRunner.Run(["net", "train", "--dataset", "mnist", "--data-dir", empty, "--out", CliRunner.NewTemporaryFolder()]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--data-dir", error);
+        Assert.Contains(empty, error);
+    }
+}
