@@ -32,7 +32,7 @@ public sealed class NetTrainCommand
     private readonly Option<string?> _classes = new("--classes") { Description = "Comma-separated subset of classes, relabelled 0..k-1 in the given order. Default: all." };
     private readonly Option<string> _model = new("--model") { Description = "fc (fully connected), cnn (two 3x3 conv layers, 32 channels, pooling, linear readout) or myrtle.", DefaultValueFactory = _ => "fc" };
     private readonly Option<int> _depth = new("--depth") { Description = "fc: linear layers including the readout (3 = two hidden layers); myrtle: 5, 7 or 10.", DefaultValueFactory = _ => 3 };
-    private readonly Option<int> _width = new("--width") { Description = "fc: hidden width; cnn/myrtle: channels.", DefaultValueFactory = _ => 200 };
+    private readonly Option<int> _width = new("--width") { Description = "fc: hidden width (default 200); cnn/myrtle: channels (default 32).", DefaultValueFactory = _ => 200 };
     private readonly Option<string> _activation = new("--activation") { Description = "tanh, relu, elu or linear.", DefaultValueFactory = _ => "tanh" };
     private readonly Option<bool> _noBias = new("--no-bias") { Description = "Layers without biases." };
     private readonly Option<string> _param = new("--param") { Description = "fc parameterisation: sp, ntp or mup (docs/real-networks.md gives the exact forms).", DefaultValueFactory = _ => "sp" };
@@ -109,7 +109,8 @@ public sealed class NetTrainCommand
         int testSize = OptionValues.AtLeast(parse.GetValue(_testSize), 0, "--test-size");
         string modelKind = Value(parse, _model, preset, "model", "fc").ToLowerInvariant();
         int depth = OptionValues.AtLeast(Value(parse, _depth, preset, "depth", preset == "early" ? 6 : 3), 1, "--depth");
-        int width = OptionValues.AtLeast(Value(parse, _width, preset, "width", preset == "early" ? 512 : 200), 1, "--width");
+        int width = OptionValues.AtLeast(
+            !AnalysisOptions.IsGiven(parse, _width) && modelKind != "fc" ? 32 : Value(parse, _width, preset, "width", preset == "early" ? 512 : 200), 1, "--width");
         var activation = ParseActivation(Value(parse, _activation, preset, "activation", preset == "early" ? "relu" : "tanh"));
         bool bias = !Value(parse, _noBias, preset, "no-bias", preset == "early");
         var parameterisation = parse.GetValue(_param)!.ToLowerInvariant() switch
@@ -190,7 +191,7 @@ public sealed class NetTrainCommand
 
         var output = RunOutput.Prepare(parse.GetValue(_out)!, files);
         using var scope = NewDisposeScope();
-        var splits = LoadData(parse, dataset, trainSize, testSize, dtype, modelKind);
+        var splits = LoadData(parse, dataset, trainSize, testSize, dtype);
         var lossTargets = splits.Train.TargetsFor(loss);
         var train = new ExampleSet(splits.Train.Inputs, lossTargets);
         ExampleSet? test = testSize > 0 && splits.Test.Count > 0 ? new ExampleSet(splits.Test.Inputs, splits.Test.TargetsFor(loss)) : null;
@@ -334,9 +335,11 @@ public sealed class NetTrainCommand
         return ExitCodes.Success;
     }
 
-    private DatasetSplits LoadData(ParseResult parse, string dataset, int trainSize, int testSize, ScalarType dtype, string modelKind)
+    private DatasetSplits LoadData(ParseResult parse, string dataset, int trainSize, int testSize, ScalarType dtype)
     {
-        var layout = modelKind == "fc" ? InputLayout.Flat : InputLayout.Images;
+        // Every model takes flattened inputs [N, C*H*W] (the CNNs reshape them), which is what the
+        // Hessian-vector-product operator expects.
+        var layout = InputLayout.Flat;
         int[]? classes = null;
         if (parse.GetValue(_classes) is { } text)
         {

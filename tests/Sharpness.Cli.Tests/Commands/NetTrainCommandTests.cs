@@ -77,6 +77,24 @@ public class NetTrainCommandTests
         Assert.True(File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Length >= 2);
     }
 
+    [Fact]
+    public void ConvolutionalNetworkTrainsOnFashionMnistImages()
+    {
+        if (!Directory.Exists("/usr/share/datasets/fashion-mnist"))
+        {
+            Assert.Fail("Fashion-MNIST is not installed; scripts/setup.sh installs it (apt-get install dataset-fashion-mnist).");
+        }
+
+        string dir = CliRunner.NewTemporaryFolder();
+        var (code, output, error) = CliRunner.Run(["net", "train", "--model", "cnn", "--width", "4", "--train-size", "16", "--test-size", "0", "--lr", "0.01", "--steps", "2", "--sharpness-every", "2", "--max-matvecs", "40", "--out", dir, "--json"]);
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(2, json.RootElement.GetProperty("results").GetProperty("measurements").GetInt32());
+        Assert.Equal(16, json.RootElement.GetProperty("configuration").GetProperty("train_size").GetInt32());
+        Assert.Equal("cnn", json.RootElement.GetProperty("configuration").GetProperty("model").GetString());
+    }
+
     [Theory]
     [InlineData("--model", "rnn")]
     [InlineData("--loss", "hinge")]
