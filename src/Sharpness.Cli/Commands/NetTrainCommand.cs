@@ -10,6 +10,7 @@ using Sharpness.Plots;
 using Sharpness.Runs;
 using Sharpness.Runs.Logging;
 using Sharpness.Uv.Simulation;
+using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace Sharpness.Cli.Commands;
@@ -232,7 +233,8 @@ public sealed class NetTrainCommand
 
         using var tensorboard = parse.GetValue(_tensorboard) is { } tbDir ? new TensorBoardWriter(tbDir.FullName) : null;
         int progressEvery = Math.Max(1, steps / 20);
-        var result = Trainer.Run(model, config, train, test, record =>
+        string lastSharpness = string.Empty;
+        void Record(TrainingStepRecord record, Action<string>? status)
         {
             tensorboard?.AddScalar("loss", record.Step, record.Loss);
             tensorboard?.AddScalar("accuracy", record.Step, record.Accuracy);
@@ -240,14 +242,45 @@ public sealed class NetTrainCommand
             {
                 tensorboard?.AddScalar("sharpness", record.Step, m.Sharpness);
                 tensorboard?.AddScalar("threshold", record.Step, m.Threshold);
+                lastSharpness = FormattableString.Invariant($", sharpness {m.Sharpness:G5} (2/eta = {m.Threshold:G5})");
             }
 
-            if (record.Step % progressEvery == 0)
+            string line = FormattableString.Invariant($"step {record.Step}/{steps}: loss {record.Loss:G5}, accuracy {record.Accuracy:F4}") + lastSharpness;
+            if (status is not null)
             {
-                string measured = record.Measurement is { } mm ? FormattableString.Invariant($", sharpness {mm.Sharpness:G5} (2/eta = {mm.Threshold:G5})") : string.Empty;
-                context.Error.WriteLine(FormattableString.Invariant($"step {record.Step}/{steps}: loss {record.Loss:G5}, accuracy {record.Accuracy:F4}") + measured);
+                status(line);
             }
-        });
+            else if (record.Step % progressEvery == 0)
+            {
+                context.Error.WriteLine(line);
+            }
+        }
+
+        TrainingResult result;
+        if (Console.IsErrorRedirected || !ReferenceEquals(context.Error, Console.Error))
+        {
+            result = Trainer.Run(model, config, train, test, record => Record(record, null));
+        }
+        else
+        {
+            // On a terminal: a progress bar with elapsed and remaining time, drawn on standard error
+            // so that standard output stays clean for --json.
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            TrainingResult? finished = null;
+            console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(progress =>
+                {
+                    var task = progress.AddTask("training", maxValue: Math.Max(1, steps));
+                    finished = Trainer.Run(model, config, train, test, record => Record(record, line =>
+                    {
+                        task.Value = record.Step;
+                        task.Description = Markup.Escape(line);
+                    }));
+                    task.Value = task.MaxValue;
+                });
+            result = finished!;
+        }
 
         WriteMetrics(output, result, topK);
         var written = new List<string> { MetricsFile };
