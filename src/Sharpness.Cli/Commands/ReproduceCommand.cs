@@ -1,0 +1,416 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Sharpness.Runs;
+
+namespace Sharpness.Cli.Commands;
+
+/// <summary>
+/// <c>sharpness reproduce</c>: runs a fixed, versioned list of experiments (each in its own run
+/// folder), measures the paper's claims from their outputs and writes claims.json, report.md and a
+/// self-contained index.html.
+/// </summary>
+public sealed class ReproduceCommand
+{
+    /// <summary>Version of the experiment list and the claim criteria; changes whenever either changes.</summary>
+    public const int ExperimentListVersion = 1;
+
+    /// <summary>The claims table as JSON.</summary>
+    public const string ClaimsFile = "claims.json";
+
+    /// <summary>The Markdown report.</summary>
+    public const string ReportFile = "report.md";
+
+    /// <summary>The self-contained HTML report.</summary>
+    public const string HtmlFile = "index.html";
+
+    /// <summary>Initial weights of test vector TV3 (on the EoS manifold at r = 1.05).</summary>
+    public const string Tv3InitFile = "tv3-init.json";
+
+    /// <summary>Initial weights with an output far above the target.</summary>
+    public const string LargeOutputInitFile = "large-output-init.json";
+
+    /// <summary>Default dataset folder of the real-network part.</summary>
+    public const string DefaultDataDir = "/usr/share/datasets/fashion-mnist";
+
+    private const string Reproduced = "reproduced";
+    private const string NotReproduced = "not reproduced";
+    private const string Skipped = "skipped";
+
+    private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Folder (new or empty) for the experiments' run folders, claims.json, report.md, index.html and manifest.json.", Required = true };
+    private readonly Option<bool> _quick = new("--quick") { Description = "Smaller grids and fewer steps (well under a minute); the claims are measured the same way." };
+    private readonly Option<bool> _noNet = new("--no-net") { Description = "Skip the real-network part even when the dataset is installed." };
+    private readonly Option<DirectoryInfo?> _dataDir = new("--data-dir") { Description = $"Fashion-MNIST folder of the real-network part. Default: {DefaultDataDir}; the part is skipped when it does not exist." };
+
+    /// <summary>One experiment: a run folder and the command line that fills it.</summary>
+    /// <param name="Name">Run folder name under --out.</param>
+    /// <param name="Title">What the run shows.</param>
+    /// <param name="Arguments">Command line without --out.</param>
+    internal sealed record Experiment(string Name, string Title, string[] Arguments);
+
+    /// <summary>One measured claim.</summary>
+    internal sealed record Claim(string Id, string Text, JsonNode? Measured, string Criterion, string Status, string Source);
+
+    /// <summary>Builds the command.</summary>
+    /// <param name="context">Writers and raw arguments.</param>
+    public static Command Create(CliContext context)
+    {
+        var definition = new ReproduceCommand();
+        var command = new Command("reproduce", "Runs the fixed list of experiments, measures the paper's claims from their outputs and writes claims.json, report.md and index.html.");
+        foreach (Option option in new Option[] { definition._out, definition._quick, definition._noNet, definition._dataDir })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(parse => definition.Execute(parse, context));
+        return command;
+    }
+
+    /// <summary>The UV-model experiments, in order.</summary>
+    /// <param name="quick">Smaller grids and fewer steps.</param>
+    /// <param name="folder">The reproduce folder (for the init files).</param>
+    internal static IReadOnlyList<Experiment> UvExperiments(bool quick, string folder)
+    {
+        string tv3 = Path.Combine(folder, Tv3InitFile);
+        string large = Path.Combine(folder, LargeOutputInitFile);
+        string[] Q(string[] quickArgs, string[] fullArgs) => quick ? quickArgs : fullArgs;
+        return
+        [
+            new("uv-default", "UV model, defaults (NTP, n = 100, eta = 0.5): early sharpness reduction, then convergence", ["uv", "simulate"]),
+            new("uv-large-output", "UV model, initial output far above the target (f0 = 8, y = 1), NTP, small learning rate: sharpness reduction", ["uv", "simulate", "--init-file", large, "--lr", "0.05", "--steps", "500"]),
+            new("uv-mup-sharpening", "UV model, muP, eta = 1.8/lambda_H(0): progressive sharpening, self-stabilised EoS", ["uv", "simulate", "--param", "mup", "--width", "1000", "--lr-constant", "1.8", "--steps", "500"]),
+            new("uv-catapult", "UV model, catapult: eta = 3/lambda_H(0), muP, width 1000", ["uv", "simulate", "--param", "mup", "--width", "1000", "--lr-constant", "3", "--steps", "300"]),
+            new("uv-tv3", "UV model on the EoS manifold, r = 1.05 (test vector TV3): period-2 edge of stability", ["uv", "simulate", "--init-file", tv3, "--normalizer", "2", "--lr", "2.1", "--steps", "400"]),
+            new("cascade", "Period-doubling cascade on the EoS manifold", ["uv", "cascade"]),
+            new("orbit", "Orbit diagram against r = eta/eta_c", ["uv", "orbit", "--r-min", "0.8", "--r-max", "1.8", .. Q(["--points", "300", "--transient", "1000", "--keep", "100"], ["--points", "2000", "--transient", "3000", "--keep", "200"])]),
+            new("orbit-zoom", "Orbit diagram, zoom near the accumulation point", ["uv", "orbit", "--r-min", "1.28", "--r-max", "1.31", .. Q(["--points", "200", "--transient", "5000", "--keep", "100"], ["--points", "1500", "--transient", "20000", "--keep", "200"]), "--value-min", "0.7", "--value-max", "3.7"]),
+            new("lyapunov", "Lyapunov spectrum against r", ["uv", "lyapunov", "--r-min", "0.8", "--r-max", "1.9", "--points", quick ? "150" : "800"]),
+            new("lyapunov-r1.4", "Lyapunov exponents at r = 1.4 (beyond the accumulation point)", ["uv", "lyapunov", "--r", "1.4"]),
+            new("phase-scaled", "Phase diagram, c = eta*lambda_0 against r, zero initial output", ["uv", "phase", .. Q(["--c-points", "30", "--r-points", "30", "--steps", "500"], [])]),
+            new("phase-width", "Phase diagram over width (NTP)", ["uv", "phase", "--mode", "physical", "--log-x", "--c-min", "0.25", "--c-max", "8", .. Q(["--c-points", "12", "--y-values", "1,4,16,64,256", "--seeds", "2", "--steps", "300"], ["--c-points", "48", "--y-values", "1,2,4,8,16,32,64,128,256,1024", "--seeds", "5", "--steps", "1000"])]),
+            new("field", "Vector field at r = 0.5 with trajectories", ["uv", "field", "--r", "0.5", "--trajectory", "0.02,1.5", "--trajectory", "1.5,3.2", "--trajectory", "-0.3,2.5", .. Q(["--grid", "15"], [])]),
+            new("field-eos", "Vector field at r = 1.1 (above the critical learning rate)", ["uv", "field", "--r", "1.1", "--trajectory", "0.2,1.0", "--trajectory-steps", "60", .. Q(["--grid", "15"], [])]),
+        ];
+    }
+
+    /// <summary>The real-network experiment.</summary>
+    internal static Experiment NetExperiment(bool quick, string dataDir) =>
+        new("net-eos", "Real network (Cohen et al. preset: FC tanh on Fashion-MNIST, full-batch GD): sharpness against 2/eta",
+            ["net", "train", "--preset", "eos", "--data-dir", dataDir, .. quick
+                ? new[] { "--train-size", "500", "--measure-size", "500", "--test-size", "0", "--steps", "30", "--sharpness-every", "10" }
+                : new[] { "--train-size", "1000", "--measure-size", "1000", "--test-size", "0", "--steps", "1000", "--sharpness-every", "20" }]);
+
+    private int Execute(ParseResult parse, CliContext context)
+    {
+        var started = DateTimeOffset.UtcNow;
+        bool quick = parse.GetValue(_quick);
+        bool noNet = parse.GetValue(_noNet);
+        string dataDir = parse.GetValue(_dataDir)?.FullName ?? DefaultDataDir;
+        var outDir = parse.GetValue(_out)!;
+        string folder = outDir.FullName;
+
+        var experiments = UvExperiments(quick, folder).ToList();
+        string? netSkipReason = noNet ? "skipped: --no-net" : Directory.Exists(dataDir) ? null : "skipped: install dataset-fashion-mnist";
+        if (netSkipReason is null)
+        {
+            experiments.Add(NetExperiment(quick, dataDir));
+        }
+
+        string[] ownFiles = [Tv3InitFile, LargeOutputInitFile, ClaimsFile, ReportFile, HtmlFile];
+        var output = RunOutput.Prepare(outDir, [.. ownFiles, .. experiments.Select(e => e.Name)]);
+        foreach (var e in experiments)
+        {
+            if (RunDirectory.CheckUsable(Path.Combine(folder, e.Name), []) is { } problem)
+            {
+                throw new UsageException("--out", $"run folder {e.Name}: {problem}");
+            }
+        }
+
+        output.WriteText(Tv3InitFile, "{\"u\": [1, 1, 1, 1], \"v\": [1, 1, 1, 1]}\n");
+        output.WriteText(LargeOutputInitFile, "{\"u\": [4, 0, 0, 0], \"v\": [4, 0, 0, 0]}\n");
+
+        var clock = Stopwatch.StartNew();
+        var runs = new JsonArray();
+        for (int i = 0; i < experiments.Count; i++)
+        {
+            var e = experiments[i];
+            var runClock = Stopwatch.StartNew();
+            var subOutput = new StringWriter(CultureInfo.InvariantCulture);
+            var subError = new StringWriter(CultureInfo.InvariantCulture);
+            string[] args = [.. e.Arguments, "--out", Path.Combine(folder, e.Name)];
+            int code = Program.Run(args, subOutput, subError);
+            double seconds = runClock.Elapsed.TotalSeconds;
+            context.Error.WriteLine($"[{i + 1}/{experiments.Count}] {e.Name}: {(code == 0 ? "done" : $"failed (exit {code})")} in {seconds:F1} s");
+            if (code != 0)
+            {
+                context.Error.Write(subError.ToString());
+                context.Error.WriteLine($"error: experiment {e.Name} failed: sharpness {string.Join(' ', Display(args, folder))}");
+                return code == ExitCodes.InvalidInput ? ExitCodes.InternalError : code;
+            }
+
+            runs.Add(new JsonObject
+            {
+                ["name"] = e.Name,
+                ["title"] = e.Title,
+                ["command"] = "sharpness " + string.Join(' ', Display(args, folder)),
+                ["seconds"] = seconds,
+            });
+        }
+
+        var claims = MeasureClaims(folder, netSkipReason);
+        double total = clock.Elapsed.TotalSeconds;
+        var claimsJson = new JsonObject
+        {
+            ["experiment_list_version"] = ExperimentListVersion,
+            ["quick"] = quick,
+            ["claims"] = new JsonArray(claims.Select(c => (JsonNode?)ClaimJson(c)).ToArray()),
+        };
+        output.WriteText(ClaimsFile, claimsJson.ToJsonString(JsonOutput.Options) + "\n");
+        var figures = Figures(folder, experiments);
+        output.WriteText(ReportFile, Markdown(claims, experiments, runs, figures, quick, netSkipReason));
+        output.WriteText(HtmlFile, Html(claims, experiments, runs, figures, folder, quick, netSkipReason));
+
+        var counts = new JsonObject
+        {
+            [Reproduced] = claims.Count(c => c.Status == Reproduced),
+            [NotReproduced] = claims.Count(c => c.Status == NotReproduced),
+            [Skipped] = claims.Count(c => c.Status.StartsWith(Skipped, StringComparison.Ordinal)),
+        };
+        var results = new JsonObject
+        {
+            ["experiment_list_version"] = ExperimentListVersion,
+            ["runs"] = runs,
+            ["claims"] = claimsJson["claims"]!.DeepClone(),
+            ["claim_counts"] = counts,
+            ["net"] = netSkipReason ?? "run",
+            ["seconds"] = total,
+        };
+        var configuration = new JsonObject { ["quick"] = quick, ["no_net"] = noNet, ["data_dir"] = dataDir };
+        output.Complete("reproduce", context, configuration, 0, started, results, ownFiles);
+
+        context.Output.WriteLine($"claims ({ExperimentListVersion}, {(quick ? "quick" : "full")} run, {total:F1} s):");
+        foreach (var c in claims)
+        {
+            context.Output.WriteLine($"  [{c.Status}] {c.Text}: {MeasuredText(c.Measured)} ({c.Criterion})");
+        }
+
+        context.Output.WriteLine($"wrote {ClaimsFile}, {ReportFile}, {HtmlFile} and {RunDirectory.ManifestFileName} in {folder}");
+        return ExitCodes.Success;
+    }
+
+    private static IEnumerable<string> Display(IEnumerable<string> args, string folder) =>
+        args.Select(a => a.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? Path.Combine("$out", Path.GetRelativePath(folder, a)) : a)
+            .Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a);
+
+    private static JsonObject ClaimJson(Claim c) => new()
+    {
+        ["id"] = c.Id,
+        ["claim"] = c.Text,
+        ["measured"] = c.Measured?.DeepClone(),
+        ["criterion"] = c.Criterion,
+        ["status"] = c.Status,
+        ["source"] = c.Source,
+    };
+
+    private static string MeasuredText(JsonNode? measured) => measured switch
+    {
+        null => "-",
+        JsonValue v when v.TryGetValue(out double d) => d.ToString("G10", CultureInfo.InvariantCulture),
+        JsonValue v when v.TryGetValue(out string? s) => s ?? "-",
+        _ => measured.ToJsonString(),
+    };
+
+    private static JsonObject Results(string folder, string run) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(folder, run, RunDirectory.ManifestFileName)))!["results"]!.AsObject();
+
+    private static string[] Strings(JsonNode? array) => array?.AsArray().Select(n => n!.GetValue<string>()).ToArray() ?? [];
+
+    private static List<Dictionary<string, string>> ReadCsv(string path)
+    {
+        string[] lines = File.ReadAllLines(path);
+        string[] header = lines[0].Split(',');
+        return lines.Skip(1).Where(l => l.Length > 0).Select(line => header.Zip(line.Split(',')).ToDictionary(p => p.First, p => p.Second)).ToList();
+    }
+
+    private static double D(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    private static string Status(bool ok) => ok ? Reproduced : NotReproduced;
+
+    /// <summary>Measures every claim from the run folders.</summary>
+    internal static List<Claim> MeasureClaims(string folder, string? netSkipReason)
+    {
+        var claims = new List<Claim>();
+
+        var large = Results(folder, "uv-large-output");
+        string[] largeLabels = Strings(large["labels"]);
+        claims.Add(new("uv-reduction-large-output", "UV model: sharpness decreases early when the initial output is large",
+            string.Join(' ', largeLabels.DefaultIfEmpty("(no labels)")) + $" (f0 = {large["initial"]!["f"]!.GetValue<double>().ToString("G4", CultureInfo.InvariantCulture)}, y = 1)",
+            "labels of the large-output run contain sharpness-reduction", Status(largeLabels.Contains("sharpness-reduction")), "uv-large-output/manifest.json"));
+
+        var mup = Results(folder, "uv-mup-sharpening");
+        string[] mupLabels = Strings(mup["ntk_labels"]);
+        claims.Add(new("uv-sharpening-small-output", "UV model: progressive sharpening when the output is small (muP)",
+            string.Join(' ', mupLabels.DefaultIfEmpty("(no labels)")),
+            "NTK labels of the muP run contain progressive-sharpening", Status(mupLabels.Contains("progressive-sharpening")), "uv-mup-sharpening/manifest.json"));
+
+        var phase = ReadCsv(Path.Combine(folder, "phase-scaled", UvPhaseCommand.CsvFile));
+        var above = phase.Where(row => D(row["r"]) > 1).ToList();
+        int convergedAbove = above.Count(row => row["category"].StartsWith("converged", StringComparison.Ordinal) || row["category"].EndsWith("converged", StringComparison.Ordinal));
+        claims.Add(new("uv-no-convergence-above-critical", "UV model: GD cannot converge for eta > eta_c",
+            JsonValue.Create(convergedAbove), $"no converged cell with r > 1 in the scaled phase diagram ({above.Count} cells with r > 1)",
+            Status(above.Count > 0 && convergedAbove == 0), "phase-scaled/phase.csv"));
+
+        var tv3 = ReadCsv(Path.Combine(folder, "uv-tv3", UvSimulateCommand.TrajectoryFile));
+        double xPlus = D(tv3[^1]["lr_ntk"]), xMinus = D(tv3[^2]["lr_ntk"]);
+        double geometric = Math.Sqrt(xPlus * xMinus);
+        var tv3Results = Results(folder, "uv-tv3");
+        bool period2 = tv3Results["period"] is JsonValue p && p.TryGetValue(out int period) && period == 2;
+        claims.Add(new("uv-period2-geometric-mean", "UV model: period-2 EoS with geometric-mean sharpness 2/eta (eta*sqrt(lambda+ lambda-) = 2)",
+            JsonValue.Create(geometric), "|sqrt(x+ x-) - 2| <= 1e-9 over the last two steps of TV3, period 2",
+            Status(period2 && Math.Abs(geometric - 2) <= 1e-9), "uv-tv3/trajectory.csv"));
+
+        var cascade = Results(folder, "cascade");
+        var ratios = cascade["feigenbaum_ratios"]!.AsArray().Select(n => n!.GetValue<double>()).ToArray();
+        double lastRatio = ratios.Length > 0 ? ratios[^1] : double.NaN;
+        claims.Add(new("uv-feigenbaum", "UV model: period doubling with Feigenbaum ratio -> 4.669",
+            JsonOutput.Number(lastRatio), "|last ratio - 4.6692| <= 0.01",
+            Status(Math.Abs(lastRatio - 4.669201609) <= 0.01), "cascade/manifest.json"));
+
+        var lyapunov = Results(folder, "lyapunov-r1.4");
+        double largest = lyapunov["values"]?[0]?["exponents"] is JsonArray exps && exps.Count > 0 ? exps[0]!.GetValue<double>() : double.NaN;
+        claims.Add(new("uv-chaos", "UV model: chaos with a positive Lyapunov exponent (r = 1.4)",
+            JsonOutput.Number(largest), "largest exponent > 0", Status(largest > 0), "lyapunov-r1.4/manifest.json"));
+
+        if (netSkipReason is not null)
+        {
+            claims.Add(new("net-eos-settles", "Real networks: sharpness settles at 2/eta (edge of stability)", JsonValue.Create(netSkipReason),
+                "mean of the last 5 measurements / (2/eta) in [0.9, 1.1], each in [0.8, 1.2]", netSkipReason, "net-eos"));
+        }
+        else
+        {
+            var metrics = ReadCsv(Path.Combine(folder, "net-eos", "metrics.csv"))
+                .Where(row => row["sharpness"] != "nan" && row["threshold"] != "nan")
+                .Select(row => D(row["sharpness"]) / D(row["threshold"]))
+                .Where(double.IsFinite)
+                .ToArray();
+            var last = metrics.TakeLast(5).ToArray();
+            double mean = last.Length > 0 ? last.Average() : double.NaN;
+            bool ok = last.Length == 5 && mean is >= 0.9 and <= 1.1 && last.All(v => v is >= 0.8 and <= 1.2);
+            string note = last.Length < 5 ? $"; only {metrics.Length} measurements (needs 5)" : string.Empty;
+            claims.Add(new("net-eos-settles", "Real networks: sharpness settles at 2/eta (edge of stability)",
+                JsonValue.Create(mean.ToString("G6", CultureInfo.InvariantCulture) + note),
+                "mean of the last 5 measurements / (2/eta) in [0.9, 1.1], each in [0.8, 1.2]", Status(ok), "net-eos/metrics.csv"));
+        }
+
+        claims.Add(new("net-initial-output-predicts-regime", "Real networks: the initial output predicts the early regime",
+            JsonValue.Create("skipped: needs the prediction experiment (net predict)"), "early-regime prediction accuracy from the initial output",
+            "skipped: needs the prediction experiment (net predict)", "-"));
+        return claims;
+    }
+
+    /// <summary>The PNG figures of each run, as paths relative to the reproduce folder.</summary>
+    private static List<(string Experiment, string Path)> Figures(string folder, IEnumerable<Experiment> experiments)
+    {
+        var figures = new List<(string, string)>();
+        foreach (var e in experiments)
+        {
+            var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, e.Name, RunDirectory.ManifestFileName)))!;
+            foreach (string file in Strings(manifest["files"]).Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
+            {
+                figures.Add((e.Name, e.Name + "/" + file));
+            }
+        }
+
+        return figures;
+    }
+
+    private static string Markdown(List<Claim> claims, List<Experiment> experiments, JsonArray runs, List<(string Experiment, string Path)> figures, bool quick, string? netSkipReason)
+    {
+        static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
+        var md = new StringBuilder();
+        md.AppendLine("# Reproduction report");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Experiment list version {ExperimentListVersion}, {(quick ? "quick" : "full")} run. Every status below is measured from the run folders; `reproduced` only when the measurement meets the criterion.");
+        md.AppendLine();
+        md.AppendLine("## Claims");
+        md.AppendLine();
+        md.AppendLine("| claim | measured | criterion | status | source |");
+        md.AppendLine("|---|---|---|---|---|");
+        foreach (var c in claims)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {Cell(c.Text)} | {Cell(MeasuredText(c.Measured))} | {Cell(c.Criterion)} | {c.Status} | {Cell(c.Source)} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Experiments");
+        for (int i = 0; i < experiments.Count; i++)
+        {
+            var e = experiments[i];
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"### {e.Name}");
+            md.AppendLine();
+            md.AppendLine(e.Title + ".");
+            md.AppendLine();
+            md.AppendLine("```");
+            md.AppendLine(runs[i]!["command"]!.GetValue<string>());
+            md.AppendLine("```");
+            foreach (var (_, path) in figures.Where(f => f.Experiment == e.Name))
+            {
+                md.AppendLine();
+                md.AppendLine(CultureInfo.InvariantCulture, $"![{e.Name}: {Path.GetFileName(path)}]({path})");
+            }
+        }
+
+        if (netSkipReason is not null)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"Real-network part: {netSkipReason}.");
+        }
+
+        return md.ToString();
+    }
+
+    private static string Html(List<Claim> claims, List<Experiment> experiments, JsonArray runs, List<(string Experiment, string Path)> figures, string folder, bool quick, string? netSkipReason)
+    {
+        static string E(string text) => WebUtility.HtmlEncode(text);
+        var html = new StringBuilder();
+        html.AppendLine("<!DOCTYPE html>");
+        html.AppendLine("<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sharpness: reproduction report</title>");
+        html.AppendLine("<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left;vertical-align:top}.reproduced{background:#d9f2d9}.not-reproduced{background:#f8d7d7}.skipped{background:#eee}img{max-width:100%}pre{background:#f4f4f4;padding:6px;white-space:pre-wrap}</style>");
+        html.AppendLine("</head><body>");
+        html.AppendLine("<h1>Reproduction report</h1>");
+        html.AppendLine(CultureInfo.InvariantCulture, $"<p>Experiment list version {ExperimentListVersion}, {(quick ? "quick" : "full")} run. Every status is measured from the run folders.</p>");
+        html.AppendLine("<h2>Claims</h2>");
+        html.AppendLine("<table><thead><tr><th>claim</th><th>measured</th><th>criterion</th><th>status</th><th>source</th></tr></thead><tbody>");
+        foreach (var c in claims)
+        {
+            string css = c.Status == Reproduced ? "reproduced" : c.Status == NotReproduced ? "not-reproduced" : "skipped";
+            html.AppendLine(CultureInfo.InvariantCulture, $"<tr class=\"{css}\"><td>{E(c.Text)}</td><td>{E(MeasuredText(c.Measured))}</td><td>{E(c.Criterion)}</td><td>{E(c.Status)}</td><td>{E(c.Source)}</td></tr>");
+        }
+
+        html.AppendLine("</tbody></table>");
+        html.AppendLine("<h2>Experiments</h2>");
+        for (int i = 0; i < experiments.Count; i++)
+        {
+            var e = experiments[i];
+            html.AppendLine(CultureInfo.InvariantCulture, $"<h3 id=\"{E(e.Name)}\">{E(e.Name)}</h3><p>{E(e.Title)}.</p>");
+            html.AppendLine(CultureInfo.InvariantCulture, $"<pre>{E(runs[i]!["command"]!.GetValue<string>())}</pre>");
+            foreach (var (_, path) in figures.Where(f => f.Experiment == e.Name))
+            {
+                string data = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(folder, path)));
+                html.AppendLine(CultureInfo.InvariantCulture, $"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{E(path)}\"><figcaption>{E(path)}</figcaption></figure>");
+            }
+        }
+
+        if (netSkipReason is not null)
+        {
+            html.AppendLine(CultureInfo.InvariantCulture, $"<p>Real-network part: {E(netSkipReason)}.</p>");
+        }
+
+        html.AppendLine("</body></html>");
+        return html.ToString();
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+
+namespace Sharpness.Cli.Tests.Commands;
+
+public class ReproduceCommandTests
+{
+    private static readonly string[] UvRuns =
+    [
+        "uv-default", "uv-large-output", "uv-mup-sharpening", "uv-catapult", "uv-tv3", "cascade", "orbit", "orbit-zoom",
+        "lyapunov", "lyapunov-r1.4", "phase-scaled", "phase-width", "field", "field-eos",
+    ];
+
+    private static readonly string[] ClaimIds =
+    [
+        "uv-reduction-large-output", "uv-sharpening-small-output", "uv-no-convergence-above-critical", "uv-period2-geometric-mean",
+        "uv-feigenbaum", "uv-chaos", "net-eos-settles", "net-initial-output-predicts-regime",
+    ];
+
+    [Fact]
+    public void QuickRunMeasuresEveryClaimAndWritesTheReports()
+    {
+        string folder = CliRunner.NewTemporaryFolder();
+        var (code, output, error) = CliRunner.Run("reproduce", "--quick", "--out", folder);
+        Assert.True(code == 0, error);
+        Assert.Contains("claims", output, StringComparison.Ordinal);
+
+        foreach (string file in new[] { "claims.json", "report.md", "index.html", "manifest.json", "tv3-init.json", "large-output-init.json" })
+        {
+            Assert.True(new FileInfo(Path.Combine(folder, file)).Length > 0, file);
+        }
+
+        foreach (string run in UvRuns)
+        {
+            Assert.True(new FileInfo(Path.Combine(folder, run, "manifest.json")).Length > 0, run);
+        }
+
+        using var claims = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "claims.json")));
+        var byId = claims.RootElement.GetProperty("claims").EnumerateArray().ToDictionary(c => c.GetProperty("id").GetString()!);
+        Assert.Equal(ClaimIds.Order(), byId.Keys.Order());
+        foreach (var claim in byId.Values)
+        {
+            var measured = claim.GetProperty("measured");
+            Assert.True(measured.ValueKind is JsonValueKind.Number || (measured.ValueKind is JsonValueKind.String && measured.GetString()!.Length > 0), claim.GetProperty("id").GetString());
+            Assert.False(string.IsNullOrEmpty(claim.GetProperty("criterion").GetString()));
+        }
+
+        foreach (var (id, claim) in byId.Where(c => c.Key.StartsWith("uv-", StringComparison.Ordinal)))
+        {
+            Assert.True(claim.GetProperty("status").GetString() == "reproduced", $"{id}: {claim}");
+        }
+
+        Assert.Equal(2.0, byId["uv-period2-geometric-mean"].GetProperty("measured").GetDouble(), 9);
+        string netStatus = byId["net-eos-settles"].GetProperty("status").GetString()!;
+        Assert.Contains(netStatus, new[] { "reproduced", "not reproduced", "skipped: install dataset-fashion-mnist" });
+        Assert.StartsWith("skipped", byId["net-initial-output-predicts-regime"].GetProperty("status").GetString(), StringComparison.Ordinal);
+
+        string html = File.ReadAllText(Path.Combine(folder, "index.html"));
+        string report = File.ReadAllText(Path.Combine(folder, "report.md"));
+        Assert.Contains("<table>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("src=\"http", html, StringComparison.Ordinal);
+        var figures = Directory.EnumerateFiles(folder, "*.png", SearchOption.AllDirectories).ToList();
+        Assert.NotEmpty(figures);
+        foreach (string figure in figures)
+        {
+            string relative = Path.GetRelativePath(folder, figure).Replace('\\', '/');
+            Assert.Contains($"<img src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(figure))}\" alt=\"{relative}\"", html, StringComparison.Ordinal);
+            Assert.Contains($"]({relative})", report, StringComparison.Ordinal);
+        }
+
+        var (again, _, againError) = CliRunner.Run("reproduce", "--quick", "--out", folder);
+        Assert.Equal(2, again);
+        Assert.Contains("--out", againError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithoutTheDatasetTheRealNetworkClaimIsSkippedNotFailed()
+    {
+        string folder = CliRunner.NewTemporaryFolder();
+        var (code, _, error) = CliRunner.Run("reproduce", "--quick", "--data-dir", Path.Combine(folder, "no-dataset"), "--out", Path.Combine(folder, "out"));
+        Assert.True(code == 0, error);
+        using var claims = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "out", "claims.json")));
+        var net = claims.RootElement.GetProperty("claims").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "net-eos-settles");
+        Assert.Equal("skipped: install dataset-fashion-mnist", net.GetProperty("status").GetString());
+        Assert.False(Directory.Exists(Path.Combine(folder, "out", "net-eos")));
+    }
+}
