@@ -101,7 +101,7 @@ public sealed class ReproduceCommand
         new("net-eos", "Real network (Cohen et al. preset: FC tanh on Fashion-MNIST, full-batch GD): sharpness against 2/eta",
             ["net", "train", "--preset", "eos", "--data-dir", dataDir, .. quick
                 ? new[] { "--train-size", "500", "--measure-size", "500", "--test-size", "0", "--steps", "30", "--sharpness-every", "10" }
-                : new[] { "--test-size", "0", "--steps", "1000", "--sharpness-every", "20" }]);
+                : new[] { "--test-size", "0", "--steps", "2000", "--sharpness-every", "20" }]);
 
     private int Execute(ParseResult parse, CliContext context)
     {
