@@ -75,8 +75,34 @@ public sealed class RunDirectory
         return new RunDirectory(full);
     }
 
-    /// <summary>Whether the folder holds a complete run (its manifest exists).</summary>
-    public bool IsComplete => File.Exists(System.IO.Path.Combine(Path, ManifestFileName));
+    /// <summary>Whether the folder holds a complete run (see <see cref="HoldsCompleteRun"/>).</summary>
+    public bool IsComplete => HoldsCompleteRun(Path);
+
+    /// <summary>
+    /// Whether <paramref name="folder"/> holds a complete run: its manifest exists, is valid JSON and
+    /// says <c>"complete": true</c> (the manifest is written last, so anything less is an interrupted run).
+    /// </summary>
+    /// <param name="folder">A run folder.</param>
+    public static bool HoldsCompleteRun(string folder)
+    {
+        string manifest = System.IO.Path.Combine(folder, ManifestFileName);
+        if (!File.Exists(manifest))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifest));
+            return json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && json.RootElement.TryGetProperty("complete", out var complete)
+                && complete.ValueKind == System.Text.Json.JsonValueKind.True;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Writes a file atomically: to a temporary name first, then renamed over the final name.</summary>
     /// <param name="fileName">A plain file name inside the folder (no separators).</param>

@@ -137,7 +137,7 @@ public sealed class SweepRunCommand
             var (point, args) = plans[k];
             string folder = Path.Combine(results, point.Directory);
             string status;
-            if (IsComplete(folder))
+            if (RunDirectory.HoldsCompleteRun(folder))
             {
                 skipped++;
                 status = "skipped (complete)";
@@ -172,27 +172,6 @@ public sealed class SweepRunCommand
         }
 
         return (done, skipped, failures);
-    }
-
-    /// <summary>Whether a run folder holds a complete run (its manifest says so).</summary>
-    /// <param name="folder">The run folder.</param>
-    public static bool IsComplete(string folder)
-    {
-        string manifest = Path.Combine(folder, RunDirectory.ManifestFileName);
-        if (!File.Exists(manifest))
-        {
-            return false;
-        }
-
-        try
-        {
-            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifest));
-            return json.RootElement.TryGetProperty("complete", out var complete) && complete.ValueKind == System.Text.Json.JsonValueKind.True;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return false;
-        }
     }
 
     private (int Shard, int Shards) ShardOf(ParseResult parse)
