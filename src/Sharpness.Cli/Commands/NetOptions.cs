@@ -1,0 +1,533 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Sharpness.Nets.Data;
+using Sharpness.Nets.Hessian;
+using Sharpness.Nets.Models;
+using Sharpness.Nets.Training;
+using Sharpness.Runs;
+using Sharpness.Uv.Simulation;
+using static TorchSharp.torch;
+
+namespace Sharpness.Cli.Commands;
+
+/// <summary>
+/// The options every <c>sharpness net</c> command shares (data, model, optimiser, loss, learning rate,
+/// stop rules, sharpness measurement) and their presets, resolved into <see cref="NetSettings"/>.
+/// </summary>
+/// <remarks>
+/// A preset fills in the options the user did not type; typed options always win. Commands that
+/// sweep one of these values (the learning rate in <c>net eos</c>, depth and width in
+/// <c>net early-phase</c>) leave that option out (<see cref="Add"/>) and set the value per run
+/// with <c>with</c> on the resolved settings.
+/// </remarks>
+internal sealed class NetOptions
+{
+    public readonly Option<string?> Preset = new("--preset") { Description = "eos (Cohen et al.: 5,000 images, FC tanh 200-200 with bias, MSE summed over classes, full-batch GD, until 99% train accuracy) or early (Kalra & Barkeshli: deep ReLU FCN in SP, MSE mean, SGD batch 512, eta = c/lambda_H(0), 10 steps). Explicit options override the preset." };
+    public readonly Option<string> Dataset = new("--dataset") { Description = "fashion-mnist, mnist, cifar10 or synthetic.", DefaultValueFactory = _ => "fashion-mnist" };
+    public readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder of the dataset files. Default: /usr/share/datasets/fashion-mnist for Fashion-MNIST; required for mnist and cifar10." };
+    public readonly Option<int> TrainSize = new("--train-size") { Description = "First N training examples.", DefaultValueFactory = _ => 5000 };
+    public readonly Option<int> TestSize = new("--test-size") { Description = "First N test examples (0: no test set).", DefaultValueFactory = _ => 1000 };
+    public readonly Option<string?> Classes = new("--classes") { Description = "Comma-separated subset of classes, relabelled 0..k-1 in the given order. Default: all." };
+    public readonly Option<string> Model = new("--model") { Description = "fc (fully connected), cnn (two 3x3 conv layers, 32 channels, pooling, linear readout) or myrtle.", DefaultValueFactory = _ => "fc" };
+    public readonly Option<int> Depth = new("--depth") { Description = "fc: linear layers including the readout (3 = two hidden layers); myrtle: 5, 7 or 10.", DefaultValueFactory = _ => 3 };
+    public readonly Option<int> Width = new("--width") { Description = "fc: hidden width (default 200); cnn/myrtle: channels (default 32).", DefaultValueFactory = _ => 200 };
+    public readonly Option<string> Activation = new("--activation") { Description = "tanh, relu, elu or linear.", DefaultValueFactory = _ => "tanh" };
+    public readonly Option<bool> NoBias = new("--no-bias") { Description = "Layers without biases." };
+    public readonly Option<string> Param = new("--param") { Description = "fc parameterisation: sp, ntp or mup (docs/real-networks.md gives the exact forms).", DefaultValueFactory = _ => "sp" };
+    public readonly Option<double?> InitScale = new("--init-scale") { Description = "Hidden-layer weight variance sigma_w^2 (weights N(0, sigma_w^2/fan_in) in SP). Default: 2 for relu, 1 otherwise." };
+    public readonly Option<bool> ZeroReadout = new("--zero-readout") { Description = "fc: initialise the readout layer at zero (zero initial output)." };
+    public readonly Option<double> OutputMultiplier = new("--output-multiplier") { Description = "fc: multiply the network's output by this.", DefaultValueFactory = _ => 1.0 };
+    public readonly Option<string> DType = new("--dtype") { Description = "float32 or float64 for training.", DefaultValueFactory = _ => "float32" };
+    public readonly Option<ulong> Seed = new("--seed") { Description = "Seed of the weights, the SGD sampler and the eigen-solver's first start vector.", DefaultValueFactory = _ => 0UL };
+    public readonly Option<string> Optimizer = new("--optimizer") { Description = "gd (full batch) or sgd.", DefaultValueFactory = _ => "gd" };
+    public readonly Option<int> BatchSize = new("--batch-size") { Description = "SGD batch size.", DefaultValueFactory = _ => 512 };
+    public readonly Option<int> PhysicalBatch = new("--physical-batch") { Description = "Examples per forward/backward pass (gradients are accumulated, weighted by batch size).", DefaultValueFactory = _ => 1000 };
+    public readonly Option<double> Momentum = new("--momentum") { Description = "Heavy-ball momentum beta in [0, 1).", DefaultValueFactory = _ => 0.0 };
+    public readonly Option<int> Warmup = new("--warmup") { Description = "Linear learning-rate warm-up steps.", DefaultValueFactory = _ => 0 };
+    public readonly Option<string> Loss = new("--loss") { Description = "mse-sum (0.5 sum over classes, mean over examples: Cohen et al.), mse-mean (0.5 mean over examples and classes: Kalra & Barkeshli) or ce (softmax cross-entropy).", DefaultValueFactory = _ => "mse-sum" };
+    public readonly Option<double?> Lr = new("--lr") { Description = "Learning rate eta. Default 0.01 unless --lr-constant is given." };
+    public readonly Option<double?> LrConstant = new("--lr-constant") { Description = "eta = c / lambda_H(0), the initial Hessian sharpness measured by Lanczos. Excludes --lr." };
+    public readonly Option<int> Steps = new("--steps") { Description = "Step budget.", DefaultValueFactory = _ => 1000 };
+    public readonly Option<double?> AccuracyGoal = new("--accuracy-goal") { Description = "Stop when the training accuracy reaches this (e.g. 0.99)." };
+    public readonly Option<double?> LossGoal = new("--loss-goal") { Description = "Stop when the training loss falls below this." };
+    public readonly Option<int> SharpnessEvery = new("--sharpness-every") { Description = "Measure the sharpness every k steps (0: never).", DefaultValueFactory = _ => 10 };
+    public readonly Option<int> TopK = new("--top-k") { Description = "Number of top Hessian eigenvalues measured.", DefaultValueFactory = _ => 1 };
+    public readonly Option<int> MeasureSize = new("--measure-size") { Description = "Measurement set: the first N training examples.", DefaultValueFactory = _ => 5000 };
+    public readonly Option<string> HvpPrecision = new("--hvp-precision") { Description = "float64 or float32 for Hessian-vector products.", DefaultValueFactory = _ => "float64" };
+    public readonly Option<double> LanczosTolerance = new("--lanczos-tolerance") { Description = "Relative residual at which Lanczos stops.", DefaultValueFactory = _ => 1e-5 };
+    public readonly Option<int> MaxMatvecs = new("--max-matvecs") { Description = "Hessian-vector products per measurement, at most.", DefaultValueFactory = _ => 500 };
+
+    /// <summary>Every option, in help order.</summary>
+    public IEnumerable<Option> All =>
+    [
+        Preset, Dataset, DataDir, TrainSize, TestSize, Classes, Model, Depth, Width, Activation, NoBias, Param,
+        InitScale, ZeroReadout, OutputMultiplier, DType, Seed, Optimizer, BatchSize, PhysicalBatch, Momentum, Warmup,
+        Loss, Lr, LrConstant, Steps, AccuracyGoal, LossGoal, SharpnessEvery, TopK, MeasureSize, HvpPrecision,
+        LanczosTolerance, MaxMatvecs,
+    ];
+
+    /// <summary>Adds every option except <paramref name="except"/> to <paramref name="command"/>.</summary>
+    public void Add(Command command, params Option[] except)
+    {
+        foreach (var option in All.Where(o => !except.Contains(o)))
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>
+    /// Resolves the options: <paramref name="preset"/> (or --preset when null) fills in what was not
+    /// typed; every value is checked and a bad one throws <see cref="UsageException"/> naming its option.
+    /// </summary>
+    /// <param name="parse">The parsed command line.</param>
+    /// <param name="preset">A preset forced by the command (e.g. eos for <c>net eos</c>); null: --preset.</param>
+    public NetSettings Resolve(ParseResult parse, string? preset = null)
+    {
+        preset ??= parse.GetResult(Preset) is null ? null : Get(parse, Preset)?.ToLowerInvariant();
+        if (preset is not (null or "eos" or "early"))
+        {
+            throw new UsageException("--preset", $"expected eos or early, got '{preset}'.");
+        }
+
+        T Value<T>(Option<T> option, string name, T presetValue) =>
+            preset is not null && !AnalysisOptions.IsGiven(parse, option) && PresetSets(preset, name) ? presetValue : Get(parse, option)!;
+
+        string dataset = Value(Dataset, "dataset", "fashion-mnist").ToLowerInvariant();
+        int trainSize = OptionValues.AtLeast(Value(TrainSize, "train-size", 5000), 1, "--train-size");
+        int testSize = OptionValues.AtLeast(Get(parse, TestSize), 0, "--test-size");
+        string modelKind = Value(Model, "model", "fc").ToLowerInvariant();
+        int depth = OptionValues.AtLeast(Value(Depth, "depth", preset == "early" ? 6 : 3), 1, "--depth");
+        int width = OptionValues.AtLeast(
+            !AnalysisOptions.IsGiven(parse, Width) && modelKind != "fc" ? 32 : Value(Width, "width", preset == "early" ? 512 : 200), 1, "--width");
+        var activation = ParseActivation(Value(Activation, "activation", preset == "early" ? "relu" : "tanh"));
+        bool bias = !Value(NoBias, "no-bias", preset == "early");
+        var parameterisation = ParseParameterisation(Get(parse, Param)!, "--param");
+        double? initScale = Get(parse, InitScale) is double v ? OptionValues.Positive(v, "--init-scale") : null;
+        double outputMultiplier = OptionValues.Finite(Get(parse, OutputMultiplier), "--output-multiplier");
+        var dtype = ParseDType(Get(parse, DType)!, "--dtype");
+        ulong seed = Get(parse, Seed);
+        string optimizer = Value(Optimizer, "optimizer", preset == "early" ? "sgd" : "gd").ToLowerInvariant();
+        var optimizerKind = optimizer switch
+        {
+            "gd" => OptimizerKind.GradientDescent,
+            "sgd" => OptimizerKind.StochasticGradientDescent,
+            _ => throw new UsageException("--optimizer", $"expected gd or sgd, got '{optimizer}'."),
+        };
+        int batchSize = OptionValues.AtLeast(Value(BatchSize, "batch-size", 512), 1, "--batch-size");
+        int physicalBatch = OptionValues.AtLeast(Get(parse, PhysicalBatch), 1, "--physical-batch");
+        double momentum = Get(parse, Momentum);
+        if (!(momentum >= 0 && momentum < 1))
+        {
+            throw new UsageException("--momentum", $"must lie in [0, 1) (got {OptionValues.Text(momentum)}).");
+        }
+
+        int warmup = OptionValues.AtLeast(Get(parse, Warmup), 0, "--warmup");
+        var loss = ParseLoss(Value(Loss, "loss", preset == "early" ? "mse-mean" : "mse-sum"));
+        double? lr = Value(Lr, "lr", preset == "eos" ? 2.0 / 30 : Get(parse, Lr));
+        double? lrConstant = Value(LrConstant, "lr-constant", preset == "early" ? 2.0 : Get(parse, LrConstant));
+        if (AnalysisOptions.IsGiven(parse, Lr) && AnalysisOptions.IsGiven(parse, LrConstant))
+        {
+            throw new UsageException("--lr", "give either --lr or --lr-constant, not both.");
+        }
+
+        if (AnalysisOptions.IsGiven(parse, Lr))
+        {
+            lrConstant = null;
+        }
+        else if (AnalysisOptions.IsGiven(parse, LrConstant))
+        {
+            lr = null;
+        }
+
+        LearningRateSpec rate = lrConstant is double c
+            ? LearningRateSpec.RelativeToInitialSharpness(OptionValues.Positive(c, "--lr-constant"))
+            : LearningRateSpec.Absolute(OptionValues.Positive(lr ?? 0.01, "--lr"));
+        int steps = OptionValues.AtLeast(Value(Steps, "steps", preset == "early" ? 10 : 10_000), 0, "--steps");
+        double? accuracyGoal = Value(AccuracyGoal, "accuracy-goal", preset == "eos" ? 0.99 : Get(parse, AccuracyGoal));
+        double? lossGoal = Get(parse, LossGoal);
+        int sharpnessEvery = OptionValues.AtLeast(Value(SharpnessEvery, "sharpness-every", preset == "early" ? 1 : preset == "eos" ? 20 : 10), 0, "--sharpness-every");
+        int topK = OptionValues.AtLeast(Get(parse, TopK), 1, "--top-k");
+        int measureSize = OptionValues.AtLeast(Get(parse, MeasureSize), 1, "--measure-size");
+        var hvpPrecision = ParseDType(Get(parse, HvpPrecision)!, "--hvp-precision");
+        double tolerance = OptionValues.Positive(Get(parse, LanczosTolerance), "--lanczos-tolerance");
+        int maxMatvecs = OptionValues.AtLeast(Get(parse, MaxMatvecs), 1, "--max-matvecs");
+        int[]? classes = ParseClasses(Get(parse, Classes));
+        string? dataDir = Get(parse, DataDir)?.FullName;
+        if (dataset is not ("fashion-mnist" or "mnist" or "cifar10" or "synthetic"))
+        {
+            throw new UsageException("--dataset", $"expected fashion-mnist, mnist, cifar10 or synthetic, got '{dataset}'.");
+        }
+
+        if (dataDir is null && dataset is "mnist" or "cifar10")
+        {
+            throw new UsageException("--data-dir", $"{dataset} needs --data-dir (the folder of its files).");
+        }
+
+        if (modelKind is not ("fc" or "cnn" or "myrtle"))
+        {
+            throw new UsageException("--model", $"expected fc, cnn or myrtle, got '{modelKind}'.");
+        }
+
+        var settings = new NetSettings
+        {
+            Preset = preset,
+            Dataset = dataset,
+            DataDir = dataDir,
+            TrainSize = trainSize,
+            TestSize = testSize,
+            Classes = classes,
+            ModelKind = modelKind,
+            Depth = depth,
+            Width = width,
+            Activation = activation,
+            Bias = bias,
+            Parameterisation = parameterisation,
+            InitScale = initScale,
+            ZeroReadout = Get(parse, ZeroReadout),
+            OutputMultiplier = outputMultiplier,
+            DType = dtype,
+            Seed = seed,
+            OptimizerName = optimizer,
+            LrConstant = lrConstant,
+            TopK = topK,
+            Trainer = new TrainerConfig
+            {
+                Optimizer = optimizerKind,
+                BatchSize = batchSize,
+                PhysicalBatchSize = physicalBatch,
+                LearningRate = rate,
+                WarmupSteps = warmup,
+                Momentum = momentum,
+                Loss = loss,
+                MaxSteps = steps,
+                TrainAccuracyGoal = accuracyGoal,
+                LossGoal = lossGoal,
+                Seed = seed,
+                Tracking = sharpnessEvery == 0 && !rate.IsRelativeToInitialSharpness ? null : new SharpnessTrackerOptions
+                {
+                    // η = c/λ_H(0) needs one measurement at step 0; it is taken whatever --sharpness-every says.
+                    Interval = sharpnessEvery == 0 ? int.MaxValue : sharpnessEvery,
+                    Count = topK,
+                    MeasurementExamples = measureSize,
+                    Precision = hvpPrecision,
+                    HvpBatchSize = physicalBatch,
+                    MaxMatvecs = maxMatvecs,
+                    ResidualTolerance = tolerance,
+                    Seed = seed,
+                },
+            },
+        };
+        settings.ValidateTrainer();
+        return settings;
+    }
+
+    // An option the command leaves out (it sweeps that value) reads as its default.
+    private static T Get<T>(ParseResult parse, Option<T> option) =>
+        parse.CommandResult.Command.Options.Contains(option) ? parse.GetValue(option)!
+        : option.HasDefaultValue ? (T)option.GetDefaultValue()! : default!;
+
+    private static bool PresetSets(string preset, string name) => (preset, name) switch
+    {
+        ("eos", "dataset" or "train-size" or "model" or "depth" or "width" or "activation" or "loss" or "optimizer" or "lr" or "steps" or "accuracy-goal" or "sharpness-every") => true,
+        ("early", "model" or "depth" or "width" or "activation" or "no-bias" or "loss" or "optimizer" or "batch-size" or "lr-constant" or "steps" or "sharpness-every" or "param") => true,
+        _ => false,
+    };
+
+    public static int[]? ParseClasses(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new UsageException("--classes", $"expected comma-separated class numbers, got '{text}'.");
+        }
+    }
+
+    public static Activation ParseActivation(string text) => text.ToLowerInvariant() switch
+    {
+        "tanh" => Nets.Models.Activation.Tanh,
+        "relu" => Nets.Models.Activation.Relu,
+        "elu" => Nets.Models.Activation.Elu,
+        "linear" => Nets.Models.Activation.Linear,
+        _ => throw new UsageException("--activation", $"expected tanh, relu, elu or linear, got '{text}'."),
+    };
+
+    public static NetworkParameterisation ParseParameterisation(string text, string option) => text.ToLowerInvariant() switch
+    {
+        "sp" => NetworkParameterisation.Sp,
+        "ntp" => NetworkParameterisation.Ntp,
+        "mup" => NetworkParameterisation.MuP,
+        _ => throw new UsageException(option, $"expected sp, ntp or mup, got '{text}'."),
+    };
+
+    public static LossFunction ParseLoss(string text) => text.ToLowerInvariant() switch
+    {
+        "mse-sum" => LossFunction.HalfSquaredError,
+        "mse-mean" => LossFunction.HalfMeanSquaredError,
+        "ce" or "cross-entropy" => LossFunction.CrossEntropy,
+        _ => throw new UsageException("--loss", $"expected mse-sum, mse-mean or ce, got '{text}'."),
+    };
+
+    public static ScalarType ParseDType(string text, string option) => text.ToLowerInvariant() switch
+    {
+        "float32" => ScalarType.Float32,
+        "float64" => ScalarType.Float64,
+        _ => throw new UsageException(option, $"expected float32 or float64, got '{text}'."),
+    };
+
+    /// <summary>Parses a comma-separated list of positive finite numbers given to <paramref name="option"/>.</summary>
+    public static double[] ParsePositiveList(string text, string option)
+    {
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+        {
+            throw new UsageException(option, "expected a comma-separated list of positive numbers, got nothing.");
+        }
+
+        return parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double x)
+                ? OptionValues.Positive(x, option)
+                : throw new UsageException(option, $"expected a comma-separated list of positive numbers, got '{p}'."))
+            .ToArray();
+    }
+
+    /// <summary>Parses a comma-separated list of integers at least <paramref name="minimum"/> given to <paramref name="option"/>.</summary>
+    public static int[] ParseIntList(string text, int minimum, string option)
+    {
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+        {
+            throw new UsageException(option, "expected a comma-separated list of integers, got nothing.");
+        }
+
+        return parts.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int x)
+                ? OptionValues.AtLeast(x, minimum, option)
+                : throw new UsageException(option, $"expected a comma-separated list of integers, got '{p}'."))
+            .ToArray();
+    }
+}
+
+/// <summary>Resolved settings of a real-network run: data, model and training (<see cref="NetOptions.Resolve"/>).</summary>
+internal sealed record NetSettings
+{
+    public required string? Preset { get; init; }
+
+    public required string Dataset { get; init; }
+
+    public required string? DataDir { get; init; }
+
+    public required int TrainSize { get; init; }
+
+    public required int TestSize { get; init; }
+
+    public required int[]? Classes { get; init; }
+
+    public required string ModelKind { get; init; }
+
+    public required int Depth { get; init; }
+
+    public required int Width { get; init; }
+
+    public required Activation Activation { get; init; }
+
+    public required bool Bias { get; init; }
+
+    public required NetworkParameterisation Parameterisation { get; init; }
+
+    public required double? InitScale { get; init; }
+
+    public required bool ZeroReadout { get; init; }
+
+    public required double OutputMultiplier { get; init; }
+
+    public required ScalarType DType { get; init; }
+
+    public required ulong Seed { get; init; }
+
+    public required string OptimizerName { get; init; }
+
+    /// <summary>The constant c of η = c/λ_H(0), or null for an absolute η.</summary>
+    public required double? LrConstant { get; init; }
+
+    public required int TopK { get; init; }
+
+    public required TrainerConfig Trainer { get; init; }
+
+    /// <summary>Checks the trainer settings, mapping a bad property to its option.</summary>
+    public void ValidateTrainer()
+    {
+        try
+        {
+            Trainer.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException("--" + ((e.ParamName ?? "options").ToLowerInvariant()), e.Message);
+        }
+    }
+
+    /// <summary>Loads the training and test data (float type <see cref="DType"/>); a bad file is a <see cref="UsageException"/>.</summary>
+    public DatasetSplits LoadData()
+    {
+        // Every model takes flattened inputs [N, C*H*W] (the CNNs reshape them), which is what the
+        // Hessian-vector-product operator expects.
+        try
+        {
+            if (Dataset == "synthetic")
+            {
+                return SyntheticDatasets.Create(new SyntheticDataOptions
+                {
+                    TrainCount = TrainSize,
+                    TestCount = Math.Max(TestSize, 1),
+                    InputDimension = 20,
+                    OutputDimension = 3,
+                    Classification = true,
+                    Seed = Seed,
+                    DType = DType,
+                });
+            }
+
+            var kind = Dataset switch
+            {
+                "fashion-mnist" => ImageDatasetKind.FashionMnist,
+                "mnist" => ImageDatasetKind.Mnist,
+                _ => ImageDatasetKind.Cifar10,
+            };
+            return ImageDatasets.Load(new ImageDatasetOptions
+            {
+                Kind = kind,
+                Directory = DataDir,
+                TrainCount = TrainSize,
+                TestCount = Math.Max(TestSize, 1),
+                Classes = Classes,
+                Layout = InputLayout.Flat,
+                DType = DType,
+            });
+        }
+        catch (DatasetException e)
+        {
+            string hint = Dataset == "fashion-mnist" && DataDir is null ? " (install it with: apt-get install dataset-fashion-mnist, or give --data-dir)" : string.Empty;
+            throw new UsageException("--data-dir", e.Message + hint);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.ParamName is "Classes" ? "--classes" : "--dataset", e.Message);
+        }
+    }
+
+    /// <summary>Builds the network for <paramref name="train"/>'s input and output sizes.</summary>
+    public NetworkModule BuildModel(Dataset train)
+    {
+        try
+        {
+            return ModelKind switch
+            {
+                "fc" => new FullyConnectedNetwork(new FullyConnectedConfig
+                {
+                    InputDimension = train.FeatureCount,
+                    OutputDimension = train.OutputCount,
+                    Depth = Depth,
+                    Width = Width,
+                    Activation = Activation,
+                    Bias = Bias,
+                    Parameterisation = Parameterisation,
+                    HiddenWeightVariance = InitScale,
+                    ZeroReadout = ZeroReadout,
+                    OutputMultiplier = OutputMultiplier,
+                    Seed = Seed,
+                    DType = DType,
+                }),
+                "cnn" => new SmallConvolutionalNetwork(new SmallConvolutionalConfig
+                {
+                    Input = train.ImageShape ?? throw new UsageException("--model", "cnn needs image data (not synthetic vectors)."),
+                    OutputDimension = train.OutputCount,
+                    Channels = Width,
+                    Activation = Activation,
+                    Bias = Bias,
+                    HiddenWeightVariance = InitScale,
+                    Seed = Seed,
+                    DType = DType,
+                }),
+                _ => new MyrtleNetwork(new MyrtleConfig
+                {
+                    Input = train.ImageShape ?? throw new UsageException("--model", "myrtle needs image data (not synthetic vectors)."),
+                    OutputDimension = train.OutputCount,
+                    Depth = Depth,
+                    Channels = Width,
+                    Activation = Activation,
+                    Bias = Bias,
+                    HiddenWeightVariance = InitScale,
+                    Seed = Seed,
+                    DType = DType,
+                }),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException("--" + (e.ParamName ?? "model").ToLowerInvariant(), e.Message);
+        }
+    }
+
+    /// <summary>The training and test example sets for the run's loss.</summary>
+    public (ExampleSet Train, ExampleSet? Test) ExampleSets(DatasetSplits splits)
+    {
+        var loss = Trainer.Loss;
+        var train = new ExampleSet(splits.Train.Inputs, splits.Train.TargetsFor(loss));
+        ExampleSet? test = TestSize > 0 && splits.Test.Count > 0 ? new ExampleSet(splits.Test.Inputs, splits.Test.TargetsFor(loss)) : null;
+        return (train, test);
+    }
+
+    /// <summary>The settings as the manifest's configuration (snake_case keys, one per option).</summary>
+    /// <param name="splits">The loaded data (for the actual example counts).</param>
+    /// <param name="learningRate">The resolved η (after c/λ_H(0)), or null before it is known.</param>
+    public JsonObject Configuration(DatasetSplits splits, double? learningRate)
+    {
+        var tracking = Trainer.Tracking;
+        return new JsonObject
+        {
+            ["preset"] = Preset,
+            ["dataset"] = Dataset,
+            ["data_dir"] = DataDir,
+            ["train_size"] = splits.Train.Count,
+            ["test_size"] = TestSize > 0 ? splits.Test.Count : 0,
+            ["classes"] = Classes is null ? null : string.Join(',', Classes.Select(c => c.ToString(CultureInfo.InvariantCulture))),
+            ["model"] = ModelKind,
+            ["depth"] = Depth,
+            ["width"] = Width,
+            ["activation"] = Activation.ToString().ToLowerInvariant(),
+            ["bias"] = Bias,
+            ["param"] = Parameterisation.ToString().ToLowerInvariant(),
+            ["init_scale"] = JsonOutput.Number(InitScale),
+            ["zero_readout"] = ZeroReadout,
+            ["output_multiplier"] = OutputMultiplier,
+            ["dtype"] = DType.ToString().ToLowerInvariant(),
+            ["seed"] = Seed,
+            ["optimizer"] = OptimizerName,
+            ["batch_size"] = Trainer.BatchSize,
+            ["physical_batch"] = Trainer.PhysicalBatchSize,
+            ["momentum"] = Trainer.Momentum,
+            ["warmup"] = Trainer.WarmupSteps,
+            ["loss"] = Trainer.Loss.Name,
+            ["loss_convention"] = Trainer.Loss.Convention,
+            ["lr"] = JsonOutput.Number(learningRate),
+            ["lr_constant"] = JsonOutput.Number(LrConstant),
+            ["steps"] = Trainer.MaxSteps,
+            ["accuracy_goal"] = JsonOutput.Number(Trainer.TrainAccuracyGoal),
+            ["loss_goal"] = JsonOutput.Number(Trainer.LossGoal),
+            ["sharpness_every"] = tracking is null || tracking.Interval == int.MaxValue ? 0 : tracking.Interval,
+            ["top_k"] = TopK,
+            ["measure_size"] = tracking?.MeasurementExamples ?? SharpnessTrackerOptions.DefaultMeasurementExamples,
+            ["hvp_precision"] = (tracking?.Precision ?? ScalarType.Float64).ToString().ToLowerInvariant(),
+            ["lanczos_tolerance"] = tracking?.ResidualTolerance ?? 1e-5,
+            ["max_matvecs"] = tracking?.MaxMatvecs ?? 500,
+            ["sharpness"] = "top eigenvalue of the Hessian of the training loss on the measurement set (Lanczos on exact Hessian-vector products, warm-started)",
+        };
+    }
+}
