@@ -369,7 +369,18 @@ internal sealed record NetSettings
         }
         catch (ArgumentException e)
         {
-            throw new UsageException("--" + ((e.ParamName ?? "options").ToLowerInvariant()), e.Message);
+            string option = e.ParamName switch
+            {
+                "TrainAccuracyGoal" => "--accuracy-goal",
+                "LossGoal" => "--loss-goal",
+                "MaxSteps" => "--steps",
+                "BatchSize" => "--batch-size",
+                "PhysicalBatchSize" => "--physical-batch",
+                "WarmupSteps" => "--warmup",
+                "Momentum" => "--momentum",
+                _ => "--" + (e.ParamName ?? "options").ToLowerInvariant(),
+            };
+            throw new UsageException(option, e.Message.Split(" (Parameter", 2)[0]);
         }
     }
 
@@ -527,6 +538,7 @@ internal sealed record NetSettings
             ["hvp_precision"] = (tracking?.Precision ?? ScalarType.Float64).ToString().ToLowerInvariant(),
             ["lanczos_tolerance"] = tracking?.ResidualTolerance ?? 1e-5,
             ["max_matvecs"] = tracking?.MaxMatvecs ?? 500,
+            ["mkl_cbwr"] = Nets.NumericalReproducibility.Setting,
             ["sharpness"] = "top eigenvalue of the Hessian of the training loss on the measurement set (Lanczos on exact Hessian-vector products, warm-started)",
         };
     }
