@@ -124,6 +124,11 @@ public sealed class NetTrainCommand
             ["bias"] = bias,
             ["param"] = parameterisation.ToString().ToLowerInvariant(),
             ["dtype"] = dtype.ToString().ToLowerInvariant(),
+            // fc forward pass: x ← act(W_l (m_l x) + b_l) for each layer l (no act after the last), output × multiplier.
+            ["weight_multipliers"] = model is FullyConnectedNetwork fc
+                ? new JsonArray(Enumerable.Range(0, fc.Config.Depth).Select(l => (JsonNode?)JsonValue.Create(fc.Config.WeightMultiplier(l))).ToArray())
+                : null,
+            ["output_multiplier"] = model is FullyConnectedNetwork fc2 ? fc2.Config.OutputMultiplier : null,
             ["parameters"] = new JsonArray(Nets.Parameters.ParameterVector.Ordered(model).Select(p => (JsonNode?)new JsonObject
             {
                 ["name"] = p.Name,
