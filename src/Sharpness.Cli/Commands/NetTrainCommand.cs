@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Figures;
 using Sharpness.Nets.Checkpoints;
 using Sharpness.Nets.Data;
 using Sharpness.Nets.Hessian;
@@ -284,7 +285,6 @@ public sealed class NetTrainCommand
 
         WriteMetrics(output, result, topK);
         var written = new List<string> { MetricsFile };
-        written.AddRange(WriteFigures(output, result, modelKind, dataset));
         if (checkpoint)
         {
             written.AddRange(WriteCheckpoint(output, model, modelKind, depth, width, activation, bias, parameterisation, dtype));
@@ -346,6 +346,7 @@ public sealed class NetTrainCommand
             ["measurements"] = result.Measurements.Count,
             ["matvecs"] = result.Measurements.Sum(m => m.Matvecs),
         };
+        written.InsertRange(1, output.WriteFigures(NetTrainFigures.Render(SavedRun.Writing(output.Path, "net train", configuration, results))));
         output.Complete("net train", context, configuration, seed, started, results, written);
 
         if (parse.GetValue(_json))
@@ -525,31 +526,6 @@ public sealed class NetTrainCommand
                 writer.WriteRow(row);
             }
         });
-    }
-
-    private static IEnumerable<string> WriteFigures(RunOutput output, TrainingResult result, string model, string dataset)
-    {
-        var measured = result.Measurements;
-        double[] steps = result.Records.Select(r => (double)r.Step).ToArray();
-        var sharpness = TrajectoryFigure.Render(new TrajectoryFigureData
-        {
-            Title = $"{model} on {dataset}, η = {result.LearningRate.ToString("G4", CultureInfo.InvariantCulture)}, loss {result.Loss.Name}",
-            Steps = steps,
-            Sharpness = result.Records.Select(r => r.Sharpness).ToArray(),
-            Loss = result.Records.Select(r => r.Loss).ToArray(),
-            LearningRate = result.LearningRate,
-        });
-        var files = new List<string>(output.WriteFigure("sharpness", sharpness));
-        var scaled = LineFigure.Render(new LineFigureData
-        {
-            Title = "Sharpness in units of the stability threshold",
-            XLabel = "step",
-            YLabel = "η λ_H (Hessian sharpness times learning rate)",
-            Series = [new Series("η λ_H", measured.Select(m => (double)m.Step).ToArray(), measured.Select(m => result.LearningRate * m.Sharpness).ToArray(), Markers: measured.Count < 50)],
-            HorizontalLines = [(2, "2 (λ_H = 2/η)")],
-        });
-        files.AddRange(output.WriteFigure("lr_sharpness", scaled));
-        return files;
     }
 
     private static IEnumerable<string> WriteCheckpoint(RunOutput output, NetworkModule model, string kind, int depth, int width, Activation activation, bool bias, NetworkParameterisation parameterisation, ScalarType dtype)

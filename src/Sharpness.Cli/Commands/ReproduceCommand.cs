@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Figures;
 using Sharpness.Runs;
 
 namespace Sharpness.Cli.Commands;
@@ -19,13 +18,13 @@ public sealed class ReproduceCommand
     public const int ExperimentListVersion = 1;
 
     /// <summary>The claims table as JSON.</summary>
-    public const string ClaimsFile = "claims.json";
+    public const string ClaimsFile = ReproduceReport.ClaimsFile;
 
     /// <summary>The Markdown report.</summary>
-    public const string ReportFile = "report.md";
+    public const string ReportFile = ReproduceReport.MarkdownFile;
 
     /// <summary>The self-contained HTML report.</summary>
-    public const string HtmlFile = "index.html";
+    public const string HtmlFile = ReproduceReport.HtmlFile;
 
     /// <summary>Initial weights of test vector TV3 (on the EoS manifold at r = 1.05).</summary>
     public const string Tv3InitFile = "tv3-init.json";
@@ -36,8 +35,8 @@ public sealed class ReproduceCommand
     /// <summary>Default dataset folder of the real-network part.</summary>
     public const string DefaultDataDir = "/usr/share/datasets/fashion-mnist";
 
-    private const string Reproduced = "reproduced";
-    private const string NotReproduced = "not reproduced";
+    private const string Reproduced = ReproduceReport.Reproduced;
+    private const string NotReproduced = ReproduceReport.NotReproduced;
     private const string Skipped = "skipped";
 
     private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Folder (new or empty) for the experiments' run folders, claims.json, report.md, index.html and manifest.json.", Required = true };
@@ -131,16 +130,15 @@ public sealed class ReproduceCommand
 
         output.WriteText(Tv3InitFile, "{\"u\": [1, 1, 1, 1], \"v\": [1, 1, 1, 1]}\n");
         output.WriteText(LargeOutputInitFile, "{\"u\": [4, 0, 0, 0], \"v\": [4, 0, 0, 0]}\n");
-
         var clock = Stopwatch.StartNew();
         var runs = new JsonArray();
         for (int i = 0; i < experiments.Count; i++)
         {
             var e = experiments[i];
+            string[] args = [.. e.Arguments, "--out", Path.Combine(folder, e.Name)];
             var runClock = Stopwatch.StartNew();
             var subOutput = new StringWriter(CultureInfo.InvariantCulture);
             var subError = new StringWriter(CultureInfo.InvariantCulture);
-            string[] args = [.. e.Arguments, "--out", Path.Combine(folder, e.Name)];
             int code = Program.Run(args, subOutput, subError);
             double seconds = runClock.Elapsed.TotalSeconds;
             context.Error.WriteLine($"[{i + 1}/{experiments.Count}] {e.Name}: {(code == 0 ? "done" : $"failed (exit {code})")} in {seconds:F1} s");
@@ -161,7 +159,6 @@ public sealed class ReproduceCommand
         }
 
         var claims = MeasureClaims(folder, netSkipReason);
-        double total = clock.Elapsed.TotalSeconds;
         var claimsJson = new JsonObject
         {
             ["experiment_list_version"] = ExperimentListVersion,
@@ -169,10 +166,7 @@ public sealed class ReproduceCommand
             ["claims"] = new JsonArray(claims.Select(c => (JsonNode?)ClaimJson(c)).ToArray()),
         };
         output.WriteText(ClaimsFile, claimsJson.ToJsonString(JsonOutput.Options) + "\n");
-        var figures = Figures(folder, experiments);
-        output.WriteText(ReportFile, Markdown(claims, experiments, runs, figures, quick, netSkipReason));
-        output.WriteText(HtmlFile, Html(claims, experiments, runs, figures, folder, quick, netSkipReason));
-
+        double total = clock.Elapsed.TotalSeconds;
         var counts = new JsonObject
         {
             [Reproduced] = claims.Count(c => c.Status == Reproduced),
@@ -189,12 +183,17 @@ public sealed class ReproduceCommand
             ["seconds"] = total,
         };
         var configuration = new JsonObject { ["quick"] = quick, ["no_net"] = noNet, ["data_dir"] = dataDir };
+        foreach (var report in ReproduceReport.Reports(SavedRun.Writing(folder, "reproduce", configuration, results), path => File.ReadAllBytes(Path.Combine(folder, path))))
+        {
+            output.WriteBytes(report.Path, report.Content);
+        }
+
         output.Complete("reproduce", context, configuration, 0, started, results, ownFiles);
 
         context.Output.WriteLine($"claims ({ExperimentListVersion}, {(quick ? "quick" : "full")} run, {total:F1} s):");
         foreach (var c in claims)
         {
-            context.Output.WriteLine($"  [{c.Status}] {c.Text}: {MeasuredText(c.Measured)} ({c.Criterion})");
+            context.Output.WriteLine($"  [{c.Status}] {c.Text}: {ReproduceReport.MeasuredText(c.Measured)} ({c.Criterion})");
         }
 
         context.Output.WriteLine($"wrote {ClaimsFile}, {ReportFile}, {HtmlFile} and {RunDirectory.ManifestFileName} in {folder}");
@@ -213,14 +212,6 @@ public sealed class ReproduceCommand
         ["criterion"] = c.Criterion,
         ["status"] = c.Status,
         ["source"] = c.Source,
-    };
-
-    private static string MeasuredText(JsonNode? measured) => measured switch
-    {
-        null => "-",
-        JsonValue v when v.TryGetValue(out double d) => d.ToString("G10", CultureInfo.InvariantCulture),
-        JsonValue v when v.TryGetValue(out string? s) => s ?? "-",
-        _ => measured.ToJsonString(),
     };
 
     private static JsonObject Results(string folder, string run) =>
@@ -335,110 +326,5 @@ public sealed class ReproduceCommand
         }
 
         return sxy / sxx * (n - 1);
-    }
-
-    /// <summary>The PNG figures of each run, as paths relative to the reproduce folder.</summary>
-    private static List<(string Experiment, string Path)> Figures(string folder, IEnumerable<Experiment> experiments)
-    {
-        var figures = new List<(string, string)>();
-        foreach (var e in experiments)
-        {
-            var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, e.Name, RunDirectory.ManifestFileName)))!;
-            foreach (string file in Strings(manifest["files"]).Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
-            {
-                figures.Add((e.Name, e.Name + "/" + file));
-            }
-        }
-
-        return figures;
-    }
-
-    private static string Markdown(List<Claim> claims, List<Experiment> experiments, JsonArray runs, List<(string Experiment, string Path)> figures, bool quick, string? netSkipReason)
-    {
-        static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
-        var md = new StringBuilder();
-        md.AppendLine("# Reproduction report");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Experiment list version {ExperimentListVersion}, {(quick ? "quick" : "full")} run. Every status below is measured from the run folders; `reproduced` only when the measurement meets the criterion.");
-        md.AppendLine();
-        md.AppendLine("## Claims");
-        md.AppendLine();
-        md.AppendLine("| claim | measured | criterion | status | source |");
-        md.AppendLine("|---|---|---|---|---|");
-        foreach (var c in claims)
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {Cell(c.Text)} | {Cell(MeasuredText(c.Measured))} | {Cell(c.Criterion)} | {c.Status} | {Cell(c.Source)} |");
-        }
-
-        md.AppendLine();
-        md.AppendLine("## Experiments");
-        md.AppendLine();
-        md.AppendLine("`$out` in the commands is this folder.");
-        for (int i = 0; i < experiments.Count; i++)
-        {
-            var e = experiments[i];
-            md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"### {e.Name}");
-            md.AppendLine();
-            md.AppendLine(e.Title + ".");
-            md.AppendLine();
-            md.AppendLine("```");
-            md.AppendLine(runs[i]!["command"]!.GetValue<string>());
-            md.AppendLine("```");
-            foreach (var (_, path) in figures.Where(f => f.Experiment == e.Name))
-            {
-                md.AppendLine();
-                md.AppendLine(CultureInfo.InvariantCulture, $"![{e.Name}: {Path.GetFileName(path)}]({path})");
-            }
-        }
-
-        if (netSkipReason is not null)
-        {
-            md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"Real-network part: {netSkipReason}.");
-        }
-
-        return md.ToString();
-    }
-
-    private static string Html(List<Claim> claims, List<Experiment> experiments, JsonArray runs, List<(string Experiment, string Path)> figures, string folder, bool quick, string? netSkipReason)
-    {
-        static string E(string text) => WebUtility.HtmlEncode(text);
-        var html = new StringBuilder();
-        html.AppendLine("<!DOCTYPE html>");
-        html.AppendLine("<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sharpness: reproduction report</title>");
-        html.AppendLine("<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left;vertical-align:top}.reproduced{background:#d9f2d9}.not-reproduced{background:#f8d7d7}.skipped{background:#eee}img{max-width:100%}pre{background:#f4f4f4;padding:6px;white-space:pre-wrap}</style>");
-        html.AppendLine("</head><body>");
-        html.AppendLine("<h1>Reproduction report</h1>");
-        html.AppendLine(CultureInfo.InvariantCulture, $"<p>Experiment list version {ExperimentListVersion}, {(quick ? "quick" : "full")} run. Every status is measured from the run folders.</p>");
-        html.AppendLine("<h2>Claims</h2>");
-        html.AppendLine("<table><thead><tr><th>claim</th><th>measured</th><th>criterion</th><th>status</th><th>source</th></tr></thead><tbody>");
-        foreach (var c in claims)
-        {
-            string css = c.Status == Reproduced ? "reproduced" : c.Status == NotReproduced ? "not-reproduced" : "skipped";
-            html.AppendLine(CultureInfo.InvariantCulture, $"<tr class=\"{css}\"><td>{E(c.Text)}</td><td>{E(MeasuredText(c.Measured))}</td><td>{E(c.Criterion)}</td><td>{E(c.Status)}</td><td>{E(c.Source)}</td></tr>");
-        }
-
-        html.AppendLine("</tbody></table>");
-        html.AppendLine("<h2>Experiments</h2>");
-        for (int i = 0; i < experiments.Count; i++)
-        {
-            var e = experiments[i];
-            html.AppendLine(CultureInfo.InvariantCulture, $"<h3 id=\"{E(e.Name)}\">{E(e.Name)}</h3><p>{E(e.Title)}.</p>");
-            html.AppendLine(CultureInfo.InvariantCulture, $"<pre>{E(runs[i]!["command"]!.GetValue<string>())}</pre>");
-            foreach (var (_, path) in figures.Where(f => f.Experiment == e.Name))
-            {
-                string data = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(folder, path)));
-                html.AppendLine(CultureInfo.InvariantCulture, $"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{E(path)}\"><figcaption>{E(path)}</figcaption></figure>");
-            }
-        }
-
-        if (netSkipReason is not null)
-        {
-            html.AppendLine(CultureInfo.InvariantCulture, $"<p>Real-network part: {E(netSkipReason)}.</p>");
-        }
-
-        html.AppendLine("</body></html>");
-        return html.ToString();
     }
 }
