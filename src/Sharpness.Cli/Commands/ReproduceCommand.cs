@@ -26,6 +26,12 @@ public sealed class ReproduceCommand
     /// <summary>The self-contained HTML report.</summary>
     public const string HtmlFile = ReproduceReport.HtmlFile;
 
+    /// <summary>
+    /// The settings and experiment list of a reproduction, written first: a later attempt on the
+    /// same folder resumes only when its plan is the same.
+    /// </summary>
+    public const string PlanFile = "plan.json";
+
     /// <summary>Initial weights of test vector TV3 (on the EoS manifold at r = 1.05).</summary>
     public const string Tv3InitFile = "tv3-init.json";
 
@@ -39,7 +45,7 @@ public sealed class ReproduceCommand
     private const string NotReproduced = ReproduceReport.NotReproduced;
     private const string Skipped = "skipped";
 
-    private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Folder (new or empty) for the experiments' run folders, claims.json, report.md, index.html and manifest.json.", Required = true };
+    private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Folder for the experiments' run folders, plan.json, claims.json, report.md, index.html and manifest.json: new or empty, or an interrupted reproduction with the same options, which is resumed (complete runs kept, incomplete ones redone).", Required = true };
     private readonly Option<bool> _quick = new("--quick") { Description = "Smaller grids and fewer steps (well under a minute); the claims are measured the same way." };
     private readonly Option<bool> _noNet = new("--no-net") { Description = "Skip the real-network part even when the dataset is installed." };
     private readonly Option<DirectoryInfo?> _dataDir = new("--data-dir") { Description = $"Fashion-MNIST folder of the real-network part. Default: {DefaultDataDir}; the part is skipped when it does not exist." };
@@ -58,7 +64,7 @@ public sealed class ReproduceCommand
     public static Command Create(CliContext context)
     {
         var definition = new ReproduceCommand();
-        var command = new Command("reproduce", "Runs the fixed list of experiments, measures the paper's claims from their outputs and writes claims.json, report.md and index.html.");
+        var command = new Command("reproduce", "Runs the fixed list of experiments, measures the paper's claims from their outputs and writes claims.json, report.md and index.html. Rerun on an interrupted reproduction's folder with the same options to resume it.");
         foreach (Option option in new Option[] { definition._out, definition._quick, definition._noNet, definition._dataDir })
         {
             command.Options.Add(option);
@@ -118,24 +124,58 @@ public sealed class ReproduceCommand
             experiments.Add(NetExperiment(quick, dataDir));
         }
 
-        string[] ownFiles = [Tv3InitFile, LargeOutputInitFile, ClaimsFile, ReportFile, HtmlFile];
+        var plan = Plan(quick, noNet, netSkipReason, experiments, folder);
+        bool resuming = CheckResumable(folder, plan, experiments);
+        string[] ownFiles = [PlanFile, Tv3InitFile, LargeOutputInitFile, ClaimsFile, ReportFile, HtmlFile];
         var output = RunOutput.Prepare(outDir, [.. ownFiles, .. experiments.Select(e => e.Name)]);
-        foreach (var e in experiments)
+        if (!resuming)
         {
-            if (RunDirectory.CheckUsable(Path.Combine(folder, e.Name), []) is { } problem)
+            foreach (var e in experiments)
             {
-                throw new UsageException("--out", $"run folder {e.Name}: {problem}");
+                if (RunDirectory.CheckUsable(Path.Combine(folder, e.Name), []) is { } problem)
+                {
+                    throw new UsageException("--out", $"run folder {e.Name}: {problem}");
+                }
             }
         }
 
+        output.WriteText(PlanFile, plan.ToJsonString(JsonOutput.Options) + "\n");
         output.WriteText(Tv3InitFile, "{\"u\": [1, 1, 1, 1], \"v\": [1, 1, 1, 1]}\n");
         output.WriteText(LargeOutputInitFile, "{\"u\": [4, 0, 0, 0], \"v\": [4, 0, 0, 0]}\n");
+        if (resuming)
+        {
+            int kept = experiments.Count(e => RunDirectory.HoldsCompleteRun(Path.Combine(folder, e.Name)));
+            context.Error.WriteLine($"resuming the interrupted reproduction in {folder}: {kept} of {experiments.Count} runs complete, kept");
+        }
+
         var clock = Stopwatch.StartNew();
         var runs = new JsonArray();
         for (int i = 0; i < experiments.Count; i++)
         {
             var e = experiments[i];
-            string[] args = [.. e.Arguments, "--out", Path.Combine(folder, e.Name)];
+            string runFolder = Path.Combine(folder, e.Name);
+            string[] args = [.. e.Arguments, "--out", runFolder];
+            var entry = new JsonObject
+            {
+                ["name"] = e.Name,
+                ["title"] = e.Title,
+                ["command"] = "sharpness " + string.Join(' ', Display(args, folder)),
+            };
+            if (resuming && RunDirectory.HoldsCompleteRun(runFolder))
+            {
+                entry["seconds"] = RecordedSeconds(runFolder);
+                entry["kept_from_earlier_attempt"] = true;
+                runs.Add(entry);
+                context.Error.WriteLine($"[{i + 1}/{experiments.Count}] {e.Name}: complete from the earlier attempt, kept");
+                continue;
+            }
+
+            if (Directory.Exists(runFolder))
+            {
+                // Only folders named after an experiment of the plan reach here, and only incomplete ones.
+                Directory.Delete(runFolder, recursive: true);
+            }
+
             var runClock = Stopwatch.StartNew();
             var subOutput = new StringWriter(CultureInfo.InvariantCulture);
             var subError = new StringWriter(CultureInfo.InvariantCulture);
@@ -149,13 +189,9 @@ public sealed class ReproduceCommand
                 return code == ExitCodes.InvalidInput ? ExitCodes.InternalError : code;
             }
 
-            runs.Add(new JsonObject
-            {
-                ["name"] = e.Name,
-                ["title"] = e.Title,
-                ["command"] = "sharpness " + string.Join(' ', Display(args, folder)),
-                ["seconds"] = seconds,
-            });
+            entry["seconds"] = seconds;
+            entry["kept_from_earlier_attempt"] = false;
+            runs.Add(entry);
         }
 
         var claims = MeasureClaims(folder, netSkipReason);
@@ -180,6 +216,7 @@ public sealed class ReproduceCommand
             ["claims"] = claimsJson["claims"]!.DeepClone(),
             ["claim_counts"] = counts,
             ["net"] = netSkipReason ?? "run",
+            ["resumed"] = resuming,
             ["seconds"] = total,
         };
         var configuration = new JsonObject { ["quick"] = quick, ["no_net"] = noNet, ["data_dir"] = dataDir };
@@ -198,6 +235,83 @@ public sealed class ReproduceCommand
 
         context.Output.WriteLine($"wrote {ClaimsFile}, {ReportFile}, {HtmlFile} and {RunDirectory.ManifestFileName} in {folder}");
         return ExitCodes.Success;
+    }
+
+    /// <summary>What must match for a later attempt to resume this reproduction: version, options and the experiments' command lines (which hold the dataset folder when the network runs).</summary>
+    internal static JsonObject Plan(bool quick, bool noNet, string? netSkipReason, IEnumerable<Experiment> experiments, string folder) => new()
+    {
+        ["experiment_list_version"] = ExperimentListVersion,
+        ["quick"] = quick,
+        ["no_net"] = noNet,
+        ["net"] = netSkipReason ?? "run",
+        ["experiments"] = new JsonArray(experiments.Select(e => (JsonNode?)new JsonObject
+        {
+            ["name"] = e.Name,
+            ["command"] = "sharpness " + string.Join(' ', Display([.. e.Arguments, "--out", Path.Combine(folder, e.Name)], folder)),
+        }).ToArray()),
+    };
+
+    /// <summary>
+    /// Decides whether <paramref name="folder"/> is new (false), an interrupted reproduction with
+    /// the same plan (true), or neither (a usage error, before anything is written).
+    /// </summary>
+    private static bool CheckResumable(string folder, JsonObject plan, IReadOnlyList<Experiment> experiments)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return false;
+        }
+
+        if (File.Exists(Path.Combine(folder, RunDirectory.ManifestFileName)))
+        {
+            throw new UsageException("--out", $"'{folder}' already holds a finished reproduction ({RunDirectory.ManifestFileName} exists); choose another folder or delete it ('sharpness plot {folder}' redraws its figures and reports).");
+        }
+
+        string planPath = Path.Combine(folder, PlanFile);
+        if (!File.Exists(planPath))
+        {
+            // A folder with nothing but temporary files has not started any experiment.
+            bool started = Directory.EnumerateFileSystemEntries(folder).Any(entry => !entry.EndsWith(".partial", StringComparison.Ordinal));
+            return started
+                ? throw new UsageException("--out", $"'{folder}' is not empty and holds no {PlanFile}, so it is not a reproduction this version can resume; choose an empty or new folder.")
+                : false;
+        }
+
+        JsonNode? earlier;
+        try
+        {
+            earlier = JsonNode.Parse(File.ReadAllText(planPath));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new UsageException("--out", $"'{planPath}' is not valid JSON ({e.Message}); choose another folder or delete it.");
+        }
+
+        if (!JsonNode.DeepEquals(earlier, plan))
+        {
+            string key = plan.Select(p => p.Key).FirstOrDefault(k => !JsonNode.DeepEquals(earlier?[k], plan[k])) ?? "(other keys)";
+            string Show(JsonNode? value) => value is JsonArray ? "a different list" : value?.ToJsonString() ?? "none";
+            throw new UsageException("--out", $"'{folder}' holds an interrupted reproduction with other settings ({key}: {Show(earlier?[key])} there, {Show(plan[key])} now); rerun with the same options to resume it, or choose another folder.");
+        }
+
+        foreach (var e in experiments)
+        {
+            string path = Path.Combine(folder, e.Name);
+            if (File.Exists(path) || (Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is not null))
+            {
+                throw new UsageException("--out", $"'{path}' is a file or a link, not a run folder of the interrupted reproduction; remove it to resume.");
+            }
+        }
+
+        return true;
+    }
+
+    private static double RecordedSeconds(string runFolder)
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, RunDirectory.ManifestFileName)))!;
+        var started = DateTimeOffset.Parse(manifest["started_utc"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        var finished = DateTimeOffset.Parse(manifest["finished_utc"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        return (finished - started).TotalSeconds;
     }
 
     private static IEnumerable<string> Display(IEnumerable<string> args, string folder) =>
