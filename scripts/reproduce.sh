@@ -4,6 +4,7 @@
 # diagram with a zoom near the accumulation point, the Lyapunov spectrum, phase diagrams, vector
 # fields and (when Fashion-MNIST is installed) a real network, with the claims table measured from
 # them (claims.json, report.md, index.html). Each run folder holds its CSV, figures and manifest.json.
+# Run it again on the same OUT after an interruption and it resumes; a finished OUT is refused.
 # Usage: scripts/reproduce.sh [OUT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,10 +18,6 @@ fi
 bash scripts/setup.sh
 dotnet build src/Sharpness.Cli -c Release --nologo -v quiet -clp:ErrorsOnly
 cli=src/Sharpness.Cli/bin/Release/net10.0/sharpness.dll
-if [ -e "$out" ]; then
-  echo "error: $out exists; give another folder or remove it" >&2
-  exit 2
-fi
 dotnet "$cli" reproduce --out "$out"
 echo
 echo "results in $out: claims.json, report.md, index.html; CSV, figures and manifest.json per run"

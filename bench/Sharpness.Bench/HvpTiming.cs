@@ -192,13 +192,7 @@ internal static class HvpTiming
             Tensor outputs = _model.forward(_inputs);
             Tensor loss = LossFunction.HalfSquaredError.SumOverExamples(outputs, _targets).div(_inputs.shape[0]);
             var gradient = autograd.grad([loss], _parameters, retain_graph: true, create_graph: true);
-            Tensor dot = gradient[0].mul(_direction[0]).sum();
-            for (int i = 1; i < _direction.Length; i++)
-            {
-                dot = dot.add(gradient[i].mul(_direction[i]).sum());
-            }
-
-            var product = autograd.grad([dot], _parameters);
+            var product = autograd.grad(gradient, _parameters, _direction);
             _last = product.Select(t => t.DetachFromDisposeScope()).ToArray();
         }
 

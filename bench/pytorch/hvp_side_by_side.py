@@ -3,7 +3,8 @@
 
 The network is the MLP 784-W-W-10 (default W = 512) with biases and tanh, the loss
 L = (1/N) sum_i 1/2 sum_classes (f(x_i) - y_i)^2 on N = 1000 examples (one batch), and one HVP is
-H v by double backward: g = grad(L, theta, create_graph=True), H v = grad(g . v, theta).
+H v by double backward: g = grad(L, theta, create_graph=True), H v = grad(g, theta, grad_outputs=v)
+(the vector-Jacobian product of g with v, which equals grad(g . v, theta) without the dot product's graph).
 
 This script draws the weights (W ~ N(0, 1/fan_in), biases ~ N(0, 0.1^2)), Gaussian inputs, one-hot
 targets and a random unit vector v with numpy from a seed and writes them as raw little-endian
@@ -128,8 +129,7 @@ class TorchHvp:
 
     def apply(self):
         g = torch.autograd.grad(self.loss(), self.params, create_graph=True)
-        dot = sum((gi * vi).sum() for gi, vi in zip(g, self.v))
-        return torch.autograd.grad(dot, self.params)
+        return torch.autograd.grad(g, self.params, grad_outputs=self.v)
 
     def flat(self, product) -> np.ndarray:
         """H v in the toolkit's flat layout, as float64."""

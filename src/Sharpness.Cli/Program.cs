@@ -69,7 +69,7 @@ public static class Program
     /// <summary>Name of the option, available on every command, that reads settings from a file.</summary>
     internal const string ConfigOptionName = "--config";
 
-    /// <summary>The command tree: <c>sharpness uv simulate|orbit|cascade|lyapunov|fixed-points|phase|field</c> <c>sharpness net train</c>, <c>sharpness sweep run|merge</c> and <c>sharpness reproduce</c>.</summary>
+    /// <summary>The command tree: <c>sharpness uv simulate|orbit|cascade|lyapunov|fixed-points|phase|field</c> <c>sharpness net train</c>, <c>sharpness sweep run|merge</c>, <c>sharpness reproduce</c> and <c>sharpness plot</c>.</summary>
     /// <param name="context">Writers and raw arguments the commands use.</param>
     internal static RootCommand BuildRoot(CliContext context)
     {
@@ -97,6 +97,7 @@ public static class Program
         sweep.Subcommands.Add(SweepMergeCommand.Create(context));
         root.Subcommands.Add(sweep);
         root.Subcommands.Add(ReproduceCommand.Create(context));
+        root.Subcommands.Add(PlotCommand.Create(context));
         return root;
     }
 

@@ -6,7 +6,7 @@ namespace Sharpness.Plots;
 /// The toolkit's figure conventions: readable fonts at paper size, PNG at print resolution
 /// (logical size × <see cref="Scale"/>), SVG where the point count allows.
 /// </summary>
-public static class FigureStyle
+public static partial class FigureStyle
 {
     /// <summary>Logical width of a single-panel figure in points (pixels before scaling). Default 800.</summary>
     public const int Width = 800;
@@ -76,11 +76,41 @@ public static class FigureStyle
         if (pointCount <= SvgPointLimit)
         {
             plot.ScaleFactor = 1;
-            svg = plot.GetSvgXml(width, height);
+            svg = NumberSvgIdsFromZero(plot.GetSvgXml(width, height));
         }
 
         return new RenderedFigure(png, svg);
     }
+
+    /// <summary>
+    /// Renumbers the clip-path and image ids of an SVG from Skia (<c>cl_1f</c>, <c>img_0</c>) from
+    /// zero in order of appearance. Skia numbers clip paths with a counter that runs over the whole
+    /// process, so without this the same figure would come out different depending on how many
+    /// figures the process drew before it.
+    /// </summary>
+    /// <param name="svg">The SVG document.</param>
+    public static string NumberSvgIdsFromZero(string svg)
+    {
+        ArgumentNullException.ThrowIfNull(svg);
+        var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        return SvgId().Replace(svg, match =>
+        {
+            if (!renamed.TryGetValue(match.Value, out string? name))
+            {
+                string prefix = match.Groups["prefix"].Value;
+                int next = counts.GetValueOrDefault(prefix);
+                counts[prefix] = next + 1;
+                name = prefix + "_" + next.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+                renamed[match.Value] = name;
+            }
+
+            return name;
+        });
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("(?<=id=\"|#)(?<prefix>cl|img)_[0-9a-f]+(?=[\")])")]
+    private static partial System.Text.RegularExpressions.Regex SvgId();
 
     /// <summary>Renders panels one above the other (each at the default size and print scale) into one PNG.</summary>
     /// <param name="panels">The panels, top first.</param>

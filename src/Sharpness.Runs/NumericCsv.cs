@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Sharpness.Runs;
 
 /// <summary>A numeric table read back from a CSV file written by <see cref="CsvTable"/>.</summary>
@@ -30,55 +28,26 @@ public sealed record NumericTable(IReadOnlyList<string> Columns, IReadOnlyList<d
     }
 }
 
-/// <summary>Reads the numeric CSV tables <see cref="CsvTable"/> writes (<c>nan</c>, <c>inf</c>, <c>-inf</c> included).</summary>
+/// <summary>Reads a whole numeric CSV table (the format <see cref="CsvTable"/> writes) into memory, through <see cref="CsvTableReader"/>.</summary>
 public static class NumericCsv
 {
     /// <summary>Reads <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">The file is empty, a row has the wrong number of cells, or a cell is not a number; the message names the file and line.</exception>
     public static NumericTable Read(string path)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        using var reader = new StreamReader(path);
-        string? header = reader.ReadLine();
-        if (string.IsNullOrEmpty(header))
-        {
-            throw new InvalidDataException($"{path}: empty file, expected a header line.");
-        }
-
-        string[] columns = header.Split(',');
+        using var reader = new CsvTableReader(path);
         var rows = new List<double[]>();
-        int lineNumber = 1;
-        while (reader.ReadLine() is { } line)
+        while (reader.Read())
         {
-            lineNumber++;
-            if (line.Length == 0)
+            var row = new double[reader.Columns.Count];
+            for (int i = 0; i < row.Length; i++)
             {
-                continue;
-            }
-
-            string[] cells = line.Split(',');
-            if (cells.Length != columns.Length)
-            {
-                throw new InvalidDataException($"{path}, line {lineNumber}: {cells.Length} cells, expected {columns.Length}.");
-            }
-
-            var row = new double[cells.Length];
-            for (int i = 0; i < cells.Length; i++)
-            {
-                row[i] = Parse(cells[i]) ?? throw new InvalidDataException($"{path}, line {lineNumber}: '{cells[i]}' in column '{columns[i]}' is not a number.");
+                row[i] = reader.Number(i);
             }
 
             rows.Add(row);
         }
 
-        return new NumericTable(columns, rows);
+        return new NumericTable(reader.Columns, rows);
     }
-
-    private static double? Parse(string cell) => cell switch
-    {
-        "nan" or "NaN" or "" => double.NaN,
-        "inf" => double.PositiveInfinity,
-        "-inf" => double.NegativeInfinity,
-        _ => double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : null,
-    };
 }

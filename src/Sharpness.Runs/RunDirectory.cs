@@ -75,6 +75,26 @@ public sealed class RunDirectory
         return new RunDirectory(full);
     }
 
+    /// <summary>
+    /// Opens a folder (created when missing) to write files into it atomically, without the checks
+    /// of <see cref="Create"/>: for files derived from a run that already exists, such as figures
+    /// re-rendered from its data. Nothing in the folder is removed.
+    /// </summary>
+    /// <param name="path">Folder path.</param>
+    /// <exception cref="InvalidOperationException"><paramref name="path"/> is a file.</exception>
+    public static RunDirectory Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string full = System.IO.Path.GetFullPath(path);
+        if (File.Exists(full))
+        {
+            throw new InvalidOperationException($"'{path}' is a file, not a folder.");
+        }
+
+        Directory.CreateDirectory(full);
+        return new RunDirectory(full);
+    }
+
     /// <summary>Whether the folder holds a complete run (see <see cref="HoldsCompleteRun"/>).</summary>
     public bool IsComplete => HoldsCompleteRun(Path);
 

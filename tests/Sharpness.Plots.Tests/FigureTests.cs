@@ -69,6 +69,25 @@ public class FigureTests
     }
 
     [Fact]
+    public void TheSameFigureGivesTheSameSvgHoweverManyWereDrawnBefore()
+    {
+        static string Draw() => LineFigure.Render(new LineFigureData { Title = "t", XLabel = "x", YLabel = "y", Series = [new Series("s", [1, 2, 3], [1, 4, 9])] }).Svg!;
+
+        string first = Draw();
+        string second = Draw();
+
+        Assert.Equal(first, second);
+        Assert.Contains("id=\"cl_0\"", first);
+        Assert.Contains("url(#cl_0)", first);
+    }
+
+    [Fact]
+    public void SvgIdsAreNumberedFromZeroInOrderOfAppearance() =>
+        Assert.Equal(
+            "<clipPath id=\"cl_0\"/><g clip-path=\"url(#cl_0)\"/><clipPath id=\"cl_1\"/><image id=\"img_0\"/><use xlink:href=\"#img_0\"/><g clip-path=\"url(#cl_1)\"/>cl_2f",
+            FigureStyle.NumberSvgIdsFromZero("<clipPath id=\"cl_2f\"/><g clip-path=\"url(#cl_2f)\"/><clipPath id=\"cl_a\"/><image id=\"img_3\"/><use xlink:href=\"#img_3\"/><g clip-path=\"url(#cl_a)\"/>cl_2f"));
+
+    [Fact]
     public void RelativeOutputPlaneNeedsANonzeroTarget() =>
         Assert.Throws<ArgumentException>(() => VectorFieldFigure.Render(new VectorFieldData { R = 0, HorizontalRange = (-1, 1), VerticalRange = (0, 4), RelativeOutput = true }));
 

@@ -54,9 +54,9 @@ public class NumericCsvTests
     }
 
     [Theory]
-    [InlineData("", "empty file")]
-    [InlineData("a,b\n1\n", "line 2: 1 cells, expected 2")]
-    [InlineData("a,b\n1,x\n", "'x' in column 'b' is not a number")]
+    [InlineData("", "is empty")]
+    [InlineData("a,b\n1\n", "line 2 has 1 cells for 2 columns")]
+    [InlineData("a,b\n1,x\n", "column 'b': 'x' is not a number")]
     public void MalformedFilesNameTheProblem(string content, string expected)
     {
         string path = Path.GetTempFileName();

@@ -76,6 +76,25 @@ public class RunDirectoryTests
     }
 
     [Fact]
+    public void OpenWritesIntoAFolderThatHoldsACompleteRunWithoutRemovingAnything()
+    {
+        var run = RunDirectory.Create(NewPath(), ["a.csv", "a.png"]);
+        run.WriteTextAtomic("a.csv", "data");
+        run.WriteTextAtomic("a.png", "old figure");
+        run.WriteManifest(Manifest());
+
+        var reopened = RunDirectory.Open(run.Path);
+        reopened.WriteTextAtomic("a.png", "new figure");
+
+        Assert.Equal("new figure", File.ReadAllText(Path.Combine(run.Path, "a.png")));
+        Assert.Equal(["a.csv", "a.png", "manifest.json"], Directory.GetFiles(run.Path).Select(Path.GetFileName).Order());
+        Assert.True(RunDirectory.HoldsCompleteRun(run.Path));
+        string created = RunDirectory.Open(Path.Combine(NewPath(), "sub")).Path;
+        Assert.True(Directory.Exists(created));
+        Assert.Throws<InvalidOperationException>(() => RunDirectory.Open(Path.Combine(run.Path, "a.csv")));
+    }
+
+    [Fact]
     public void ManifestIsValidJsonWithEverythingNeededToRepeatTheRun()
     {
         var run = RunDirectory.Create(NewPath(), ["a.csv"]);

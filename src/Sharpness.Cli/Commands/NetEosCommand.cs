@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Figures;
 using Sharpness.Nets.Experiments;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
@@ -119,10 +120,12 @@ public sealed class NetEosCommand
             using NetworkModule model = runSettings.BuildModel(splits.Train);
             var result = NetRun.Train(model, runSettings.Trainer, train, test, context, $"eta = {Text(rate)} ({i + 1}/{rates.Length})");
             NetRun.WriteMetrics(runOutput, result, settings.TopK);
-            var written = new List<string> { NetRun.MetricsFile };
-            written.AddRange(NetRun.WriteFigures(runOutput, result, settings.ModelKind, settings.Dataset));
             var results = NetRun.Results(result);
-            runOutput.Complete("net eos", context, configuration, settings.Seed, runStarted, results, written);
+            var written = new List<string> { NetRun.MetricsFile };
+            written.AddRange(NetRun.WriteFigures(runOutput, configuration, results));
+
+            // Each sub-folder is a net train run in all but name (sharpness plot redraws it as one).
+            runOutput.Complete("net train", context, configuration, settings.Seed, runStarted, results, written);
             var table = NumericCsv.Read(Path.Combine(folder, NetRun.MetricsFile));
             runs.Add((rate, folders[i], result, table, Analyse(table, rate, settings.Trainer.Momentum, criteria), false, results));
         }
@@ -130,13 +133,6 @@ public sealed class NetEosCommand
         WriteSummaryCsv(output, runs.Select(r => (r.Rate, r.Folder, r.Report, r.Results)).ToList());
         string markdown = SummaryTable(runs.Select(r => (r.Rate, r.Report, r.Results)).ToList(), criteria, settings);
         output.WriteText(SummaryMarkdown, markdown);
-        var figure = EdgeOfStabilityFigure.Render(
-            $"{settings.ModelKind} on {settings.Dataset} ({splits.Train.Count} examples), full-batch GD, loss {settings.Trainer.Loss.Name}",
-            runs.Select(r => new EdgeOfStabilityRun(r.Rate, r.Report.Threshold, r.Table.Column("step"), r.Table.Column("sharpness"), r.Table.Column("loss"))).ToArray());
-        var written2 = new List<string> { SummaryCsv, SummaryMarkdown };
-        written2.AddRange(output.WriteFigure("eos", figure));
-        written2.AddRange(folders);
-
         var overall = settings.Configuration(splits, null);
         overall["lrs"] = new JsonArray(rates.Select(r => (JsonNode?)JsonValue.Create(r)).ToArray());
         overall["reach_fraction"] = criteria.ReachFraction;
@@ -149,6 +145,9 @@ public sealed class NetEosCommand
         }
 
         var resultsJson = new JsonObject { ["runs"] = perRate };
+        var written2 = new List<string> { SummaryCsv, SummaryMarkdown };
+        written2.AddRange(output.WriteFigures(NetEosFigures.Render(SavedRun.Writing(output.Path, "net eos", overall, resultsJson))));
+        written2.AddRange(folders);
         output.Complete("net eos", context, overall, settings.Seed, started, resultsJson, written2);
         if (parse.GetValue(_json))
         {

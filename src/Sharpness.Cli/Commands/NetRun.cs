@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Figures;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
 using Sharpness.Plots;
@@ -119,31 +120,12 @@ internal static class NetRun
         });
     }
 
-    /// <summary>Writes sharpness.png (λ_H with 2/η, loss below) and lr_sharpness.png/.svg (η λ_H against step).</summary>
-    public static IEnumerable<string> WriteFigures(RunOutput output, TrainingResult result, string model, string dataset)
-    {
-        var measured = result.Measurements;
-        double[] steps = result.Records.Select(r => (double)r.Step).ToArray();
-        var sharpness = TrajectoryFigure.Render(new TrajectoryFigureData
-        {
-            Title = $"{model} on {dataset}, η = {result.LearningRate.ToString("G4", CultureInfo.InvariantCulture)}, loss {result.Loss.Name}",
-            Steps = steps,
-            Sharpness = result.Records.Select(r => r.Sharpness).ToArray(),
-            Loss = result.Records.Select(r => r.Loss).ToArray(),
-            LearningRate = result.LearningRate,
-        });
-        var files = new List<string>(output.WriteFigure("sharpness", sharpness));
-        var scaled = LineFigure.Render(new LineFigureData
-        {
-            Title = "Sharpness in units of the stability threshold",
-            XLabel = "step",
-            YLabel = "η λ_H (Hessian sharpness times learning rate)",
-            Series = [new Series("η λ_H", measured.Select(m => (double)m.Step).ToArray(), measured.Select(m => result.LearningRate * m.Sharpness).ToArray(), Markers: measured.Count < 50)],
-            HorizontalLines = [(2, "2 (λ_H = 2/η)")],
-        });
-        files.AddRange(output.WriteFigure("lr_sharpness", scaled));
-        return files;
-    }
+    /// <summary>
+    /// Writes sharpness.png (λ_H with 2/η, loss below) and lr_sharpness.png/.svg (η λ_H against step),
+    /// drawn from the metrics.csv already written (as <c>sharpness plot</c> redraws them).
+    /// </summary>
+    public static IReadOnlyList<string> WriteFigures(RunOutput output, JsonObject configuration, JsonObject results) =>
+        output.WriteFigures(NetTrainFigures.Render(SavedRun.Writing(output.Path, "net train", configuration, results)));
 
     /// <summary>The manifest's results of a training run.</summary>
     public static JsonObject Results(TrainingResult result)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Figures;
 using Sharpness.Nets.Checkpoints;
 using Sharpness.Nets.Data;
 using Sharpness.Nets.Hessian;
@@ -79,7 +80,6 @@ public sealed class NetTrainCommand
         TrainingResult result = NetRun.Train(model, config, train, test, context, string.Empty, tensorboard is null ? null : Log);
         NetRun.WriteMetrics(output, result, settings.TopK);
         var written = new List<string> { MetricsFile };
-        written.AddRange(NetRun.WriteFigures(output, result, settings.ModelKind, settings.Dataset));
         if (checkpoint)
         {
             written.AddRange(WriteCheckpoint(output, model, settings.ModelKind, settings.Depth, settings.Width, settings.Activation, settings.Bias, settings.Parameterisation, settings.DType));
@@ -87,6 +87,7 @@ public sealed class NetTrainCommand
 
         var configuration = settings.Configuration(splits, result.LearningRate);
         var results = NetRun.Results(result);
+        written.InsertRange(1, NetRun.WriteFigures(output, configuration, results));
         output.Complete("net train", context, configuration, settings.Seed, started, results, written);
 
         if (parse.GetValue(_json))

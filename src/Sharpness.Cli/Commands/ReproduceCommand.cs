@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Figures;
 using Sharpness.Runs;
 
 namespace Sharpness.Cli.Commands;
@@ -19,13 +18,19 @@ public sealed class ReproduceCommand
     public const int ExperimentListVersion = 1;
 
     /// <summary>The claims table as JSON.</summary>
-    public const string ClaimsFile = "claims.json";
+    public const string ClaimsFile = ReproduceReport.ClaimsFile;
 
     /// <summary>The Markdown report.</summary>
-    public const string ReportFile = "report.md";
+    public const string ReportFile = ReproduceReport.MarkdownFile;
 
     /// <summary>The self-contained HTML report.</summary>
-    public const string HtmlFile = "index.html";
+    public const string HtmlFile = ReproduceReport.HtmlFile;
+
+    /// <summary>
+    /// The settings and experiment list of a reproduction, written first: a later attempt on the
+    /// same folder resumes only when its plan is the same.
+    /// </summary>
+    public const string PlanFile = "plan.json";
 
     /// <summary>Initial weights of test vector TV3 (on the EoS manifold at r = 1.05).</summary>
     public const string Tv3InitFile = "tv3-init.json";
@@ -36,11 +41,11 @@ public sealed class ReproduceCommand
     /// <summary>Default dataset folder of the real-network part.</summary>
     public const string DefaultDataDir = "/usr/share/datasets/fashion-mnist";
 
-    private const string Reproduced = "reproduced";
-    private const string NotReproduced = "not reproduced";
+    private const string Reproduced = ReproduceReport.Reproduced;
+    private const string NotReproduced = ReproduceReport.NotReproduced;
     private const string Skipped = "skipped";
 
-    private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Folder (new or empty) for the experiments' run folders, claims.json, report.md, index.html and manifest.json.", Required = true };
+    private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Folder for the experiments' run folders, plan.json, claims.json, report.md, index.html and manifest.json: new or empty, or an interrupted reproduction with the same options, which is resumed (complete runs kept, incomplete ones redone).", Required = true };
     private readonly Option<bool> _quick = new("--quick") { Description = "Smaller grids and fewer steps (well under a minute); the claims are measured the same way." };
     private readonly Option<bool> _noNet = new("--no-net") { Description = "Skip the real-network part even when the dataset is installed." };
     private readonly Option<DirectoryInfo?> _dataDir = new("--data-dir") { Description = $"Fashion-MNIST folder of the real-network part. Default: {DefaultDataDir}; the part is skipped when it does not exist." };
@@ -59,7 +64,7 @@ public sealed class ReproduceCommand
     public static Command Create(CliContext context)
     {
         var definition = new ReproduceCommand();
-        var command = new Command("reproduce", "Runs the fixed list of experiments, measures the paper's claims from their outputs and writes claims.json, report.md and index.html.");
+        var command = new Command("reproduce", "Runs the fixed list of experiments, measures the paper's claims from their outputs and writes claims.json, report.md and index.html. Rerun on an interrupted reproduction's folder with the same options to resume it.");
         foreach (Option option in new Option[] { definition._out, definition._quick, definition._noNet, definition._dataDir })
         {
             command.Options.Add(option);
@@ -119,28 +124,61 @@ public sealed class ReproduceCommand
             experiments.Add(NetExperiment(quick, dataDir));
         }
 
-        string[] ownFiles = [Tv3InitFile, LargeOutputInitFile, ClaimsFile, ReportFile, HtmlFile];
+        var plan = Plan(quick, noNet, netSkipReason, experiments, folder);
+        bool resuming = CheckResumable(folder, plan, experiments);
+        string[] ownFiles = [PlanFile, Tv3InitFile, LargeOutputInitFile, ClaimsFile, ReportFile, HtmlFile];
         var output = RunOutput.Prepare(outDir, [.. ownFiles, .. experiments.Select(e => e.Name)]);
-        foreach (var e in experiments)
+        if (!resuming)
         {
-            if (RunDirectory.CheckUsable(Path.Combine(folder, e.Name), []) is { } problem)
+            foreach (var e in experiments)
             {
-                throw new UsageException("--out", $"run folder {e.Name}: {problem}");
+                if (RunDirectory.CheckUsable(Path.Combine(folder, e.Name), []) is { } problem)
+                {
+                    throw new UsageException("--out", $"run folder {e.Name}: {problem}");
+                }
             }
         }
 
+        output.WriteText(PlanFile, plan.ToJsonString(JsonOutput.Options) + "\n");
         output.WriteText(Tv3InitFile, "{\"u\": [1, 1, 1, 1], \"v\": [1, 1, 1, 1]}\n");
         output.WriteText(LargeOutputInitFile, "{\"u\": [4, 0, 0, 0], \"v\": [4, 0, 0, 0]}\n");
+        if (resuming)
+        {
+            int kept = experiments.Count(e => RunDirectory.HoldsCompleteRun(Path.Combine(folder, e.Name)));
+            context.Error.WriteLine($"resuming the interrupted reproduction in {folder}: {kept} of {experiments.Count} runs complete, kept");
+        }
 
         var clock = Stopwatch.StartNew();
         var runs = new JsonArray();
         for (int i = 0; i < experiments.Count; i++)
         {
             var e = experiments[i];
+            string runFolder = Path.Combine(folder, e.Name);
+            string[] args = [.. e.Arguments, "--out", runFolder];
+            var entry = new JsonObject
+            {
+                ["name"] = e.Name,
+                ["title"] = e.Title,
+                ["command"] = "sharpness " + string.Join(' ', Display(args, folder)),
+            };
+            if (resuming && RunDirectory.HoldsCompleteRun(runFolder))
+            {
+                entry["seconds"] = RecordedSeconds(runFolder);
+                entry["kept_from_earlier_attempt"] = true;
+                runs.Add(entry);
+                context.Error.WriteLine($"[{i + 1}/{experiments.Count}] {e.Name}: complete from the earlier attempt, kept");
+                continue;
+            }
+
+            if (Directory.Exists(runFolder))
+            {
+                // Only folders named after an experiment of the plan reach here, and only incomplete ones.
+                Directory.Delete(runFolder, recursive: true);
+            }
+
             var runClock = Stopwatch.StartNew();
             var subOutput = new StringWriter(CultureInfo.InvariantCulture);
             var subError = new StringWriter(CultureInfo.InvariantCulture);
-            string[] args = [.. e.Arguments, "--out", Path.Combine(folder, e.Name)];
             int code = Program.Run(args, subOutput, subError);
             double seconds = runClock.Elapsed.TotalSeconds;
             context.Error.WriteLine($"[{i + 1}/{experiments.Count}] {e.Name}: {(code == 0 ? "done" : $"failed (exit {code})")} in {seconds:F1} s");
@@ -151,17 +189,12 @@ public sealed class ReproduceCommand
                 return code == ExitCodes.InvalidInput ? ExitCodes.InternalError : code;
             }
 
-            runs.Add(new JsonObject
-            {
-                ["name"] = e.Name,
-                ["title"] = e.Title,
-                ["command"] = "sharpness " + string.Join(' ', Display(args, folder)),
-                ["seconds"] = seconds,
-            });
+            entry["seconds"] = seconds;
+            entry["kept_from_earlier_attempt"] = false;
+            runs.Add(entry);
         }
 
         var claims = MeasureClaims(folder, netSkipReason);
-        double total = clock.Elapsed.TotalSeconds;
         var claimsJson = new JsonObject
         {
             ["experiment_list_version"] = ExperimentListVersion,
@@ -169,10 +202,7 @@ public sealed class ReproduceCommand
             ["claims"] = new JsonArray(claims.Select(c => (JsonNode?)ClaimJson(c)).ToArray()),
         };
         output.WriteText(ClaimsFile, claimsJson.ToJsonString(JsonOutput.Options) + "\n");
-        var figures = Figures(folder, experiments);
-        output.WriteText(ReportFile, Markdown(claims, experiments, runs, figures, quick, netSkipReason));
-        output.WriteText(HtmlFile, Html(claims, experiments, runs, figures, folder, quick, netSkipReason));
-
+        double total = clock.Elapsed.TotalSeconds;
         var counts = new JsonObject
         {
             [Reproduced] = claims.Count(c => c.Status == Reproduced),
@@ -186,19 +216,102 @@ public sealed class ReproduceCommand
             ["claims"] = claimsJson["claims"]!.DeepClone(),
             ["claim_counts"] = counts,
             ["net"] = netSkipReason ?? "run",
+            ["resumed"] = resuming,
             ["seconds"] = total,
         };
         var configuration = new JsonObject { ["quick"] = quick, ["no_net"] = noNet, ["data_dir"] = dataDir };
+        foreach (var report in ReproduceReport.Reports(SavedRun.Writing(folder, "reproduce", configuration, results), path => File.ReadAllBytes(Path.Combine(folder, path))))
+        {
+            output.WriteBytes(report.Path, report.Content);
+        }
+
         output.Complete("reproduce", context, configuration, 0, started, results, ownFiles);
 
         context.Output.WriteLine($"claims ({ExperimentListVersion}, {(quick ? "quick" : "full")} run, {total:F1} s):");
         foreach (var c in claims)
         {
-            context.Output.WriteLine($"  [{c.Status}] {c.Text}: {MeasuredText(c.Measured)} ({c.Criterion})");
+            context.Output.WriteLine($"  [{c.Status}] {c.Text}: {ReproduceReport.MeasuredText(c.Measured)} ({c.Criterion})");
         }
 
         context.Output.WriteLine($"wrote {ClaimsFile}, {ReportFile}, {HtmlFile} and {RunDirectory.ManifestFileName} in {folder}");
         return ExitCodes.Success;
+    }
+
+    /// <summary>What must match for a later attempt to resume this reproduction: version, options and the experiments' command lines (which hold the dataset folder when the network runs).</summary>
+    internal static JsonObject Plan(bool quick, bool noNet, string? netSkipReason, IEnumerable<Experiment> experiments, string folder) => new()
+    {
+        ["experiment_list_version"] = ExperimentListVersion,
+        ["quick"] = quick,
+        ["no_net"] = noNet,
+        ["net"] = netSkipReason ?? "run",
+        ["experiments"] = new JsonArray(experiments.Select(e => (JsonNode?)new JsonObject
+        {
+            ["name"] = e.Name,
+            ["command"] = "sharpness " + string.Join(' ', Display([.. e.Arguments, "--out", Path.Combine(folder, e.Name)], folder)),
+        }).ToArray()),
+    };
+
+    /// <summary>
+    /// Decides whether <paramref name="folder"/> is new (false), an interrupted reproduction with
+    /// the same plan (true), or neither (a usage error, before anything is written).
+    /// </summary>
+    private static bool CheckResumable(string folder, JsonObject plan, IReadOnlyList<Experiment> experiments)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return false;
+        }
+
+        if (File.Exists(Path.Combine(folder, RunDirectory.ManifestFileName)))
+        {
+            throw new UsageException("--out", $"'{folder}' already holds a finished reproduction ({RunDirectory.ManifestFileName} exists); choose another folder or delete it ('sharpness plot {folder}' redraws its figures and reports).");
+        }
+
+        string planPath = Path.Combine(folder, PlanFile);
+        if (!File.Exists(planPath))
+        {
+            // A folder with nothing but temporary files has not started any experiment.
+            bool started = Directory.EnumerateFileSystemEntries(folder).Any(entry => !entry.EndsWith(".partial", StringComparison.Ordinal));
+            return started
+                ? throw new UsageException("--out", $"'{folder}' is not empty and holds no {PlanFile}, so it is not a reproduction this version can resume; choose an empty or new folder.")
+                : false;
+        }
+
+        JsonNode? earlier;
+        try
+        {
+            earlier = JsonNode.Parse(File.ReadAllText(planPath));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new UsageException("--out", $"'{planPath}' is not valid JSON ({e.Message}); choose another folder or delete it.");
+        }
+
+        if (!JsonNode.DeepEquals(earlier, plan))
+        {
+            string key = plan.Select(p => p.Key).FirstOrDefault(k => !JsonNode.DeepEquals(earlier?[k], plan[k])) ?? "(other keys)";
+            string Show(JsonNode? value) => value is JsonArray ? "a different list" : value?.ToJsonString() ?? "none";
+            throw new UsageException("--out", $"'{folder}' holds an interrupted reproduction with other settings ({key}: {Show(earlier?[key])} there, {Show(plan[key])} now); rerun with the same options to resume it, or choose another folder.");
+        }
+
+        foreach (var e in experiments)
+        {
+            string path = Path.Combine(folder, e.Name);
+            if (File.Exists(path) || (Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is not null))
+            {
+                throw new UsageException("--out", $"'{path}' is a file or a link, not a run folder of the interrupted reproduction; remove it to resume.");
+            }
+        }
+
+        return true;
+    }
+
+    private static double RecordedSeconds(string runFolder)
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, RunDirectory.ManifestFileName)))!;
+        var started = DateTimeOffset.Parse(manifest["started_utc"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        var finished = DateTimeOffset.Parse(manifest["finished_utc"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        return (finished - started).TotalSeconds;
     }
 
     private static IEnumerable<string> Display(IEnumerable<string> args, string folder) =>
@@ -213,14 +326,6 @@ public sealed class ReproduceCommand
         ["criterion"] = c.Criterion,
         ["status"] = c.Status,
         ["source"] = c.Source,
-    };
-
-    private static string MeasuredText(JsonNode? measured) => measured switch
-    {
-        null => "-",
-        JsonValue v when v.TryGetValue(out double d) => d.ToString("G10", CultureInfo.InvariantCulture),
-        JsonValue v when v.TryGetValue(out string? s) => s ?? "-",
-        _ => measured.ToJsonString(),
     };
 
     private static JsonObject Results(string folder, string run) =>
@@ -335,110 +440,5 @@ public sealed class ReproduceCommand
         }
 
         return sxy / sxx * (n - 1);
-    }
-
-    /// <summary>The PNG figures of each run, as paths relative to the reproduce folder.</summary>
-    private static List<(string Experiment, string Path)> Figures(string folder, IEnumerable<Experiment> experiments)
-    {
-        var figures = new List<(string, string)>();
-        foreach (var e in experiments)
-        {
-            var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, e.Name, RunDirectory.ManifestFileName)))!;
-            foreach (string file in Strings(manifest["files"]).Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
-            {
-                figures.Add((e.Name, e.Name + "/" + file));
-            }
-        }
-
-        return figures;
-    }
-
-    private static string Markdown(List<Claim> claims, List<Experiment> experiments, JsonArray runs, List<(string Experiment, string Path)> figures, bool quick, string? netSkipReason)
-    {
-        static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
-        var md = new StringBuilder();
-        md.AppendLine("# Reproduction report");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Experiment list version {ExperimentListVersion}, {(quick ? "quick" : "full")} run. Every status below is measured from the run folders; `reproduced` only when the measurement meets the criterion.");
-        md.AppendLine();
-        md.AppendLine("## Claims");
-        md.AppendLine();
-        md.AppendLine("| claim | measured | criterion | status | source |");
-        md.AppendLine("|---|---|---|---|---|");
-        foreach (var c in claims)
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {Cell(c.Text)} | {Cell(MeasuredText(c.Measured))} | {Cell(c.Criterion)} | {c.Status} | {Cell(c.Source)} |");
-        }
-
-        md.AppendLine();
-        md.AppendLine("## Experiments");
-        md.AppendLine();
-        md.AppendLine("`$out` in the commands is this folder.");
-        for (int i = 0; i < experiments.Count; i++)
-        {
-            var e = experiments[i];
-            md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"### {e.Name}");
-            md.AppendLine();
-            md.AppendLine(e.Title + ".");
-            md.AppendLine();
-            md.AppendLine("```");
-            md.AppendLine(runs[i]!["command"]!.GetValue<string>());
-            md.AppendLine("```");
-            foreach (var (_, path) in figures.Where(f => f.Experiment == e.Name))
-            {
-                md.AppendLine();
-                md.AppendLine(CultureInfo.InvariantCulture, $"![{e.Name}: {Path.GetFileName(path)}]({path})");
-            }
-        }
-
-        if (netSkipReason is not null)
-        {
-            md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"Real-network part: {netSkipReason}.");
-        }
-
-        return md.ToString();
-    }
-
-    private static string Html(List<Claim> claims, List<Experiment> experiments, JsonArray runs, List<(string Experiment, string Path)> figures, string folder, bool quick, string? netSkipReason)
-    {
-        static string E(string text) => WebUtility.HtmlEncode(text);
-        var html = new StringBuilder();
-        html.AppendLine("<!DOCTYPE html>");
-        html.AppendLine("<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sharpness: reproduction report</title>");
-        html.AppendLine("<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px;text-align:left;vertical-align:top}.reproduced{background:#d9f2d9}.not-reproduced{background:#f8d7d7}.skipped{background:#eee}img{max-width:100%}pre{background:#f4f4f4;padding:6px;white-space:pre-wrap}</style>");
-        html.AppendLine("</head><body>");
-        html.AppendLine("<h1>Reproduction report</h1>");
-        html.AppendLine(CultureInfo.InvariantCulture, $"<p>Experiment list version {ExperimentListVersion}, {(quick ? "quick" : "full")} run. Every status is measured from the run folders.</p>");
-        html.AppendLine("<h2>Claims</h2>");
-        html.AppendLine("<table><thead><tr><th>claim</th><th>measured</th><th>criterion</th><th>status</th><th>source</th></tr></thead><tbody>");
-        foreach (var c in claims)
-        {
-            string css = c.Status == Reproduced ? "reproduced" : c.Status == NotReproduced ? "not-reproduced" : "skipped";
-            html.AppendLine(CultureInfo.InvariantCulture, $"<tr class=\"{css}\"><td>{E(c.Text)}</td><td>{E(MeasuredText(c.Measured))}</td><td>{E(c.Criterion)}</td><td>{E(c.Status)}</td><td>{E(c.Source)}</td></tr>");
-        }
-
-        html.AppendLine("</tbody></table>");
-        html.AppendLine("<h2>Experiments</h2>");
-        for (int i = 0; i < experiments.Count; i++)
-        {
-            var e = experiments[i];
-            html.AppendLine(CultureInfo.InvariantCulture, $"<h3 id=\"{E(e.Name)}\">{E(e.Name)}</h3><p>{E(e.Title)}.</p>");
-            html.AppendLine(CultureInfo.InvariantCulture, $"<pre>{E(runs[i]!["command"]!.GetValue<string>())}</pre>");
-            foreach (var (_, path) in figures.Where(f => f.Experiment == e.Name))
-            {
-                string data = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(folder, path)));
-                html.AppendLine(CultureInfo.InvariantCulture, $"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{E(path)}\"><figcaption>{E(path)}</figcaption></figure>");
-            }
-        }
-
-        if (netSkipReason is not null)
-        {
-            html.AppendLine(CultureInfo.InvariantCulture, $"<p>Real-network part: {E(netSkipReason)}.</p>");
-        }
-
-        html.AppendLine("</body></html>");
-        return html.ToString();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Figures;
 using Sharpness.Plots;
 using Sharpness.Runs;
 
@@ -63,6 +64,10 @@ internal sealed class RunOutput
         Directory.WriteTextAtomic(baseName + ".svg", figure.Svg);
         return [baseName + ".png", baseName + ".svg"];
     }
+
+    /// <summary>Writes figures (NAME.png and, when rendered, NAME.svg each); returns the file names.</summary>
+    public IReadOnlyList<string> WriteFigures(IEnumerable<NamedFigure> figures) =>
+        [.. figures.SelectMany(f => WriteFigure(f.Name, f.Figure))];
 
     /// <summary>Writes the manifest, which marks the run complete.</summary>
     public void Complete(string command, CliContext context, JsonObject configuration, ulong seed, DateTimeOffset started, JsonObject results, IReadOnlyList<string> files) =>

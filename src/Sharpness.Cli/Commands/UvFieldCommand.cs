@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Sharpness.Plots;
+using Sharpness.Cli.Figures;
 using Sharpness.Runs;
 using Sharpness.Uv.Dynamics;
 
@@ -60,7 +60,7 @@ public sealed class UvFieldCommand
         int grid = OptionValues.AtLeast(parse.GetValue(_grid), 2, "--grid");
         int steps = OptionValues.AtLeast(parse.GetValue(_trajectorySteps), 1, "--trajectory-steps");
         var starts = (parse.GetValue(_trajectory) ?? []).Select(ParseStart).ToArray();
-        var output = RunOutput.Prepare(parse.GetValue(_out)!, ["field.png", "field.svg", "trajectories.csv"]);
+        var output = RunOutput.Prepare(parse.GetValue(_out)!, ["field.png", "field.svg", UvFieldFigures.TrajectoriesFile]);
 
         var trajectories = starts.Select(start =>
         {
@@ -73,17 +73,7 @@ public sealed class UvFieldCommand
             return (IReadOnlyList<UvScaledState>)states;
         }).ToArray();
 
-        var figure = VectorFieldFigure.Render(new VectorFieldData
-        {
-            R = r,
-            HorizontalRange = (hMin, hMax),
-            VerticalRange = (xMin, xMax),
-            Grid = grid,
-            RelativeOutput = relative,
-            Trajectories = trajectories,
-        });
-        var files = new List<string>(output.WriteFigure("field", figure));
-        output.WriteCsv("trajectories.csv", ["trajectory", "step", "g", "x", "lr_sharpness"], writer =>
+        output.WriteCsv(UvFieldFigures.TrajectoriesFile, ["trajectory", "step", "g", "x", "lr_sharpness"], writer =>
         {
             for (int k = 0; k < trajectories.Length; k++)
             {
@@ -94,7 +84,6 @@ public sealed class UvFieldCommand
                 }
             }
         });
-        files.Add("trajectories.csv");
         var configuration = new JsonObject
         {
             ["r"] = r,
@@ -107,7 +96,9 @@ public sealed class UvFieldCommand
             ["trajectories"] = new JsonArray(starts.Select(s => (JsonNode?)new JsonArray(s.G, s.X)).ToArray()),
             ["trajectory_steps"] = steps,
         };
-        output.Complete("uv field", context, configuration, 0, started, new JsonObject { ["trajectories"] = trajectories.Length }, files);
+        var results = new JsonObject { ["trajectories"] = trajectories.Length };
+        var files = new List<string>(output.WriteFigures(UvFieldFigures.Render(SavedRun.Writing(output.Path, "uv field", configuration, results)))) { UvFieldFigures.TrajectoriesFile };
+        output.Complete("uv field", context, configuration, 0, started, results, files);
         context.Output.WriteLine($"wrote {string.Join(", ", files)} and manifest.json in {output.Path}");
         return ExitCodes.Success;
     }

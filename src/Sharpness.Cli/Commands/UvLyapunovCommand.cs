@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Figures;
 using Sharpness.Core.Dynamics;
-using Sharpness.Plots;
 using Sharpness.Runs;
 using Sharpness.Uv.Dynamics;
 
@@ -117,13 +117,10 @@ public sealed class UvLyapunovCommand
                     writer.WriteRow(cells);
                 }
             });
+            var summary = new JsonObject { ["values"] = new JsonArray(items.Select(n => (JsonNode?)n.DeepClone()).ToArray()) };
             var files = new List<string> { CsvFile };
-            if (sweep)
-            {
-                files.AddRange(output.WriteFigure("lyapunov", LineFigure.Render(Figure(grid, results, manifold))));
-            }
-
-            output.Complete("uv lyapunov", context, configuration, 0, started, new JsonObject { ["values"] = new JsonArray(items.Select(n => (JsonNode?)n.DeepClone()).ToArray()) }, files);
+            files.AddRange(output.WriteFigures(UvLyapunovFigures.Render(SavedRun.Writing(output.Path, "uv lyapunov", configuration, summary))));
+            output.Complete("uv lyapunov", context, configuration, 0, started, summary, files);
         }
 
         if (parse.GetValue(_json))
@@ -163,25 +160,4 @@ public sealed class UvLyapunovCommand
         ["period"] = result.Period,
         ["label"] = result.Label,
     };
-
-    private static LineFigureData Figure(double[] grid, LongRunClass[] results, bool manifold)
-    {
-        var cascade = PeriodDoublingCascade.Follow(new UvManifoldMap(), PeriodicOrbitFinder.Find(new UvManifoldMap(), 0.5, 1, [0.5]), searchEnd: 2, maxPeriod: 64);
-        var series = new List<Series> { new("largest exponent λ₁", grid, results.Select(r => r.Exponents.Count > 0 ? r.Exponents[0] : double.NaN).ToArray(), Markers: true) };
-        if (!manifold)
-        {
-            series.Add(new Series("second exponent λ₂", grid, results.Select(r => r.Exponents.Count > 1 ? r.Exponents[1] : double.NaN).ToArray(), Markers: true));
-        }
-
-        return new LineFigureData
-        {
-            Title = manifold ? "Lyapunov exponent on the EoS manifold" : "Lyapunov spectrum of the UV model's scaled map",
-            XLabel = "r = η/η_c (scaled target)",
-            YLabel = "exponent (natural log per step)",
-            Series = series,
-            HorizontalLines = [(0, "zero")],
-            VerticalLines = cascade.FlipPoints.Select(f => f.Parameter).Where(r => r >= grid[0] && r <= grid[^1]).ToArray(),
-            VerticalLinesLabel = "flip points",
-        };
-    }
 }

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Figures;
 using Sharpness.Core.Dynamics;
-using Sharpness.Plots;
 using Sharpness.Runs;
 using Sharpness.Uv.Dynamics;
 using Sharpness.Uv.Model;
@@ -16,7 +16,7 @@ public sealed class UvOrbitCommand
     public const string CsvFile = "orbit.csv";
 
     /// <summary>Largest number of points drawn in the figure (the CSV keeps all of them).</summary>
-    public const int MaxPlottedPoints = 1_500_000;
+    public const int MaxPlottedPoints = UvOrbitFigures.MaxPlottedPoints;
 
     private readonly UvModelOptions _model = new();
     private readonly Option<string> _axis = new("--axis") { Description = "Swept parameter: r (= eta y/s, from --x0 and --g0), eta (physical learning rate for the model) or c (= eta lambda_0 for the model).", DefaultValueFactory = _ => "r" };
@@ -85,9 +85,9 @@ public sealed class UvOrbitCommand
             OptionValues.Range(lo, hi, "--value-min", "--value-max");
         }
 
-        double[] grid = Enumerable.Range(0, count).Select(i => count == 1 ? min : min + ((max - min) * i / (count - 1))).ToArray();
-        var (points, model, flipScale) = axis == "r"
-            ? (ScaledPoints(parse, grid), (UvModelConfig?)null, 1.0)
+        double[] grid = UvOrbitFigures.Grid(min, max, count);
+        var (points, model, flipScale, modelInitial) = axis == "r"
+            ? (ScaledPoints(parse, grid), (UvModelConfig?)null, 1.0, (JsonObject?)null)
             : PhysicalPoints(parse, grid, axis);
 
         var output = RunOutput.Prepare(parse.GetValue(_out)!, [CsvFile, "orbit.png"]);
@@ -103,10 +103,8 @@ public sealed class UvOrbitCommand
             columns.Add("pass");
         }
 
-        int stride = Math.Max(1, (int)Math.Ceiling((double)count * keep * (twoPasses ? 2 : 1) / MaxPlottedPoints));
-        var plotAxis = new List<double>();
-        var plotNtk = new List<double>();
-        var plotSharpness = new List<double>();
+        int stride = UvOrbitFigures.Stride(count, keep, twoPasses);
+        int plottedPoints = 0;
         int divergedValues = 0;
         long rows = 0;
         var clock = Stopwatch.StartNew();
@@ -146,11 +144,9 @@ public sealed class UvOrbitCommand
                     }
 
                     writer.WriteRow(row);
-                    if ((k % stride) == 0)
+                    if (UvOrbitFigures.IsPlotted(k, stride))
                     {
-                        plotAxis.Add(grid[samples.Index]);
-                        plotNtk.Add(x);
-                        plotSharpness.Add(xh);
+                        plottedPoints++;
                     }
                 }
             }
@@ -170,21 +166,6 @@ public sealed class UvOrbitCommand
 
         var cascade = ManifoldCascade();
         double[] flips = cascade.FlipPoints.Select(f => f.Parameter * flipScale).Where(a => a >= min && a <= max).ToArray();
-        var figure = OrbitDiagramFigure.Render(new OrbitFigureData
-        {
-            AxisLabel = axis switch { "r" => "r = η/η_c = ηy/s (scaled target)", "eta" => "learning rate η", _ => "c = ηλ₀" },
-            Axis = [.. plotAxis],
-            LrNtk = [.. plotNtk],
-            LrSharpness = [.. plotSharpness],
-            Grid = grid.Select((a, i) => (a, points[i].R)).ToArray(),
-            FlipPoints = flips,
-            AxisWindow = (min, max),
-            ValueWindow = valueMin is double a0 && valueMax is double b0 ? (a0, b0) : null,
-            Title = $"Orbit diagram, {(warm ? $"warm-started ({direction.ToString().ToLowerInvariant()})" : "cold-started")}, {transient} transient + {keep} kept steps",
-        });
-        var files = new List<string> { CsvFile };
-        files.AddRange(output.WriteFigure("orbit", figure));
-
         long mapSteps = (long)(transient + keep) * count * (twoPasses ? 2 : 1);
         var configuration = new JsonObject
         {
@@ -198,6 +179,8 @@ public sealed class UvOrbitCommand
             ["g0"] = axis == "r" ? parse.GetValue(_g0) : null,
             ["warm_start"] = warm,
             ["direction"] = warm ? direction.ToString().ToLowerInvariant() : null,
+            ["value_min"] = JsonOutput.Number(valueMin),
+            ["value_max"] = JsonOutput.Number(valueMax),
             ["divergence_threshold"] = threshold,
             ["model"] = model is null ? null : _model.ToJson(parse, model),
             ["sharpness"] = "lr_sharpness = eta*lambda_H, closed form for width n >= 2",
@@ -210,8 +193,11 @@ public sealed class UvOrbitCommand
             ["seconds"] = seconds,
             ["map_steps_per_second"] = mapSteps / Math.Max(seconds, 1e-9),
             ["flip_points_marked"] = new JsonArray(flips.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray()),
-            ["plotted_points"] = plotAxis.Count,
+            ["plotted_points"] = plottedPoints,
+            ["model_initial"] = modelInitial,
         };
+        var files = new List<string> { CsvFile };
+        files.AddRange(output.WriteFigures(UvOrbitFigures.Render(SavedRun.Writing(output.Path, "uv orbit", configuration, results))));
         output.Complete("uv orbit", context, configuration, model?.Seed ?? 0, started, results, files);
 
         if (parse.GetValue(_json))
@@ -235,7 +221,7 @@ public sealed class UvOrbitCommand
         return grid.Select(r => new OrbitPoint(r, g0, x0)).ToArray();
     }
 
-    private (OrbitPoint[] Points, UvModelConfig Model, double FlipScale) PhysicalPoints(ParseResult parse, double[] grid, string axis)
+    private (OrbitPoint[] Points, UvModelConfig Model, double FlipScale, JsonObject ModelInitial) PhysicalPoints(ParseResult parse, double[] grid, string axis)
     {
         if (AnalysisOptions.IsGiven(parse, _x0) || AnalysisOptions.IsGiven(parse, _g0))
         {
@@ -250,16 +236,17 @@ public sealed class UvOrbitCommand
         var model = _model.Build(parse);
         var network = UvNetwork.Create(model);
         double f0 = network.Output, lambda0 = network.Ntk, s = network.Normaliser, y = model.Target;
-        double EtaOf(double a) => axis == "eta" ? a : a / lambda0;
         var points = grid.Select(a =>
         {
-            double eta = EtaOf(a);
+            double eta = UvOrbitFigures.LearningRate(axis, a, lambda0);
             return new OrbitPoint(eta * y / s, eta * f0 / s, eta * lambda0);
         }).ToArray();
 
         // r = eta y / s: an axis value a maps to r = a * (y / s) / (1 or lambda0).
         double rPerAxis = (axis == "eta" ? 1 : 1 / lambda0) * y / s;
-        return (points, model, rPerAxis == 0 ? double.NaN : 1 / rPerAxis);
+        // What the figure needs to place the closed-form 2-cycle at each axis value: r = eta(a) y / s.
+        var modelInitial = new JsonObject { ["f"] = f0, ["ntk"] = lambda0, ["normaliser"] = s, ["target"] = y };
+        return (points, model, rPerAxis == 0 ? double.NaN : 1 / rPerAxis, modelInitial);
     }
 
     private static CascadeResult ManifoldCascade()

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Sharpness.Plots;
+using Sharpness.Cli.Figures;
 using Sharpness.Runs;
 using Sharpness.Uv.Dynamics;
 using Sharpness.Uv.Model;
@@ -76,8 +76,8 @@ public sealed class UvPhaseCommand
         int rPoints = OptionValues.AtLeast(parse.GetValue(_rPoints), 2, "--r-points");
         double ratio = OptionValues.Finite(parse.GetValue(_outputRatio), "--output-ratio");
         var output = RunOutput.Prepare(parse.GetValue(_out)!, [CsvFile, "phase.png", "phase.svg"]);
-        double[] cs = Linear(cMin, cMax, cPoints);
-        double[] rs = Linear(rMin, rMax, rPoints);
+        double[] cs = UvPhaseFigures.Linear(cMin, cMax, cPoints);
+        double[] rs = UvPhaseFigures.Linear(rMin, rMax, rPoints);
         var cells = new int[rPoints, cPoints];
         var labels = new string[rPoints, cPoints];
         Parallel.For(0, rPoints * cPoints, k =>
@@ -88,7 +88,7 @@ public sealed class UvPhaseCommand
             {
                 // No weights give x₀ < 2|g₀| (Cauchy–Schwarz): the cell is not realisable.
                 cells[i, j] = -1;
-                labels[i, j] = "unrealisable";
+                labels[i, j] = UvPhaseFigures.Unrealisable;
                 return;
             }
 
@@ -103,25 +103,10 @@ public sealed class UvPhaseCommand
             {
                 for (int j = 0; j < cPoints; j++)
                 {
-                    writer.WriteRow([CsvTable.Format(cs[j]), CsvTable.Format(rs[i]), cells[i, j] < 0 ? "unrealisable" : RegimeCategory.Names[cells[i, j]].Replace(',', ';'), labels[i, j]]);
+                    writer.WriteRow([CsvTable.Format(cs[j]), CsvTable.Format(rs[i]), UvPhaseFigures.CsvName(cells[i, j]), labels[i, j]]);
                 }
             }
         });
-        double halfC = (cs[1] - cs[0]) / 2, halfR = (rs[1] - rs[0]) / 2;
-        var figure = CategoryMapFigure.Render(new CategoryMapData
-        {
-            Title = $"UV model regimes, f₀/y = {ratio.ToString("G4", CultureInfo.InvariantCulture)}, {steps} steps",
-            XLabel = "c = ηλ₀ (initial NTK times learning rate)",
-            YLabel = "r = η/η_c (scaled target)",
-            XRange = (cMin - halfC, cMax + halfC),
-            YRange = (rMin - halfR, rMax + halfR),
-            Cells = cells,
-            Categories = RegimeCategory.Names,
-            VerticalLines = [(2, "c = 2"), (4, "c = 4")],
-            HorizontalLines = [(1, "r = 1 (η = η_c)")],
-        });
-        var files = new List<string> { CsvFile };
-        files.AddRange(output.WriteFigure("phase", figure));
         var configuration = new JsonObject
         {
             ["mode"] = "scaled",
@@ -134,7 +119,7 @@ public sealed class UvPhaseCommand
             ["output_ratio"] = ratio,
             ["steps"] = steps,
         };
-        return Finish(parse, context, output, configuration, started, Counts(cells), files, 0);
+        return Finish(parse, context, output, configuration, started, Counts(cells), 0);
     }
 
     private int Physical(ParseResult parse, CliContext context, DateTimeOffset started, double xMin, double xMax, int xPoints, int steps)
@@ -177,7 +162,7 @@ public sealed class UvPhaseCommand
 
         var models = yTexts.Select(text => ModelFor(baseModel, yAxis, text)).ToArray();
         var output = RunOutput.Prepare(parse.GetValue(_out)!, [CsvFile, "phase.png", "phase.svg"]);
-        double[] xs = logX ? Enumerable.Range(0, xPoints).Select(i => xMin * Math.Pow(xMax / xMin, (double)i / (xPoints - 1))).ToArray() : Linear(xMin, xMax, xPoints);
+        double[] xs = UvPhaseFigures.PhysicalAxis(xMin, xMax, xPoints, logX);
         int rows = models.Length;
         var cells = new int[rows, xPoints];
         var fractions = new double[rows, xPoints];
@@ -204,32 +189,11 @@ public sealed class UvPhaseCommand
             {
                 for (int j = 0; j < xPoints; j++)
                 {
-                    writer.WriteRow([CsvTable.Format(xs[j]), yTexts[i], seeds.ToString(CultureInfo.InvariantCulture), RegimeCategory.Names[cells[i, j]].Replace(',', ';'), CsvTable.Format(fractions[i, j])]);
+                    writer.WriteRow([CsvTable.Format(xs[j]), yTexts[i], seeds.ToString(CultureInfo.InvariantCulture), UvPhaseFigures.CsvName(cells[i, j]), CsvTable.Format(fractions[i, j])]);
                 }
             }
         });
 
-        bool numericY = yAxis != "param";
-        double[] yPlot = numericY ? yTexts.Select(t => Math.Log10(double.Parse(t, CultureInfo.InvariantCulture))).ToArray() : Enumerable.Range(0, rows).Select(i => (double)i).ToArray();
-        double[] xPlot = logX ? xs.Select(Math.Log10).ToArray() : xs;
-        double halfX = (xPlot[1] - xPlot[0]) / 2;
-        double halfY = rows > 1 ? (yPlot[^1] - yPlot[0]) / (rows - 1) / 2 : 0.5;
-        string xName = xAxis == "eta" ? "learning rate η" : "c = η λ_H(0)";
-        var figure = CategoryMapFigure.Render(new CategoryMapData
-        {
-            Title = $"UV model regimes over {yAxis} ({models[0].Parameterisation}, majority of {seeds} seeds, {steps} steps)",
-            XLabel = logX ? $"{xName} (log scale)" : xName,
-            YLabel = numericY ? $"{(yAxis == "width" ? "width n" : "σ_w²")} (log scale)" : "parameterisation (rows: " + string.Join(", ", yTexts) + ")",
-            XRange = (xPlot[0] - halfX, xPlot[^1] + halfX),
-            YRange = (yPlot[0] - halfY, yPlot[^1] + halfY),
-            Cells = cells,
-            Categories = RegimeCategory.Names,
-            VerticalLines = xAxis == "c" ? [(logX ? Math.Log10(2) : 2, "c = 2")] : [],
-            XTickFormatter = logX ? FigureStyle.FormatLogTick : null,
-            YTickFormatter = numericY ? FigureStyle.FormatLogTick : v => RowName(yTexts, v),
-        });
-        var files = new List<string> { CsvFile };
-        files.AddRange(output.WriteFigure("phase", figure));
         var configuration = _model.ToJson(parse, baseModel);
         configuration["mode"] = "physical";
         configuration["x_axis"] = xAxis;
@@ -241,7 +205,7 @@ public sealed class UvPhaseCommand
         configuration["y_values"] = new JsonArray(yTexts.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray());
         configuration["seeds"] = seeds;
         configuration["steps"] = steps;
-        return Finish(parse, context, output, configuration, started, Counts(cells), files, baseModel.Seed);
+        return Finish(parse, context, output, configuration, started, Counts(cells), baseModel.Seed);
     }
 
     private static UvModelConfig ModelFor(UvModelConfig baseModel, string yAxis, string text)
@@ -272,15 +236,6 @@ public sealed class UvPhaseCommand
         }
     }
 
-    private static string RowName(string[] names, double v)
-    {
-        int i = (int)Math.Round(v);
-        return Math.Abs(v - i) < 1e-9 && i >= 0 && i < names.Length ? names[i] : string.Empty;
-    }
-
-    private static double[] Linear(double min, double max, int count) =>
-        Enumerable.Range(0, count).Select(i => min + ((max - min) * i / (count - 1))).ToArray();
-
     private static JsonObject Counts(int[,] cells)
     {
         var counts = new JsonObject();
@@ -292,8 +247,10 @@ public sealed class UvPhaseCommand
         return new JsonObject { ["cells"] = cells.Length, ["category_counts"] = counts };
     }
 
-    private int Finish(ParseResult parse, CliContext context, RunOutput output, JsonObject configuration, DateTimeOffset started, JsonObject results, IReadOnlyList<string> files, ulong seed)
+    private int Finish(ParseResult parse, CliContext context, RunOutput output, JsonObject configuration, DateTimeOffset started, JsonObject results, ulong seed)
     {
+        var files = new List<string> { CsvFile };
+        files.AddRange(output.WriteFigures(UvPhaseFigures.Render(SavedRun.Writing(output.Path, "uv phase", configuration, results))));
         output.Complete("uv phase", context, configuration, seed, started, results, files);
         if (parse.GetValue(_json))
         {

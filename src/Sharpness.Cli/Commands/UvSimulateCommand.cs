@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Sharpness.Plots;
+using Sharpness.Cli.Figures;
 using Sharpness.Runs;
 using Sharpness.Uv.Dynamics;
 using Sharpness.Uv.Model;
@@ -68,15 +68,11 @@ public sealed class UvSimulateCommand
         {
             var run = RunDirectory.Create(outDir.FullName, files);
             run.WriteAtomic(TrajectoryFile, stream => CsvTable.Write(stream, TrajectoryColumns, result.Records.Select(Row)));
-            run.WriteBytesAtomic(FigureFile, TrajectoryFigure.Render(new TrajectoryFigureData
+            foreach (var figure in RunFigures.Figures(UvSimulateFigures.Render)(SavedRun.Writing(run.Path, "uv simulate", configuration, summary)))
             {
-                Title = $"UV model, n = {result.Width}, {model.Parameterisation}, η = {result.LearningRate:G4}, r = η/η_c = {result.ScaledTarget:G4}",
-                Steps = result.Records.Select(r => (double)r.Step).ToArray(),
-                Sharpness = result.Records.Select(r => r.Sharpness).ToArray(),
-                Ntk = result.Records.Select(r => r.Ntk).ToArray(),
-                Loss = result.Records.Select(r => r.Loss).ToArray(),
-                LearningRate = result.LearningRate,
-            }).Png);
+                run.WriteBytesAtomic(figure.Path, figure.Content);
+            }
+
             run.WriteManifest(new RunManifest
             {
                 Command = "uv simulate",

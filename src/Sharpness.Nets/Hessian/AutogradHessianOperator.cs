@@ -137,22 +137,31 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var scope = NewDisposeScope();
         Tensor[] direction = Split(input);
-        Tensor[] product = _parameters.Select(p => zeros_like(p)).ToArray();
+        Tensor[]? product = null;
         foreach (var (start, count) in Batches())
         {
             using var batchScope = NewDisposeScope();
             Tensor batchLoss = BatchLoss(start, count);
             var gradient = autograd.grad([batchLoss], _parameters, retain_graph: true, create_graph: true);
-            Tensor gradientDotDirection = Dot(gradient, direction);
-            var hessianDirection = autograd.grad([gradientDotDirection], _parameters);
+
+            // H v = ∇(g · v): the vector-Jacobian product of the gradient with v as its output
+            // gradient, which is what differentiating the dot product would compute, without
+            // building the dot product's own graph.
+            var hessianDirection = autograd.grad(gradient, _parameters, direction);
             using var noGrad = no_grad();
+            if (product is null)
+            {
+                product = hessianDirection.Select(t => t.MoveToOuterDisposeScope()).ToArray();
+                continue;
+            }
+
             for (int i = 0; i < product.Length; i++)
             {
                 product[i].add_(hessianDirection[i]);
             }
         }
 
-        CopyOut(product, output);
+        CopyOut(product!, output);
         Interlocked.Increment(ref _matVecCount);
     }
 
@@ -243,17 +252,6 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
         }
 
         return pieces;
-    }
-
-    private static Tensor Dot(IList<Tensor> a, Tensor[] b)
-    {
-        Tensor sum = a[0].mul(b[0]).sum();
-        for (int i = 1; i < b.Length; i++)
-        {
-            sum = sum.add(a[i].mul(b[i]).sum());
-        }
-
-        return sum;
     }
 
     private static void CopyOut(Tensor[] pieces, Span<double> destination)

@@ -56,7 +56,7 @@ public class ReproduceCommandTests
 
         string html = File.ReadAllText(Path.Combine(folder, "index.html"));
         string report = File.ReadAllText(Path.Combine(folder, "report.md"));
-        Assert.Contains("<table>", html, StringComparison.Ordinal);
+        Assert.Contains("<table id=\"claims\">", html, StringComparison.Ordinal);
         Assert.DoesNotContain("src=\"http", html, StringComparison.Ordinal);
         var figures = Directory.EnumerateFiles(folder, "*.png", SearchOption.AllDirectories).ToList();
         Assert.NotEmpty(figures);

@@ -1,0 +1,183 @@
+using System.Text.Json.Nodes;
+using Sharpness.Runs;
+
+namespace Sharpness.Cli.Tests.Commands;
+
+[Collection(QuickReproductionCollection.Name)]
+public class PlotCommandTests(QuickReproduction reproduction)
+{
+    private static (int Width, int Height) PngSize(byte[] png)
+    {
+        Assert.Equal([0x89, 0x50, 0x4E, 0x47], png[..4]);
+        return ((png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19], (png[20] << 24) | (png[21] << 16) | (png[22] << 8) | png[23]);
+    }
+
+    private static string[] Files(string folder, Func<string, bool> which) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
+            .Where(which)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+    private static bool IsFigure(string path) => path.EndsWith(".png", StringComparison.Ordinal) || path.EndsWith(".svg", StringComparison.Ordinal);
+
+    private static string Run(params string[] args)
+    {
+        string folder = CliRunner.NewTemporaryFolder();
+        var (code, _, error) = CliRunner.Run([.. args, "--out", folder]);
+        Assert.True(code == 0, error);
+        return folder;
+    }
+
+    // Redraws into a new folder and checks that exactly the run's figures came back, byte for byte.
+    private static void AssertRedrawnIdentically(string run, params string[] expectedFigures)
+    {
+        string copy = CliRunner.NewTemporaryFolder();
+        var (code, output, error) = CliRunner.Run("plot", run, "--out", copy);
+
+        Assert.True(code == 0, error);
+        Assert.Equal(expectedFigures.Order(StringComparer.Ordinal), Files(run, IsFigure));
+        Assert.Equal(Files(run, IsFigure), Files(copy, _ => true));
+        foreach (string figure in expectedFigures)
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(run, figure)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(copy, figure))), $"{figure} differs from the command's");
+            Assert.Contains(figure, output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void RedrawsEveryFigureAndBothReportsOfAReproductionByteForByte()
+    {
+        string copy = CliRunner.NewTemporaryFolder();
+        var (code, _, error) = CliRunner.Run("plot", reproduction.Folder, "--out", copy);
+        Assert.True(code == 0, error);
+
+        string[] figures = Files(reproduction.Folder, IsFigure);
+        Assert.Equal(figures.Append("index.html").Append("report.md").Order(StringComparer.Ordinal), Files(copy, _ => true));
+        foreach (string file in Files(copy, _ => true))
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(reproduction.Folder, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(copy, file))), $"{file} differs from what reproduce wrote");
+        }
+
+        // Every kind of run with figures is among them, at the sizes FigureStyle gives (800 x 500 logical, scale 2).
+        Assert.Equal((1600, 2000), PngSize(File.ReadAllBytes(Path.Combine(copy, "uv-default", "trajectory.png"))));
+        Assert.Equal((1600, 2000), PngSize(File.ReadAllBytes(Path.Combine(copy, "orbit-zoom", "orbit.png"))));
+        Assert.Equal((1600, 1000), PngSize(File.ReadAllBytes(Path.Combine(copy, "lyapunov", "lyapunov.png"))));
+        Assert.Equal((2100, 1000), PngSize(File.ReadAllBytes(Path.Combine(copy, "phase-scaled", "phase.png"))));
+        Assert.Equal((2100, 1000), PngSize(File.ReadAllBytes(Path.Combine(copy, "phase-width", "phase.png"))));
+        Assert.Equal((2200, 1200), PngSize(File.ReadAllBytes(Path.Combine(copy, "field", "field.png"))));
+        Assert.Contains("field/field.svg", figures);
+        Assert.DoesNotContain(figures, f => f.StartsWith("cascade/", StringComparison.Ordinal) || f.StartsWith("lyapunov-r1.4/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RedrawsOtherVariantsOfEachCommandIdentically()
+    {
+        AssertRedrawnIdentically(Run("uv", "orbit", "--axis", "c", "--r-min", "1", "--r-max", "4", "--points", "40", "--transient", "100", "--keep", "20", "--warm-start", "--direction", "both", "--value-min", "0", "--value-max", "4.5", "--width", "10", "--param", "mup"), "orbit.png");
+        AssertRedrawnIdentically(Run("uv", "lyapunov", "--r-min", "1", "--r-max", "1.5", "--points", "20", "--steps", "500", "--manifold"), "lyapunov.png", "lyapunov.svg");
+        AssertRedrawnIdentically(Run("uv", "phase", "--mode", "physical", "--y-axis", "param", "--y-values", "mup,ntp", "--c-points", "4", "--seeds", "1", "--steps", "50", "--x-axis", "eta", "--c-min", "0.1", "--c-max", "1"), "phase.png", "phase.svg");
+        AssertRedrawnIdentically(Run("uv", "phase", "--output-ratio", "0.5", "--c-points", "6", "--r-points", "5", "--steps", "100"), "phase.png", "phase.svg");
+        AssertRedrawnIdentically(Run("uv", "field", "--plane", "relative", "--r", "1.1", "--grid", "6", "--trajectory", "0.2,1.0"), "field.png", "field.svg");
+        AssertRedrawnIdentically(Run("uv", "field", "--r", "0.3", "--grid", "5"), "field.png", "field.svg");
+        AssertRedrawnIdentically(Run("uv", "simulate", "--param", "mup", "--width", "50", "--lr-constant", "5", "--steps", "40"), "trajectory.png");
+    }
+
+    [Fact]
+    public void RedrawsANetworkRunIdentically()
+    {
+        string run = Run("net", "train", "--dataset", "synthetic", "--train-size", "100", "--test-size", "0", "--width", "16", "--lr", "0.2", "--steps", "12", "--sharpness-every", "4");
+
+        AssertRedrawnIdentically(run, "sharpness.png", "lr_sharpness.png", "lr_sharpness.svg");
+    }
+
+    [Fact]
+    public void InPlaceRedrawingReplacesTheFiguresFromTheDataAndLeavesTheRestAlone()
+    {
+        string run = Run("uv", "simulate", "--steps", "50");
+        string figure = Path.Combine(run, "trajectory.png");
+        byte[] original = File.ReadAllBytes(figure);
+        byte[] manifest = File.ReadAllBytes(Path.Combine(run, "manifest.json"));
+        File.Delete(figure);
+
+        Assert.Equal(0, CliRunner.Run("plot", run).ExitCode);
+        Assert.Equal(original, File.ReadAllBytes(figure));
+        Assert.Equal(["manifest.json", "trajectory.csv", "trajectory.png"], Files(run, _ => true));
+
+        // The figure follows the data: double the sharpness column and redraw.
+        var columns = CsvTableReader.ReadNumbers(Path.Combine(run, "trajectory.csv"), "step", "loss", "f", "residual", "ntk", "sharpness", "lr_ntk", "lr_sharpness", "q");
+        using (var stream = File.Create(Path.Combine(run, "trajectory.csv")))
+        {
+            CsvTable.Write(stream, ["step", "loss", "f", "residual", "ntk", "sharpness", "lr_ntk", "lr_sharpness", "q"],
+                Enumerable.Range(0, columns[0].Length).Select(i => (IReadOnlyList<double>)columns.Select((c, k) => k == 5 ? 2 * c[i] : c[i]).ToArray()));
+        }
+
+        Assert.Equal(0, CliRunner.Run("plot", run).ExitCode);
+        Assert.NotEqual(original, File.ReadAllBytes(figure));
+        Assert.Equal(manifest, File.ReadAllBytes(Path.Combine(run, "manifest.json")));
+        Assert.Empty(Files(run, f => f.EndsWith(".partial", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void RunsWithoutFiguresHaveNothingToDraw()
+    {
+        foreach (string run in new[] { Run("uv", "cascade", "--max-period", "8"), Run("uv", "lyapunov", "--r", "1.4", "--steps", "500") })
+        {
+            var (code, output, error) = CliRunner.Run("plot", run);
+
+            Assert.True(code == 0, error);
+            Assert.Contains("nothing to draw", output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void UnusableRunsExitWithTwoNamingTheFile()
+    {
+        string empty = CliRunner.NewTemporaryFolder();
+        Directory.CreateDirectory(empty);
+        Assert.Contains(Path.Combine(empty, "manifest.json"), Fails(empty));
+        Assert.Contains("not a folder", Fails(Path.Combine(empty, "absent")));
+
+        string noCsv = Run("uv", "simulate", "--steps", "10");
+        File.Delete(Path.Combine(noCsv, "trajectory.csv"));
+        Assert.Contains(Path.Combine(noCsv, "trajectory.csv"), Fails(noCsv));
+
+        string unknown = Run("uv", "simulate", "--steps", "10");
+        EditManifest(unknown, m => m["command"] = "uv nonsense");
+        string message = Fails(unknown);
+        Assert.Contains("'uv nonsense'", message);
+        Assert.Contains("uv simulate", message);
+
+        string incomplete = Run("uv", "simulate", "--steps", "10");
+        EditManifest(incomplete, m => m["complete"] = false);
+        Assert.Contains("not complete", Fails(incomplete));
+
+        string older = Run("uv", "orbit", "--points", "5", "--transient", "10", "--keep", "5");
+        EditManifest(older, m => m["configuration"]!.AsObject().Remove("value_min"));
+        Assert.Contains("configuration.value_min", Fails(older));
+
+        string broken = Run("uv", "phase", "--c-points", "3", "--r-points", "3", "--steps", "20");
+        File.WriteAllText(Path.Combine(broken, "phase.csv"), "c,r,category,labels\n0.1,0.02,no such regime,x\n");
+        Assert.Contains("'no such regime' is not a regime category", Fails(broken));
+
+        string other = Run("uv", "simulate", "--steps", "10");
+        var (code, _, error) = CliRunner.Run("plot", noCsv, "--out", other);
+        Assert.Equal(2, code);
+        Assert.Contains("--out", error, StringComparison.Ordinal);
+    }
+
+    private static string Fails(string run)
+    {
+        var (code, _, error) = CliRunner.Run("plot", run);
+        Assert.True(code == 2, $"exit {code}: {error}");
+        Assert.StartsWith("error: RUN_DIR: ", error, StringComparison.Ordinal);
+        return error;
+    }
+
+    private static void EditManifest(string run, Action<JsonObject> edit)
+    {
+        string path = Path.Combine(run, "manifest.json");
+        var manifest = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        edit(manifest);
+        File.WriteAllText(path, manifest.ToJsonString());
+    }
+}

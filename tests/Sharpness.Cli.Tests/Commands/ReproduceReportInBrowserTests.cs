@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Sharpness.Cli.Tests.TestSupport;
+
+namespace Sharpness.Cli.Tests.Commands;
+
+[Collection(QuickReproductionCollection.Name)]
+public class ReproduceReportInBrowserTests(QuickReproduction reproduction)
+{
+    // Waits for the page's load event (all images decoded or failed), then reports what the browser made of it.
+    private const string Inspect = """
+        new Promise(resolve => {
+          const report = () => resolve({
+            images: Array.from(document.images, i => ({ alt: i.alt, complete: i.complete, width: i.naturalWidth, height: i.naturalHeight })),
+            rows: Array.from(document.querySelectorAll('#claims tbody tr'), r => ({
+              id: r.dataset.claimId, cells: r.cells.length, height: r.getBoundingClientRect().height, status: r.cells[3].textContent })),
+          });
+          if (document.readyState === 'complete') report(); else window.addEventListener('load', report);
+        })
+        """;
+
+    private static (int Width, int Height) PngSize(byte[] png) =>
+        ((png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19], (png[20] << 24) | (png[21] << 16) | (png[22] << 8) | png[23]);
+
+    [ChromiumFact]
+    public async Task EveryFigureLoadsAndTheClaimsTableRendersInChromium()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        string url = new Uri(Path.Combine(reproduction.Folder, "index.html")).AbsoluteUri;
+        await using var browser = await HeadlessChromium.OpenAsync(url, timeout.Token);
+
+        var page = (await browser.EvaluateAsync(Inspect, timeout.Token))!;
+
+        var figures = Directory.EnumerateFiles(reproduction.Folder, "*.png", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(reproduction.Folder, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        var images = page["images"]!.AsArray();
+        Assert.True(figures.Length >= 10, $"only {figures.Length} figures in the reproduction");
+        Assert.Equal(figures, images.Select(i => i!["alt"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        foreach (var image in images)
+        {
+            string alt = image!["alt"]!.GetValue<string>();
+            Assert.True(image["complete"]!.GetValue<bool>(), $"{alt} did not load");
+            var (width, height) = PngSize(File.ReadAllBytes(Path.Combine(reproduction.Folder, alt)));
+            Assert.True(image["width"]!.GetValue<int>() == width && image["height"]!.GetValue<int>() == height, $"{alt}: the browser decoded {image["width"]} x {image["height"]}, the file is {width} x {height}");
+        }
+
+        var claims = JsonNode.Parse(File.ReadAllText(Path.Combine(reproduction.Folder, "claims.json")))!["claims"]!.AsArray();
+        var rows = page["rows"]!.AsArray();
+        Assert.Equal(QuickReproduction.ClaimIds, rows.Select(r => r!["id"]!.GetValue<string>()));
+        for (int i = 0; i < rows.Count; i++)
+        {
+            Assert.Equal(5, rows[i]!["cells"]!.GetValue<int>());
+            Assert.True(rows[i]!["height"]!.GetValue<double>() > 0, $"row {i} is not drawn");
+            Assert.Equal(claims[i]!["status"]!.GetValue<string>(), rows[i]!["status"]!.GetValue<string>());
+        }
+    }
+}
