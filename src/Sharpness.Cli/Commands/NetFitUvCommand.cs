@@ -31,7 +31,7 @@ public sealed class NetFitUvCommand
     ];
 
     private readonly NetOptions _net = new();
-    private readonly Option<DirectoryInfo?> _run = new("--run") { Description = "Fit an existing net train run folder (its manifest.json and metrics.csv) instead of training; the effective output is then the projection on the target direction and only the free fit is made." };
+    private readonly Option<DirectoryInfo?> _run = new("--run") { Description = "Fit an existing run folder instead of training: a fit-uv folder (refit from its fit.csv, e.g. with another window) or a net train folder (manifest.json and metrics.csv; the effective output is then the projection on the target direction and only the free fit is made)." };
     private readonly Option<int?> _fitFrom = new("--fit-from") { Description = "First step of the fit window; the UV trajectory starts there. Default: the first measured step." };
     private readonly Option<int?> _fitTo = new("--fit-to") { Description = "Last step of the fit window; later measurements are held out. Default: two thirds of the way through the measurements." };
     private readonly Option<int> _starts = new("--starts") { Description = "Starting points of the free fit (Nelder-Mead from each, best kept).", DefaultValueFactory = _ => 24 };
@@ -111,10 +111,10 @@ public sealed class NetFitUvCommand
         else if (source is not null)
         {
             points = source.Points;
-            gaussNewton = points.Select(_ => double.NaN).ToList();
+            gaussNewton = source.GaussNewton;
             learningRate = source.LearningRate;
             configuration = new JsonObject { ["run"] = source.Folder, ["run_configuration"] = source.Configuration.DeepClone() };
-            projection = "target-direction";
+            projection = source.Projection;
             seed = 0;
         }
         else
@@ -199,7 +199,7 @@ public sealed class NetFitUvCommand
         return settings;
     }
 
-    private sealed record RunSource(string Folder, JsonObject Configuration, double LearningRate, IReadOnlyList<EffectiveUvPoint> Points);
+    private sealed record RunSource(string Folder, JsonObject Configuration, double LearningRate, IReadOnlyList<EffectiveUvPoint> Points, IReadOnlyList<double> GaussNewton, string Projection);
 
     /// <summary>Reads a complete net train folder: its learning rate and the measured rows of metrics.csv.</summary>
     private RunSource ReadRun(ParseResult parse, DirectoryInfo folder)
@@ -246,25 +246,49 @@ public sealed class NetFitUvCommand
             throw new UsageException("--run", $"{manifestPath} has no positive results.learning_rate.");
         }
 
+        // A fit-uv folder keeps the projection on the top eigenvector in fit.csv: refit with it.
+        string fitPath = Path.Combine(folder.FullName, FitFile);
+        bool projected = File.Exists(fitPath);
+        var (header, rows) = ReadTable(projected ? fitPath : metricsPath);
+        int Column(string name) => Array.IndexOf(header, name) is int i and >= 0 ? i : throw new UsageException("--run", $"{(projected ? fitPath : metricsPath)} has no column '{name}'.");
+        int stepColumn = Column("step"), sharpnessColumn = Column("sharpness");
         var points = new List<EffectiveUvPoint>();
-        string[] lines = File.ReadAllLines(metricsPath);
-        string[] header = lines.Length > 0 ? lines[0].Split(',') : [];
-        int Column(string name) => Array.IndexOf(header, name) is int i and >= 0 ? i : throw new UsageException("--run", $"{metricsPath} has no column '{name}'.");
-        int stepColumn = Column("step"), sharpnessColumn = Column("sharpness"), innerColumn = Column("f_dot_y"), targetColumn = Column("y_norm");
-        foreach (string line in lines.Skip(1).Where(l => l.Length > 0))
+        var gaussNewton = new List<double>();
+        if (projected)
         {
-            string[] cells = line.Split(',');
-            double Cell(int i) => i < cells.Length && double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x : double.NaN;
-            double sharpness = Cell(sharpnessColumn);
-            if (sharpness > 0 && double.IsFinite(sharpness))
+            int outputColumn = Column("output"), targetColumn = Column("target"), ntkColumn = Column("ntk"), gnColumn = Column("gauss_newton");
+            foreach (var row in rows.Where(r => r[sharpnessColumn] > 0 && double.IsFinite(r[sharpnessColumn])))
+            {
+                points.Add(new EffectiveUvPoint((int)row[stepColumn], row[sharpnessColumn], row[outputColumn], row[targetColumn], row[ntkColumn]));
+                gaussNewton.Add(row[gnColumn]);
+            }
+        }
+        else
+        {
+            int innerColumn = Column("f_dot_y"), targetColumn = Column("y_norm");
+            foreach (var row in rows.Where(r => r[sharpnessColumn] > 0 && double.IsFinite(r[sharpnessColumn])))
             {
                 // Outputs projected on the target direction: f = ⟨F, Y⟩/‖Y‖, y = ‖Y‖ (so f/y = ⟨F, Y⟩/‖Y‖²).
-                double targetNorm = Cell(targetColumn);
-                points.Add(new EffectiveUvPoint((int)Cell(stepColumn), sharpness, Cell(innerColumn) / targetNorm, targetNorm));
+                points.Add(new EffectiveUvPoint((int)row[stepColumn], row[sharpnessColumn], row[innerColumn] / row[targetColumn], row[targetColumn]));
+                gaussNewton.Add(double.NaN);
             }
         }
 
-        return new RunSource(folder.FullName, config, learningRate, points);
+        return new RunSource(folder.FullName, config, learningRate, points, gaussNewton, projected ? "top-eigenvector" : "target-direction");
+    }
+
+    /// <summary>A numeric CSV table: its header and rows (cells that are not numbers read as NaN).</summary>
+    private static (string[] Header, List<double[]> Rows) ReadTable(string path)
+    {
+        string[] lines = File.ReadAllLines(path);
+        string[] header = lines.Length > 0 ? lines[0].Split(',') : [];
+        var rows = lines.Skip(1).Where(l => l.Length > 0).Select(line =>
+        {
+            string[] cells = line.Split(',');
+            return Enumerable.Range(0, header.Length).Select(i =>
+                i < cells.Length && double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x : double.NaN).ToArray();
+        }).ToList();
+        return (header, rows);
     }
 
     private static void WriteFitTable(RunOutput output, IReadOnlyList<EffectiveUvPoint> points, IReadOnlyList<double> gaussNewton, UvFitReport report)

@@ -67,6 +67,19 @@ public class NetFitUvCommandTests
         string summary = File.ReadAllText(Path.Combine(dir, "summary.md"));
         Assert.Contains("| UV model, free (r, x₀, g₀) | 3 |", summary, StringComparison.Ordinal);
         Assert.Contains("| edge of stability, λ_H = 2/η | 0 |", summary, StringComparison.Ordinal);
+
+        // Refitting the folder with another window reuses the projection kept in fit.csv.
+        string refit = CliRunner.NewTemporaryFolder();
+        var again = CliRunner.Run(["net", "fit-uv", "--run", dir, "--fit-from", "4", "--fit-to", "12", "--starts", "2", "--out", refit, "--json"]);
+        Assert.True(again.ExitCode == 0, again.Error);
+        using var refitJson = JsonDocument.Parse(again.Output);
+        var refitResults = refitJson.RootElement.GetProperty("results");
+        Assert.Equal("top-eigenvector", refitResults.GetProperty("projection").GetString());
+        Assert.Equal(5, refitResults.GetProperty("fit_points").GetInt32());
+        Assert.Equal(0.3 * D(rows[2]["ntk"]), refitResults.GetProperty("anchored").GetProperty("x0").GetDouble(), 10);
+        var refitRows = ReadCsv(Path.Combine(refit, "fit.csv"));
+        Assert.Equal([0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2], refitRows.Select(r => (int)D(r["window"])));
+        Assert.Equal(rows.Select(r => r["gauss_newton"]), refitRows.Select(r => r["gauss_newton"]));
     }
 
     [Fact]
