@@ -341,7 +341,7 @@ public sealed class NetFitUvCommand
         series.Add(new("linear baseline", steps, report.Baselines.Single(b => b.Name == "linear").Predictions.ToArray()));
         return LineFigure.Render(new LineFigureData
         {
-            Title = $"UV model fitted to the Hessian sharpness (fit window to step {report.FitTo}, then held out)",
+            Title = $"UV model fitted to λ_H (steps {report.FitFrom}–{report.FitTo}; held out after)",
             XLabel = "step",
             YLabel = "Hessian sharpness λ_H",
             Series = series,
@@ -366,7 +366,7 @@ public sealed class NetFitUvCommand
 
         return LineFigure.Render(new LineFigureData
         {
-            Title = "Effective output along the projection direction, relative to the effective target",
+            Title = "Effective output f/y along the projection direction",
             XLabel = "step",
             YLabel = "f/y (UV model: g/r)",
             Series = series,

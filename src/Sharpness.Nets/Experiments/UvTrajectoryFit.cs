@@ -340,7 +340,10 @@ public static class UvTrajectoryFit
                     t++;
                     if (Diverged(state))
                     {
-                        return (sharpnessSum + ((_steps.Length - i) * DivergencePenalty)) / _steps.Length;
+                        // Every point not reached scores the penalty in each term, so that escaping
+                        // never pays (the output term included).
+                        double value = (sharpnessSum + ((_steps.Length - i) * DivergencePenalty)) / _steps.Length;
+                        return _outputWeight > 0 && _ratioCount > 0 ? value + (_outputWeight * ((ratioSum / _ratioCount) + DivergencePenalty)) : value;
                     }
                 }
 
@@ -354,8 +357,8 @@ public static class UvTrajectoryFit
                 }
             }
 
-            double value = sharpnessSum / _steps.Length;
-            return _outputWeight > 0 && _ratioCount > 0 ? value + (_outputWeight * ratioSum / _ratioCount) : value;
+            double total = sharpnessSum / _steps.Length;
+            return _outputWeight > 0 && _ratioCount > 0 ? total + (_outputWeight * ratioSum / _ratioCount) : total;
         }
     }
 }

@@ -86,6 +86,19 @@ public sealed class UvTrajectoryFitTests
     }
 
     [Fact]
+    public void ADivergingTrajectoryNeverBeatsABoundedOneEvenWithAnUnreachableOutputTerm()
+    {
+        // A flat sharpness at 2/η with a measured f/y that flips between −49 and 51: no UV trajectory
+        // matches the outputs, but one that escapes to infinity must not win by leaving them out.
+        var points = Enumerable.Range(0, 60).Select(t => new EffectiveUvPoint(t, 2 / 0.1, t % 2 == 0 ? -49 : 51, 1, double.NaN)).ToList();
+
+        var report = UvTrajectoryFit.Fit(points, 0.1, new UvFitOptions { OutputWeight = 1, FitTo = 59, Starts = 12 });
+
+        Assert.True(double.IsFinite(report.Free.FitError), "the best fit diverged");
+        Assert.All(report.Free.Predictions, p => Assert.True(double.IsFinite(p.Sharpness)));
+    }
+
+    [Fact]
     public void PredictStartsAtTheWindowAndStopsAtDivergence()
     {
         // r = 0.5, x₀ = 1, g₀ = 0.2: one step by hand, Δg = −0.3: g' = 0.2 + 0.3 + 0.09·0.2 = 0.518,
