@@ -351,26 +351,32 @@ public sealed class NetFitUvCommand
         });
     }
 
+    /// <summary>
+    /// The projected residual f − y, measured and of the UV fits. The UV model's residual is
+    /// (g/r − 1)·y with y the effective target at the window's first step (its y is constant), so a
+    /// division by an effective y that passes near 0 in the oscillating phase never enters the figure.
+    /// </summary>
     private static RenderedFigure EffectiveFigure(IReadOnlyList<EffectiveUvPoint> points, UvFitReport report)
     {
         double[] steps = points.Select(p => (double)p.Step).ToArray();
-        var series = new List<Series>
+        double target = points.FirstOrDefault(p => p.Step == report.FitFrom)?.Target ?? double.NaN;
+        var series = new List<Series> { new("measured f − y (projected)", steps, points.Select(p => p.Output - p.Target).ToArray(), Markers: true) };
+        if (double.IsFinite(target))
         {
-            new("measured f/y (projected)", steps, points.Select(p => p.OutputRatio).ToArray(), Markers: true),
-            new("UV fit, free", steps, report.Free.Predictions.Select(p => p.OutputRatio).ToArray()),
-        };
-        if (report.Anchored is { } anchored)
-        {
-            series.Add(new("UV fit, anchored", steps, anchored.Predictions.Select(p => p.OutputRatio).ToArray()));
+            series.Add(new("UV fit, free", steps, report.Free.Predictions.Select(p => (p.OutputRatio - 1) * target).ToArray()));
+            if (report.Anchored is { } anchored)
+            {
+                series.Add(new("UV fit, anchored", steps, anchored.Predictions.Select(p => (p.OutputRatio - 1) * target).ToArray()));
+            }
         }
 
         return LineFigure.Render(new LineFigureData
         {
-            Title = "Effective output f/y along the projection direction",
+            Title = "Residual along the projection direction",
             XLabel = "step",
-            YLabel = "f/y (UV model: g/r)",
+            YLabel = "f − y (effective variables)",
             Series = series,
-            HorizontalLines = [(1, "f = y")],
+            HorizontalLines = [(0, "f = y")],
             VerticalLines = [report.FitTo],
             VerticalLinesLabel = "end of fit window",
         });

@@ -35,7 +35,12 @@ public static class UvTrajectoryFit
     /// <summary>|g| or x beyond this counts as divergence of the UV trajectory.</summary>
     public const double DivergenceThreshold = 1e6;
 
-    private static readonly double DivergencePenalty = Math.Pow(Math.Log(DivergenceThreshold), 2);
+    /// <summary>
+    /// The objective of a trajectory that diverges in the fit window, times the share of the window it
+    /// does not reach: far above any bounded trajectory's, while still pointing the search to
+    /// trajectories that last longer.
+    /// </summary>
+    private const double DivergencePenalty = 1e12;
 
     /// <summary>Fits the UV model to <paramref name="points"/>.</summary>
     /// <param name="points">Measured steps in increasing step order; λ_H must be positive and finite.</param>
@@ -340,10 +345,7 @@ public static class UvTrajectoryFit
                     t++;
                     if (Diverged(state))
                     {
-                        // Every point not reached scores the penalty in each term, so that escaping
-                        // never pays (the output term included).
-                        double value = (sharpnessSum + ((_steps.Length - i) * DivergencePenalty)) / _steps.Length;
-                        return _outputWeight > 0 && _ratioCount > 0 ? value + (_outputWeight * ((ratioSum / _ratioCount) + DivergencePenalty)) : value;
+                        return DivergencePenalty * (_steps.Length - i) / _steps.Length;
                     }
                 }
 
