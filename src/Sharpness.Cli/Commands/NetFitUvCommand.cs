@@ -72,6 +72,11 @@ public sealed class NetFitUvCommand
 
         var source = parse.GetValue(_run) is { } runDir ? ReadRun(parse, runDir) : null;
         var trainingSettings = source is null ? ResolveTraining(parse) : null;
+        if (trainingSettings is not null && options.FitFrom > trainingSettings.Trainer.MaxSteps)
+        {
+            throw new UsageException("--fit-from", $"the run has at most {trainingSettings.Trainer.MaxSteps} steps (got {options.FitFrom}).");
+        }
+
         var files = new List<string> { FitFile, "fit.png", "fit.svg", "effective.png", "effective.svg", SummaryFile };
         if (source is null)
         {

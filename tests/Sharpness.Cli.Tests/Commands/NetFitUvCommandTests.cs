@@ -142,6 +142,7 @@ public class NetFitUvCommandTests
     [InlineData("--starts", "0")]
     [InlineData("--output-weight", "-1")]
     [InlineData("--fit-from", "-1")]
+    [InlineData("--fit-from", "25")]
     public void BadOptionsExitWithCode2AndWriteNothing(string option, string value)
     {
         string dir = CliRunner.NewTemporaryFolder();
