@@ -1,4 +1,5 @@
 using Sharpness.Core.Eigen;
+using Sharpness.Nets.Hessian;
 
 namespace Sharpness.Nets.Training;
 
@@ -70,6 +71,13 @@ public sealed record SharpnessMeasurement
 
     /// <summary>Accuracy on the test set; NaN without a test set or for a single output.</summary>
     public required double TestAccuracy { get; init; }
+
+    /// <summary>
+    /// The measurement set's outputs, targets and NTK projected on the function-space direction of the
+    /// top eigenvector, when <see cref="SharpnessTrackerOptions.ProjectOnTopEigenvector"/> asked for it
+    /// (null otherwise, or when Lanczos returned no eigenvector).
+    /// </summary>
+    public FunctionSpaceProjection? Projection { get; init; }
 
     /// <summary>The sharpness λ_H: the top eigenvalue, or NaN if Lanczos produced none.</summary>
     public double Sharpness => Eigenvalues.Count > 0 ? Eigenvalues[0] : double.NaN;

@@ -59,6 +59,11 @@ public sealed class SharpnessTracker : IDisposable
             RequireBatch(test, nameof(test));
         }
 
+        if (options.ProjectOnTopEigenvector && Evaluation.HasClassIndexTargets(loss))
+        {
+            throw new ArgumentException($"The projection on the top eigenvector needs a squared-error loss, got {loss.Name}.", nameof(options));
+        }
+
         Loss = loss;
         Options = options;
         _train = train;
@@ -126,6 +131,10 @@ public sealed class SharpnessTracker : IDisposable
             Remember(spectrum, count, op.Size);
         }
 
+        FunctionSpaceProjection? projection = Options.ProjectOnTopEigenvector && spectrum.Eigenvectors.Length > 0
+            ? FunctionSpaceProjection.Compute(model, Loss, _measurementInputs, _measurementTargets, spectrum.Eigenvectors[0], Options.HvpBatchSize, Options.Precision)
+            : null;
+
         var outputs = MeasurementSetStatistics(model);
         var (trainLoss, trainAccuracy) = Evaluation.Evaluate(model, Loss, _train, Options.HvpBatchSize);
         var (testLoss, testAccuracy) = _test is null ? (double.NaN, double.NaN) : Evaluation.Evaluate(model, Loss, _test, Options.HvpBatchSize);
@@ -149,6 +158,7 @@ public sealed class SharpnessTracker : IDisposable
             TrainAccuracy = trainAccuracy,
             TestLoss = testLoss,
             TestAccuracy = testAccuracy,
+            Projection = projection,
         };
     }
 

@@ -59,6 +59,14 @@ public sealed record SharpnessTrackerOptions
     /// </summary>
     public bool WarmStart { get; init; } = true;
 
+    /// <summary>
+    /// Also project the outputs, targets and NTK of the measurement set on the function-space
+    /// direction of the top eigenvector (<see cref="FunctionSpaceProjection"/>, into
+    /// <see cref="SharpnessMeasurement.Projection"/>): two more passes over the measurement set, about
+    /// the cost of one Hessian-vector product. Squared-error losses only. Default false.
+    /// </summary>
+    public bool ProjectOnTopEigenvector { get; init; }
+
     /// <summary>Seed of the deterministic cold start vector (and of any fresh directions Lanczos draws). Default 0.</summary>
     public ulong Seed { get; init; }
 
