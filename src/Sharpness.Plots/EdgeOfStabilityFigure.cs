@@ -36,7 +36,7 @@ public static class EdgeOfStabilityFigure
         bottom.Axes.SetLimitsX(0, last);
         byte[] png = FigureStyle.StackVertically([top, bottom]);
         int points = runs.Sum(r => r.Sharpness.Count(double.IsFinite));
-        string? svg = points <= FigureStyle.SvgPointLimit ? BuildSharpness(title, runs).GetSvgXml(FigureStyle.Width, FigureStyle.Height) : null;
+        string? svg = points <= FigureStyle.SvgPointLimit ? FigureStyle.NumberSvgIdsFromZero(BuildSharpness(title, runs).GetSvgXml(FigureStyle.Width, FigureStyle.Height)) : null;
         return new RenderedFigure(png, svg);
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sharpness.Cli.Figures;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -145,15 +146,16 @@ public sealed class NetFitUvCommand
             throw new UsageException(options.FitFrom is not null ? "--fit-from" : "--fit-to", e.Message);
         }
 
+        var results = Results(report, skipped, projection, training);
         if (report is not null)
         {
             WriteFitTable(output, points, gaussNewton, report);
             written.Add(FitFile);
-            written.AddRange(output.WriteFigure("fit", FitFigure(points, report)));
-            written.AddRange(output.WriteFigure("effective", EffectiveFigure(points, report)));
+
+            // Drawn from fit.csv and the results, as sharpness plot redraws them.
+            written.AddRange(output.WriteFigures(NetFitUvFigures.Render(SavedRun.Writing(output.Path, "net fit-uv", configuration, results))));
         }
 
-        var results = Results(report, skipped, projection, training);
         output.WriteText(SummaryFile, Summary(report, skipped, projection, context.Arguments, source?.Folder));
         written.Add(SummaryFile);
         output.Complete("net fit-uv", context, configuration, seed, started, results, written);
@@ -327,63 +329,6 @@ public sealed class NetFitUvCommand
                 row[16] = gaussNewton[i];
                 writer.WriteRow(row);
             }
-        });
-    }
-
-    private static RenderedFigure FitFigure(IReadOnlyList<EffectiveUvPoint> points, UvFitReport report)
-    {
-        double[] steps = points.Select(p => (double)p.Step).ToArray();
-        var series = new List<Series>
-        {
-            new("measured λ_H", steps, points.Select(p => p.Sharpness).ToArray(), Markers: true),
-            new($"UV fit, free (r = {G(report.Free.Parameters.R, 3)})", steps, report.Free.Predictions.Select(p => p.Sharpness).ToArray()),
-        };
-        if (report.Anchored is { } anchored)
-        {
-            series.Add(new($"UV fit, anchored (r = {G(anchored.Parameters.R, 3)})", steps, anchored.Predictions.Select(p => p.Sharpness).ToArray()));
-        }
-
-        series.Add(new("linear baseline", steps, report.Baselines.Single(b => b.Name == "linear").Predictions.ToArray()));
-        return LineFigure.Render(new LineFigureData
-        {
-            Title = $"UV model fitted to λ_H (steps {report.FitFrom}–{report.FitTo}; held out after)",
-            XLabel = "step",
-            YLabel = "Hessian sharpness λ_H",
-            Series = series,
-            HorizontalLines = [(2 / report.LearningRate, "2/η")],
-            VerticalLines = [report.FitTo],
-            VerticalLinesLabel = "end of fit window",
-        });
-    }
-
-    /// <summary>
-    /// The projected residual f − y, measured and of the UV fits. The UV model's residual is
-    /// (g/r − 1)·y with y the effective target at the window's first step (its y is constant), so a
-    /// division by an effective y that passes near 0 in the oscillating phase never enters the figure.
-    /// </summary>
-    private static RenderedFigure EffectiveFigure(IReadOnlyList<EffectiveUvPoint> points, UvFitReport report)
-    {
-        double[] steps = points.Select(p => (double)p.Step).ToArray();
-        double target = points.FirstOrDefault(p => p.Step == report.FitFrom)?.Target ?? double.NaN;
-        var series = new List<Series> { new("measured f − y (projected)", steps, points.Select(p => p.Output - p.Target).ToArray(), Markers: true) };
-        if (double.IsFinite(target))
-        {
-            series.Add(new("UV fit, free", steps, report.Free.Predictions.Select(p => (p.OutputRatio - 1) * target).ToArray()));
-            if (report.Anchored is { } anchored)
-            {
-                series.Add(new("UV fit, anchored", steps, anchored.Predictions.Select(p => (p.OutputRatio - 1) * target).ToArray()));
-            }
-        }
-
-        return LineFigure.Render(new LineFigureData
-        {
-            Title = "Residual along the projection direction",
-            XLabel = "step",
-            YLabel = "f − y (effective variables)",
-            Series = series,
-            HorizontalLines = [(0, "f = y")],
-            VerticalLines = [report.FitTo],
-            VerticalLinesLabel = "end of fit window",
         });
     }
 

@@ -5,6 +5,21 @@ namespace Sharpness.Cli.Figures;
 /// <summary>The figure of a <c>net eos</c> run: eos.png (sharpness of every η with its 2/η line, the losses below) and eos.svg (the top panel).</summary>
 internal static class NetEosFigures
 {
+    /// <summary>Every figure of the run: each learning rate's sub-folder (as a net train run), then eos.png/.svg.</summary>
+    /// <param name="run">The run.</param>
+    public static IReadOnlyList<RenderedFile> RenderWithSubRuns(SavedRun run)
+    {
+        var files = new List<RenderedFile>();
+        foreach (var node in run.Results.Array("runs"))
+        {
+            string folder = node!["folder"]!.GetValue<string>();
+            files.AddRange(RunFigures.Render(SavedRun.Load(Path.Combine(run.Folder, folder))).Select(f => f with { Path = folder + "/" + f.Path }));
+        }
+
+        files.AddRange(RunFigures.Figures(Render)(run));
+        return files;
+    }
+
     /// <summary>Draws from the manifest's per-η results (folder, lr, threshold) and each sub-folder's metrics.csv.</summary>
     /// <param name="run">The run.</param>
     public static IReadOnlyList<NamedFigure> Render(SavedRun run)

@@ -50,7 +50,11 @@ internal static class RunFigures
         ["uv phase"] = Figures(UvPhaseFigures.Render),
         ["uv field"] = Figures(UvFieldFigures.Render),
         ["net train"] = Figures(NetTrainFigures.Render),
-        ["net eos"] = Figures(NetEosFigures.Render),
+        ["net eos"] = NetEosFigures.RenderWithSubRuns,
+        ["net fit-uv"] = Figures(run => [
+            // A fit-uv run that trained also holds the net train figures of its metrics.csv.
+            .. File.Exists(Path.Combine(run.Folder, Sharpness.Cli.Commands.NetRun.MetricsFile)) ? NetTrainFigures.Render(run) : [],
+            .. NetFitUvFigures.Render(run)]),
         ["reproduce"] = ReproduceReport.Render,
     };
 

@@ -91,6 +91,24 @@ public class PlotCommandTests(QuickReproduction reproduction)
     }
 
     [Fact]
+    public void RedrawsAnEdgeOfStabilityRunAndItsSubRunsIdentically()
+    {
+        string run = Run("net", "eos", "--dataset", "synthetic", "--train-size", "100", "--test-size", "0", "--width", "16", "--lrs", "0.2,0.4", "--steps", "12", "--sharpness-every", "4");
+
+        string[] subRun = ["lr_sharpness.png", "lr_sharpness.svg", "sharpness.png"];
+        AssertRedrawnIdentically(run, ["eos.png", "eos.svg", .. subRun.Select(f => "eta-0.2/" + f), .. subRun.Select(f => "eta-0.4/" + f)]);
+        AssertRedrawnIdentically(Path.Combine(run, "eta-0.2"), subRun);
+    }
+
+    [Fact]
+    public void RedrawsAUvFitRunIdentically()
+    {
+        string run = Run("net", "fit-uv", "--dataset", "synthetic", "--train-size", "60", "--test-size", "0", "--width", "8", "--lr", "0.3", "--steps", "12", "--sharpness-every", "1", "--starts", "2");
+
+        AssertRedrawnIdentically(run, "fit.png", "fit.svg", "effective.png", "effective.svg", "sharpness.png", "lr_sharpness.png", "lr_sharpness.svg");
+    }
+
+    [Fact]
     public void InPlaceRedrawingReplacesTheFiguresFromTheDataAndLeavesTheRestAlone()
     {
         string run = Run("uv", "simulate", "--steps", "50");

@@ -10,11 +10,7 @@ public class ReproduceCommandTests
         "lyapunov", "lyapunov-r1.4", "phase-scaled", "phase-width", "field", "field-eos",
     ];
 
-    private static readonly string[] ClaimIds =
-    [
-        "uv-reduction-large-output", "uv-sharpening-small-output", "uv-no-convergence-above-critical", "uv-period2-geometric-mean",
-        "uv-feigenbaum", "uv-chaos", "net-eos-settles", "net-initial-output-predicts-regime",
-    ];
+    private static readonly string[] ClaimIds = QuickReproduction.ClaimIds;
 
     [Fact]
     public void QuickRunMeasuresEveryClaimAndWritesTheReports()
