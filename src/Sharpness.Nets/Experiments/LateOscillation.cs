@@ -13,10 +13,11 @@ public sealed record PeriodChange(int FromPeriod, int ToPeriod, double FromLearn
 /// </summary>
 /// <remarks>
 /// The label is, in order: "diverged" when the run diverged; "period-p" when <see cref="OscillationPeriod"/>
-/// found period p (period-1 means no step-to-step oscillation); "chaos" when no period fits and the
-/// Lyapunov estimate exceeds <see cref="ChaosThreshold"/> with at least <see cref="MinimumPairs"/>
-/// neighbour pairs; "aperiodic" otherwise (no period, no clear positive exponent: noise, drift or a
-/// series too short to tell).
+/// found period p (period-1 means no step-to-step oscillation: the series is smooth on the step scale,
+/// whose nearest neighbours in value would separate without any instability); "chaos" when no period
+/// fits and the Lyapunov estimate exceeds <see cref="ChaosThreshold"/> with at least
+/// <see cref="MinimumPairs"/> neighbour pairs; "aperiodic" otherwise (no period, no clear positive
+/// exponent: noise, drift or a series too short to tell).
 /// </remarks>
 public static class LateOscillation
 {

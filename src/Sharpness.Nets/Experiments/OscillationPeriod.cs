@@ -4,7 +4,7 @@ namespace Sharpness.Nets.Experiments;
 /// <param name="Period">The smallest period p ≥ 1 that fits (1: no step-to-step oscillation), or null when none up to the maximum fits or the series is not finite.</param>
 /// <param name="Misfits">Misfit of each candidate period 1, 2, …, in order (NaN where not tried).</param>
 /// <param name="RelativeAmplitude">Root mean square of the detrended series over the root mean square of the series.</param>
-/// <param name="AlternationFraction">Fraction of consecutive step-to-step changes that change sign (1 for a clean period-2 oscillation, about 2/3 for independent noise, 0 for a monotone series).</param>
+/// <param name="AlternationFraction">Fraction of consecutive step-to-step changes of the detrended series that change sign (1 for a clean period-2 oscillation, about 2/3 for independent noise, near 0 for a smooth series).</param>
 /// <param name="Length">Points examined.</param>
 public sealed record PeriodEstimate(int? Period, IReadOnlyList<double> Misfits, double RelativeAmplitude, double AlternationFraction, int Length);
 
@@ -15,17 +15,21 @@ public sealed record PeriodEstimate(int? Period, IReadOnlyList<double> Misfits, 
 /// </summary>
 /// <remarks>
 /// <para>
-/// The series is first detrended: the least-squares straight line through (t, z_t) is subtracted,
-/// leaving e_t. If the root mean square of e is at most <c>flatTolerance</c> times that of z, the series
-/// is flat: period 1. Otherwise the misfit of a candidate period p is
+/// The scale of the oscillation is that of e, the series minus its least-squares polynomial of degree
+/// 2 in t (a window of a decaying loss curves; a straight line would leave the curvature as a slow
+/// oscillation). If rms(e) is at most <c>flatTolerance</c> times rms(z), the series is flat: period 1.
+/// Otherwise the misfit of a lag p compares the lag-p differences D_t = z_t − z_{t−p}, minus their own
+/// least-squares straight line (a quadratic trend makes them exactly linear in t), with the size of e:
 /// </para>
-/// <para>    μ(p) = rms_t(e_t − e_{t−p}) / (√2 · rms(e)),</para>
+/// <para>    μ(p) = rms(D − line) / (√2 · rms(e)).</para>
 /// <para>
-/// which is 0 for an exact period p, about 1 for independent noise, and about 2/√2 ≈ 1.4 at p = 1 for
-/// a clean period-2 oscillation. The period is the smallest p ≤ <c>maxPeriod</c> (tried while 3p ≤
-/// the length) with μ(p) ≤ <c>tolerance</c> (default 0.2: the part that does not repeat is at most
-/// about 20 % of the oscillation). A slowly drifting amplitude adds to every misfit; a series that is
-/// smooth on the step scale (converging, drifting) has a small μ(1) and is period 1.
+/// It is 0 for an exact period p on any quadratic trend, about 1 for independent noise, about √2 for
+/// lags that are odd multiples of half the period (p = 1 on a period-2 oscillation), and small for a
+/// series that is smooth on the step scale (about 2π/N at p = 1 for a wiggle of wavelength N).
+/// The period is 1 when μ(1) ≤ <c>smoothTolerance</c> (default 0.5: the series changes from one step
+/// to the next by less than half its oscillation, no step-to-step oscillation), otherwise the smallest
+/// p in 2 … <c>maxPeriod</c> (tried while 3p ≤ the length) with μ(p) ≤ <c>tolerance</c> (default 0.2:
+/// the part that does not repeat is at most about 20 % of the oscillation), otherwise none.
 /// </para>
 /// </remarks>
 public static class OscillationPeriod
@@ -33,8 +37,11 @@ public static class OscillationPeriod
     /// <summary>Default largest period tried.</summary>
     public const int DefaultMaxPeriod = 8;
 
-    /// <summary>Default misfit tolerance.</summary>
+    /// <summary>Default misfit tolerance of periods p ≥ 2.</summary>
     public const double DefaultTolerance = 0.2;
+
+    /// <summary>Default misfit at lag 1 below which a series is smooth on the step scale (period 1).</summary>
+    public const double DefaultSmoothTolerance = 0.5;
 
     /// <summary>Default relative amplitude below which a series is flat.</summary>
     public const double DefaultFlatTolerance = 1e-6;
@@ -42,17 +49,28 @@ public static class OscillationPeriod
     /// <summary>Detects the period of <paramref name="series"/>.</summary>
     /// <param name="series">The values, one per step, at least 3 points.</param>
     /// <param name="maxPeriod">Largest period tried, ≥ 1 (default <see cref="DefaultMaxPeriod"/>).</param>
-    /// <param name="tolerance">Misfit tolerance in (0, 1) (default <see cref="DefaultTolerance"/>).</param>
+    /// <param name="tolerance">Misfit tolerance of periods p ≥ 2, in (0, 1) (default <see cref="DefaultTolerance"/>).</param>
+    /// <param name="smoothTolerance">Misfit at lag 1 below which the period is 1, in (0, 1) (default <see cref="DefaultSmoothTolerance"/>).</param>
     /// <param name="flatTolerance">Relative amplitude below which the series is flat, ≥ 0 (default <see cref="DefaultFlatTolerance"/>).</param>
     /// <exception cref="ArgumentException">Fewer than 3 points.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
-    public static PeriodEstimate Detect(IReadOnlyList<double> series, int maxPeriod = DefaultMaxPeriod, double tolerance = DefaultTolerance, double flatTolerance = DefaultFlatTolerance)
+    public static PeriodEstimate Detect(
+        IReadOnlyList<double> series,
+        int maxPeriod = DefaultMaxPeriod,
+        double tolerance = DefaultTolerance,
+        double smoothTolerance = DefaultSmoothTolerance,
+        double flatTolerance = DefaultFlatTolerance)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPeriod, 1);
         if (!(tolerance > 0 && tolerance < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "The tolerance must lie in (0, 1).");
+        }
+
+        if (!(smoothTolerance > 0 && smoothTolerance < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(smoothTolerance), smoothTolerance, "The smoothness tolerance must lie in (0, 1).");
         }
 
         if (!(flatTolerance >= 0) || !double.IsFinite(flatTolerance))
@@ -76,7 +94,7 @@ public static class OscillationPeriod
         double rmsE = Rms(e);
         double rmsZ = Rms(series);
         double amplitude = rmsZ == 0 ? 0 : rmsE / rmsZ;
-        double alternation = AlternationFraction(series);
+        double alternation = AlternationFraction(e);
         if (amplitude <= flatTolerance)
         {
             return new PeriodEstimate(1, misfits, amplitude, alternation, n);
@@ -85,15 +103,14 @@ public static class OscillationPeriod
         int? period = null;
         for (int p = 1; p <= maxPeriod && 3 * p <= n; p++)
         {
-            double sum = 0;
+            var differences = new double[n - p];
             for (int t = p; t < n; t++)
             {
-                double d = e[t] - e[t - p];
-                sum += d * d;
+                differences[t - p] = series[t] - series[t - p];
             }
 
-            misfits[p - 1] = Math.Sqrt(sum / (n - p)) / (Math.Sqrt(2) * rmsE);
-            if (period is null && misfits[p - 1] <= tolerance)
+            misfits[p - 1] = Rms(Detrend(differences, degree: 1)) / (Math.Sqrt(2) * rmsE);
+            if (period is null && (p == 1 ? misfits[0] <= smoothTolerance : misfits[p - 1] <= tolerance))
             {
                 period = p;
             }
@@ -102,42 +119,76 @@ public static class OscillationPeriod
         return new PeriodEstimate(period, misfits, amplitude, alternation, n);
     }
 
-    /// <summary>The series minus its least-squares straight line in t = 0, 1, ….</summary>
-    /// <param name="series">The values (at least 2).</param>
-    public static double[] Detrend(IReadOnlyList<double> series)
+    /// <summary>
+    /// The series minus its least-squares polynomial of degree ≤ <paramref name="degree"/> in
+    /// t = 0, 1, … (lower when there are fewer points): what remains is the oscillation about a smooth trend.
+    /// </summary>
+    /// <param name="series">The values (at least 1).</param>
+    /// <param name="degree">Polynomial degree, 0 to 2 (default 2).</param>
+    public static double[] Detrend(IReadOnlyList<double> series, int degree = 2)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(degree);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(degree, 2);
         ArgumentNullException.ThrowIfNull(series);
         int n = series.Count;
-        if (n < 2)
+        if (n < 1)
         {
-            throw new ArgumentException("At least 2 points are needed.", nameof(series));
+            throw new ArgumentException("At least 1 point is needed.", nameof(series));
         }
 
-        double meanT = (n - 1) / 2.0;
-        double meanZ = series.Average();
-        double stt = 0, stz = 0;
-        for (int t = 0; t < n; t++)
+        // Gram–Schmidt on 1, t, t² over the sample points, then project the series out.
+        var residual = series.ToArray();
+        var basis = new List<double[]>();
+        for (int power = 0; power <= Math.Min(degree, n - 1); power++)
         {
-            stt += (t - meanT) * (t - meanT);
-            stz += (t - meanT) * (series[t] - meanZ);
+            var v = Enumerable.Range(0, n).Select(t => Math.Pow(t - ((n - 1) / 2.0), power)).ToArray();
+            foreach (var b in basis)
+            {
+                double dot = Dot(v, b);
+                for (int t = 0; t < n; t++)
+                {
+                    v[t] -= dot * b[t];
+                }
+            }
+
+            double norm = Math.Sqrt(Dot(v, v));
+            for (int t = 0; t < n; t++)
+            {
+                v[t] /= norm;
+            }
+
+            basis.Add(v);
         }
 
-        double slope = stz / stt;
-        var e = new double[n];
-        for (int t = 0; t < n; t++)
+        foreach (var b in basis)
         {
-            e[t] = series[t] - meanZ - (slope * (t - meanT));
+            double dot = Dot(residual, b);
+            for (int t = 0; t < n; t++)
+            {
+                residual[t] -= dot * b[t];
+            }
         }
 
-        return e;
+        return residual;
+    }
+
+    private static double Dot(double[] a, double[] b)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
+        return sum;
     }
 
     private static double Rms(IReadOnlyList<double> values) => Math.Sqrt(values.Sum(v => v * v) / values.Count);
 
-    private static double AlternationFraction(IReadOnlyList<double> z)
+    private static double AlternationFraction(double[] z)
     {
         int pairs = 0, changes = 0;
-        for (int t = 2; t < z.Count; t++)
+        for (int t = 2; t < z.Length; t++)
         {
             double before = z[t - 1] - z[t - 2];
             double after = z[t] - z[t - 1];
