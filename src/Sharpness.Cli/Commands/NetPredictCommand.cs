@@ -348,14 +348,13 @@ public sealed class NetPredictCommand
         }
 
         var observed = Classify(steps, sharpness, tolerance);
-        var observedKernel = Classify(steps, kernel, tolerance);
-        return new PredictionRun(config, result, state, prediction, observed, observedKernel, steps, sharpness, kernel, clock.Elapsed.TotalSeconds);
+        return new PredictionRun(config, result, state, prediction, observed, steps, sharpness, kernel, clock.Elapsed.TotalSeconds);
     }
 
     private static ObservedEarlyTrend Classify(int[] steps, double[] values, double tolerance) =>
         values.Length > 0 && double.IsFinite(values[0]) && values[0] > 0
             ? EarlyTrendClassifier.Classify(steps, values, tolerance)
-            : new ObservedEarlyTrend(EarlyRegime.Flat, null, double.NaN, double.NaN, double.NaN, double.NaN, 0);
+            : new ObservedEarlyTrend(EarlyRegime.Flat, null, EarlyRegime.Flat, null, double.NaN, double.NaN, double.NaN, double.NaN, 0);
 
     private static OscillationRun RunOscillation(Plan plan, int index, NetSettings baseSettings, Nets.Data.Dataset trainData, ExampleSet train, CliContext context, string label)
     {
@@ -418,8 +417,8 @@ public sealed class NetPredictCommand
         [
             "config", "param", "width", "init_scale", "zero_readout", "lr", "lr_sharpness", "initial_sharpness", "residual_kernel", "lr_kernel",
             "f_norm", "y_norm", "f_dot_y", "norm_ratio", "projection", "margin", "predicted_regime", "observed_regime", "observed_at_step",
-            "sharpness_min_ratio", "sharpness_max_ratio", "sharpness_final_ratio", "kernel_observed_regime", "kernel_final_ratio",
-            "agree", "kernel_agree", "diverged", "steps", "seconds",
+            "first_move", "first_move_step", "sharpness_min_ratio", "sharpness_max_ratio", "sharpness_final_ratio",
+            "agree", "diverged", "steps", "seconds",
         ];
         output.WriteCsv(PredictionsFile, columns, writer =>
         {
@@ -432,8 +431,8 @@ public sealed class NetPredictCommand
                     run.Config.Name, run.Config.Parameterisation.ToString().ToLowerInvariant(), Cell(run.Config.Width), Cell(run.Config.EffectiveInitScale),
                     run.Config.ZeroReadout ? "1" : "0", Cell(run.Result.LearningRate), Cell(s?.ScaledSharpness), Cell(s?.InitialSharpness), Cell(s?.ResidualKernel),
                     Cell(s?.ScaledKernel), Cell(s?.OutputNorm), Cell(s?.TargetNorm), Cell(s?.OutputTargetInnerProduct), Cell(s?.NormRatio), Cell(s?.Projection),
-                    Cell(run.Prediction?.Margin), Label(run.Prediction?.Regime), o.Regime.Label(), Cell(o.DecidedAtStep), Cell(o.MinimumRatio), Cell(o.MaximumRatio),
-                    Cell(o.FinalRatio), run.ObservedKernel.Regime.Label(), Cell(run.ObservedKernel.FinalRatio), run.Agrees ? "1" : "0", run.KernelAgrees ? "1" : "0",
+                    Cell(run.Prediction?.Margin), Label(run.Prediction?.Regime), o.Regime.Label(), Cell(o.DecidedAtStep), o.FirstMove.Label(), Cell(o.FirstMoveStep),
+                    Cell(o.MinimumRatio), Cell(o.MaximumRatio), Cell(o.FinalRatio), run.Agrees ? "1" : "0",
                     run.Result.Diverged ? "1" : "0", Cell(run.Result.StepsCompleted), Cell(run.Seconds),
                 ]);
             }
@@ -573,7 +572,6 @@ public sealed class NetPredictCommand
     {
         int n = predictions.Count;
         int agree = predictions.Count(p => p.Agrees);
-        int kernelAgree = predictions.Count(p => p.KernelAgrees);
         var byParam = new JsonObject();
         foreach (var group in predictions.GroupBy(p => p.Config.ZeroReadout ? "zero-readout" : p.Config.Parameterisation.ToString().ToLowerInvariant()))
         {
@@ -587,8 +585,7 @@ public sealed class NetPredictCommand
                 ["configurations"] = n,
                 ["agree"] = agree,
                 ["agreement_fraction"] = n == 0 ? null : JsonOutput.Number((double)agree / n),
-                ["kernel_agree"] = kernelAgree,
-                ["kernel_agreement_fraction"] = n == 0 ? null : JsonOutput.Number((double)kernelAgree / n),
+                ["first_move_agree"] = predictions.Count(p => p.Prediction is not null && p.Prediction.Regime == p.Observed.FirstMove),
                 ["predicted_reduction"] = predictions.Count(p => p.Prediction?.Regime == EarlyRegime.SharpnessReduction),
                 ["predicted_sharpening"] = predictions.Count(p => p.Prediction?.Regime == EarlyRegime.ProgressiveSharpening),
                 ["observed_reduction"] = predictions.Count(p => p.Observed.Regime == EarlyRegime.SharpnessReduction),
@@ -648,7 +645,7 @@ public sealed class NetPredictCommand
         configuration["configurations"] = new JsonArray(configs.Select(c => (JsonNode?)c.Name).ToArray());
         configuration["trend_tolerance"] = tolerance;
         configuration["prediction"] = "growth wedge of the UV model generalised to vector outputs: m = x(1 - 2p + q^2) - 4(q^2 - p) with p = <f0,y>/|y|^2, q = |f0|/|y|, x = eta*kappa0, kappa0 = |grad L|^2/(2L); m > 0 progressive sharpening, m < 0 sharpness reduction";
-        configuration["observation"] = "first exit of lambda_H(t)/lambda_H(0) from 1 +- trend_tolerance: below = sharpness reduction, above = progressive sharpening, never = flat";
+        configuration["observation"] = "dominant excursion of lambda_H(t)/lambda_H(0) over the run: fall = 1 - min, rise = max - 1; sharpness reduction if fall > trend_tolerance and fall > rise, progressive sharpening if rise > trend_tolerance and rise >= fall, flat otherwise";
         if (plan is not null)
         {
             configuration["oscillation"] = new JsonObject
@@ -681,20 +678,20 @@ public sealed class NetPredictCommand
         text.AppendLine("## Early regime: predicted from the initial output, observed in λ_H");
         text.AppendLine();
         text.AppendLine("p = ⟨f₀,y⟩/‖y‖², q = ‖f₀‖/‖y‖, x = ηκ₀ (κ₀ = ‖∇L‖²/(2L)); margin m = x(1 − 2p + q²) − 4(q² − p): m > 0 predicts progressive sharpening, m < 0 sharpness reduction. "
-            + FormattableString.Invariant($"Observed: first exit of λ_H(t)/λ_H(0) from 1 ± {tolerance:G3}; the kernel trend is the same rule applied to κ(t)."));
+            + FormattableString.Invariant($"Observed: the larger of the fall 1 − min λ_H(t)/λ_H(0) and the rise max λ_H(t)/λ_H(0) − 1 over the run, if it exceeds {tolerance:G3} (else flat); the first move out of the band 1 ± {tolerance:G3} is shown too."));
         text.AppendLine();
-        text.AppendLine("| config | ηλ_H(0) | ηκ₀ | q | p | m | predicted | observed λ_H (step) | λ_H min/λ_H(0) | observed κ | agree |");
+        text.AppendLine("| config | ηλ_H(0) | ηκ₀ | q | p | m | predicted | observed (step) | first move (step) | min, max λ_H/λ_H(0) | agree |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var p in predictions)
         {
             var s = p.State;
-            text.AppendLine($"| {p.Config.Name} | {G(s?.ScaledSharpness)} | {G(s?.ScaledKernel)} | {G(s?.NormRatio)} | {G(s?.Projection)} | {G(p.Prediction?.Margin)} | {Label(p.Prediction?.Regime)} | {p.Observed.Regime.Label()} ({(p.Observed.DecidedAtStep is int at ? at.ToString(CultureInfo.InvariantCulture) : "–")}) | {G(p.Observed.MinimumRatio)} | {p.ObservedKernel.Regime.Label()} | {(p.Agrees ? "yes" : "no")} |");
+            text.AppendLine($"| {p.Config.Name} | {G(s?.ScaledSharpness)} | {G(s?.ScaledKernel)} | {G(s?.NormRatio)} | {G(s?.Projection)} | {G(p.Prediction?.Margin)} | {Label(p.Prediction?.Regime)} | {p.Observed.Regime.Label()} ({Step(p.Observed.DecidedAtStep)}) | {p.Observed.FirstMove.Label()} ({Step(p.Observed.FirstMoveStep)}) | {G(p.Observed.MinimumRatio)}, {G(p.Observed.MaximumRatio)} | {(p.Agrees ? "yes" : "no")} |");
         }
 
         var summary = (JsonObject)results["predictions"]!;
         text.AppendLine();
         text.AppendLine(FormattableString.Invariant(
-            $"Agreement with the observed λ_H trend: {summary["agree"]}/{summary["configurations"]}; with the observed kernel trend: {summary["kernel_agree"]}/{summary["configurations"]}; observed flat: {summary["observed_flat"]}."));
+            $"Agreement with the observed λ_H trend: {summary["agree"]}/{summary["configurations"]} (with the first move: {summary["first_move_agree"]}/{summary["configurations"]}); observed flat: {summary["observed_flat"]}."));
         if (plan is not null)
         {
             text.AppendLine();
@@ -705,7 +702,7 @@ public sealed class NetPredictCommand
             foreach (var run in late)
             {
                 var (mean, _) = run.LateScaledSharpness();
-                text.AppendLine($"| {run.RateName} | {G(run.LearningRate)} | {(run.LossPeriod?.Period?.ToString(CultureInfo.InvariantCulture) ?? "none")} | {run.LossLabel} | {(run.SharpnessPeriod?.Period?.ToString(CultureInfo.InvariantCulture) ?? "none")} | {run.SharpnessLabel} | {G(run.LossLyapunov?.Exponent)} | {G(run.SharpnessLyapunov?.Exponent)} | {G(mean)} |");
+                text.AppendLine($"| {run.RateName} | {G(run.LearningRate)} | {(run.LossPeriod?.Period?.ToString(CultureInfo.InvariantCulture) ?? "none")} | {run.LossLabel} | {(run.SharpnessPeriod?.Period?.ToString(CultureInfo.InvariantCulture) ?? "none")} | {run.SharpnessLabel} | {Lyapunov(run.LossPeriod, run.LossLyapunov)} | {Lyapunov(run.SharpnessPeriod, run.SharpnessLyapunov)} | {G(mean)} |");
             }
 
             var o = (JsonObject)results["oscillation"]!;
@@ -715,6 +712,13 @@ public sealed class NetPredictCommand
 
         return text.ToString();
     }
+
+    private static string Step(int? step) => step is int s ? s.ToString(CultureInfo.InvariantCulture) : "–";
+
+    // A series that is smooth on the step scale (period 1) has no meaningful nearest-neighbour exponent.
+    private static string Lyapunov(PeriodEstimate? period, LyapunovEstimate? estimate) =>
+        period?.Period == 1 ? "(smooth)"
+        : estimate is { } e && double.IsFinite(e.Exponent) ? e.Exponent.ToString("G3", CultureInfo.InvariantCulture) : "–";
 
     private static string YesNo(JsonNode? node) => node?.GetValue<bool>() == true ? "yes" : "not found";
 
@@ -732,15 +736,12 @@ public sealed class NetPredictCommand
         InitialOutputState? State,
         GrowthWedgePrediction? Prediction,
         ObservedEarlyTrend Observed,
-        ObservedEarlyTrend ObservedKernel,
         int[] Steps,
         double[] Sharpness,
         double[] Kernel,
         double Seconds)
     {
         public bool Agrees => Prediction is not null && Prediction.Regime == Observed.Regime;
-
-        public bool KernelAgrees => Prediction is not null && Prediction.Regime == ObservedKernel.Regime;
     }
 
     private sealed record Plan(PredictionConfig Model, List<LearningRateSpec> Rates, List<string> RateNames, int Steps, int Window, int Every, int MaxPeriod, double PeriodTolerance);

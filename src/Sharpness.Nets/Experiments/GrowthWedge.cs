@@ -28,20 +28,21 @@ public sealed record GrowthWedgePrediction(EarlyRegime Regime, double Margin, do
 /// the output, Δf² and fΔf. With Frobenius norms over the measurement set they become ‖f − y‖² and
 /// ⟨f, f − y⟩, and in units of ‖y‖², with q = ‖f₀‖/‖y‖ and p = ⟨f₀, y⟩/‖y‖²,
 /// </para>
-/// <para>    m = x (1 − 2p + q²) − 4 (q² − p).</para>
+/// <para>    m = x (1 − 2p + q²) − 4 (q² − p),   x = ηκ,</para>
 /// <para>
-/// The rule predicts progressive sharpening when m &gt; 0 and sharpness reduction when m &lt; 0. It is
-/// the exact UV rule when f₀ is parallel to y (q² = p², in particular for one scalar output), and the
-/// vector rule is exact for the sum of squared weights of a two-layer linear network in the gradient-flow
-/// term −4⟨f, f − y⟩; the η² term x‖f − y‖² is an assumption (it takes the kernel along the residual to
-/// be x). An output orthogonal to the targets counts as being on the wrong side of them: for p = 0
-/// the rule predicts sharpening only when q² &lt; x / (4 − x).
+/// where κ = ‖∇L‖²/(2L) is the kernel seen by the residual (<see cref="ResidualKernel"/>). The rule
+/// predicts progressive sharpening when m &gt; 0 and sharpness reduction when m &lt; 0. It reduces to
+/// the scalar wedge when f₀ is parallel to y (q² = p², in particular for one output, where κ is the
+/// UV model's λ). For a two-layer linear network f = V w / s with vector output it is exact at every
+/// η: one gradient-descent step changes its weight norm Λ = (‖w‖² + ‖V‖²)/s², the UV model's λ, by
+/// (η‖y‖²/s²) m, because the first-order change is −4η⟨f, f − y⟩/s² and the second-order one is
+/// η²‖Jᵀ(f − y)‖²/s² = η²κ‖f − y‖²/s². For deeper, nonlinear networks it is the UV model's prediction,
+/// not an identity. An output orthogonal to the targets counts as being on the wrong side of them:
+/// for p = 0 the rule predicts sharpening only when q² &lt; x / (4 − x).
 /// </para>
 /// <para>
-/// x is ηκ₀ with κ₀ = ‖∇L‖²/(2L) (<see cref="ResidualKernel"/>), the kernel seen by the residual: the
-/// UV model's λ exactly for one example. The rule predicts the trend of the kernel λ; the Hessian
-/// sharpness λ_H can move the other way while the residual term of the Hessian dominates
-/// (uv-model.md section 4; docs/real-networks.md discusses it).
+/// The rule predicts the trend of the kernel λ; the Hessian sharpness λ_H can move the other way while
+/// the residual term of the Hessian dominates (uv-model.md section 4; docs/real-networks.md discusses it).
 /// </para>
 /// </remarks>
 public static class GrowthWedge

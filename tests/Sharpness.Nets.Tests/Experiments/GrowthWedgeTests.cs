@@ -68,24 +68,29 @@ public sealed class GrowthWedgeTests
         Assert.Equal(EarlyRegime.SharpnessReduction, GrowthWedge.Predict(0, edge * 1.01, 1).Regime);
     }
 
-    [Fact]
-    public void ForATwoLayerLinearNetworkWithVectorOutputTheGradientFlowTermIsExact()
+    [Theory]
+    [InlineData(1e-3)]
+    [InlineData(0.3)]
+    [InlineData(2.0)]
+    public void ForATwoLayerLinearNetworkWithVectorOutputTheMarginIsTheExactWeightNormChange(double eta)
     {
-        // f = V w / s with V ∈ R^{3×4}: one GD step changes Λ = (‖w‖² + ‖V‖²)/s² by
-        // −4η⟨f, f − y⟩/s² + O(η²), and m(x = 0) = −4⟨f, f − y⟩/‖y‖².
+        // f = V w / s with V ∈ R^{3×4}, L = ½‖f − y‖²: one GD step changes Λ = (‖w‖² + ‖V‖²)/s² by
+        // (η‖y‖²/s²) m(p, q, x = ηκ) with κ = ‖∇L‖²/(2L), computed here from the hand gradient.
         double s = 1.5;
         double[] w = [0.3, -0.7, 0.2, 0.5];
         double[,] v = { { 0.4, 0.1, -0.3, 0.2 }, { -0.2, 0.6, 0.1, -0.1 }, { 0.3, 0.3, 0.5, -0.4 } };
         double[] y = [1.0, -0.5, 0.25];
         double[] f = Output(v, w, s);
+        double[] residual = f.Zip(y, (a, b) => a - b).ToArray();
         double yy = y.Sum(a => a * a);
         double p = f.Zip(y, (a, b) => a * b).Sum() / yy;
         double q = Math.Sqrt(f.Sum(a => a * a) / yy);
-        double eta = 1e-7;
+        var (gradientV, gradientW) = Gradient(v, w, residual, s);
+        double kappa = (gradientV.Cast<double>().Sum(a => a * a) + gradientW.Sum(a => a * a)) / residual.Sum(a => a * a);
 
-        double slope = (Lambda(Step(v, w, y, s, eta), s) - Lambda((v, w), s)) / eta;
+        double change = Lambda(Step(v, w, y, s, eta), s) - Lambda((v, w), s);
 
-        Assert.Equal(yy / (s * s) * GrowthWedge.Margin(p, q, 0), slope, 5);
+        Assert.Equal(eta * yy / (s * s) * GrowthWedge.Margin(p, q, eta * kappa), change, 13);
     }
 
     [Fact]
@@ -119,17 +124,35 @@ public sealed class GrowthWedgeTests
     private static double Lambda((double[,] V, double[] W) parameters, double s) =>
         (parameters.V.Cast<double>().Sum(a => a * a) + parameters.W.Sum(a => a * a)) / (s * s);
 
+    // ∇_w L = Vᵀr/s, ∇_V L = r wᵀ/s for L = ½‖V w/s − y‖², r = f − y.
+    private static (double[,] V, double[] W) Gradient(double[,] v, double[] w, double[] residual, double s)
+    {
+        var gradientV = new double[v.GetLength(0), w.Length];
+        var gradientW = new double[w.Length];
+        for (int j = 0; j < w.Length; j++)
+        {
+            gradientW[j] = Enumerable.Range(0, residual.Length).Sum(i => v[i, j] * residual[i]) / s;
+            for (int i = 0; i < residual.Length; i++)
+            {
+                gradientV[i, j] = residual[i] * w[j] / s;
+            }
+        }
+
+        return (gradientV, gradientW);
+    }
+
     private static (double[,] V, double[] W) Step(double[,] v, double[] w, double[] y, double s, double eta)
     {
         double[] residual = Output(v, w, s).Zip(y, (a, b) => a - b).ToArray();
+        var (gradientV, gradientW) = Gradient(v, w, residual, s);
         var nextV = (double[,])v.Clone();
         var nextW = (double[])w.Clone();
         for (int j = 0; j < w.Length; j++)
         {
-            nextW[j] -= eta * Enumerable.Range(0, y.Length).Sum(i => v[i, j] * residual[i]) / s;
-            for (int i = 0; i < y.Length; i++)
+            nextW[j] -= eta * gradientW[j];
+            for (int i = 0; i < residual.Length; i++)
             {
-                nextV[i, j] -= eta * residual[i] * w[j] / s;
+                nextV[i, j] -= eta * gradientV[i, j];
             }
         }
 

@@ -90,8 +90,8 @@ public sealed class UvModulePredictionTests
         Assert.True(observed == tracked.Regime, $"{name}: observed {tracked.Regime}, expected {observed}");
         Assert.Equal(closedForm.Regime, tracked.Regime);
         Assert.Equal(closedForm.DecidedAtStep, tracked.DecidedAtStep);
-        // The wedge is exact for the kernel: its first step moves the way the margin says.
-        Assert.Equal(predicted, closedFormKernelTrend.Regime);
+        // The wedge is exact for the kernel: its first step (and first move out of the band) goes the way the margin says.
+        Assert.Equal(predicted, closedFormKernelTrend.FirstMove);
         Assert.Equal(Math.Sign(prediction.Margin), Math.Sign(closedFormKernel[1] - closedFormKernel[0]));
     }
 
