@@ -48,9 +48,9 @@ public sealed class NetPredictCommand
     private readonly Option<string?> _initScales = new("--init-scales") { Description = "Comma-separated hidden-layer variances sigma_w^2 of the prediction runs. Default: the activation's (2 for relu, 1 otherwise)." };
     private readonly Option<string> _zeroReadout = new("--zero-readout-params") { Description = "Parameterisations that also run with a zero readout (zero initial output), at every width and init scale; none for no such runs.", DefaultValueFactory = _ => "sp" };
     private readonly Option<double> _trendTolerance = new("--trend-tolerance") { Description = "Relative band around lambda_H(0) whose first exit decides the observed early trend (flat if never left).", DefaultValueFactory = _ => EarlyTrendClassifier.DefaultTolerance };
-    private readonly Option<string?> _lrFactors = new("--lr-factors") { Description = "Oscillation runs: learning rates as multiples a of 2/lambda_H(0) (eta = 2a/lambda_H(0)), comma-separated. Default 1.5,2,2.5 unless --lrs is given." };
+    private readonly Option<string?> _lrFactors = new("--lr-factors") { Description = "Oscillation runs: learning rates as multiples a of 2/lambda_H(0) (eta = 2a/lambda_H(0)), comma-separated. Default 3.5,4,4.5,5 unless --lrs is given." };
     private readonly Option<string?> _lrs = new("--lrs") { Description = "Oscillation runs: absolute learning rates, comma-separated. Excludes --lr-factors." };
-    private readonly Option<int> _lateSteps = new("--late-steps") { Description = "Oscillation runs: steps per run.", DefaultValueFactory = _ => 200 };
+    private readonly Option<int> _lateSteps = new("--late-steps") { Description = "Oscillation runs: steps per run.", DefaultValueFactory = _ => 300 };
     private readonly Option<int> _lateWindow = new("--late-window") { Description = "Oscillation runs: the last W steps, where the sharpness is measured every step and the periods and Lyapunov exponents are estimated.", DefaultValueFactory = _ => 40 };
     private readonly Option<int> _lateSharpnessEvery = new("--late-sharpness-every") { Description = "Oscillation runs: sharpness every k steps before the late window (for the figures).", DefaultValueFactory = _ => 10 };
     private readonly Option<int> _maxPeriod = new("--max-period") { Description = "Largest period looked for in the late series.", DefaultValueFactory = _ => OscillationPeriod.DefaultMaxPeriod };
@@ -296,7 +296,7 @@ public sealed class NetPredictCommand
         }
         else
         {
-            double[] factors = NetOptions.ParsePositiveList(parse.GetValue(_lrFactors) ?? "1.5,2,2.5", "--lr-factors");
+            double[] factors = NetOptions.ParsePositiveList(parse.GetValue(_lrFactors) ?? "3.5,4,4.5,5", "--lr-factors");
             rates = factors.Select(a => LearningRateSpec.RelativeToInitialSharpness(2 * a)).ToList();
             names = factors.Select(a => FormattableString.Invariant($"a={a:G4}")).ToList();
         }
@@ -418,7 +418,7 @@ public sealed class NetPredictCommand
             "config", "param", "width", "init_scale", "zero_readout", "lr", "lr_sharpness", "initial_sharpness", "residual_kernel", "lr_kernel",
             "f_norm", "y_norm", "f_dot_y", "norm_ratio", "projection", "margin", "predicted_regime", "observed_regime", "observed_at_step",
             "first_move", "first_move_step", "sharpness_min_ratio", "sharpness_max_ratio", "sharpness_final_ratio",
-            "agree", "diverged", "steps", "seconds",
+            "agree", "diverged", "steps",
         ];
         output.WriteCsv(PredictionsFile, columns, writer =>
         {
@@ -433,7 +433,7 @@ public sealed class NetPredictCommand
                     Cell(s?.ScaledKernel), Cell(s?.OutputNorm), Cell(s?.TargetNorm), Cell(s?.OutputTargetInnerProduct), Cell(s?.NormRatio), Cell(s?.Projection),
                     Cell(run.Prediction?.Margin), Label(run.Prediction?.Regime), o.Regime.Label(), Cell(o.DecidedAtStep), o.FirstMove.Label(), Cell(o.FirstMoveStep),
                     Cell(o.MinimumRatio), Cell(o.MaximumRatio), Cell(o.FinalRatio), run.Agrees ? "1" : "0",
-                    run.Result.Diverged ? "1" : "0", Cell(run.Result.StepsCompleted), Cell(run.Seconds),
+                    run.Result.Diverged ? "1" : "0", Cell(run.Result.StepsCompleted),
                 ]);
             }
         });
@@ -461,9 +461,9 @@ public sealed class NetPredictCommand
         string[] columns =
         [
             "rate", "lr", "lr_factor", "initial_sharpness", "diverged", "diverged_at_step", "final_loss",
-            "loss_period", "loss_misfit1", "loss_misfit2", "loss_alternation", "loss_relative_amplitude", "loss_lyapunov", "loss_pairs", "loss_label",
-            "sharpness_period", "sharpness_misfit1", "sharpness_misfit2", "sharpness_alternation", "sharpness_lyapunov", "sharpness_pairs", "sharpness_label",
-            "late_lr_sharpness_mean", "late_lr_sharpness_geometric_mean", "seconds",
+            "loss_period", "loss_misfit1", "loss_misfit2", "loss_misfit4", "loss_alternation", "loss_relative_amplitude", "loss_amplitude_growth", "loss_lyapunov", "loss_pairs", "loss_label",
+            "sharpness_period", "sharpness_misfit1", "sharpness_misfit2", "sharpness_misfit4", "sharpness_alternation", "sharpness_relative_amplitude", "sharpness_amplitude_growth", "sharpness_lyapunov", "sharpness_pairs", "sharpness_label",
+            "late_lr_sharpness_mean", "late_lr_sharpness_geometric_mean",
         ];
         output.WriteCsv(OscillationFile, columns, writer =>
         {
@@ -474,11 +474,11 @@ public sealed class NetPredictCommand
                 [
                     run.RateName, Cell(run.LearningRate), Cell(run.LearningRate * run.Result.InitialSharpness / 2), Cell(run.Result.InitialSharpness),
                     run.Result.Diverged ? "1" : "0", Cell(run.Result.DivergedAtStep), Cell(run.Result.Records[^1].Loss),
-                    Cell(run.LossPeriod?.Period), Cell(Misfit(run.LossPeriod, 1)), Cell(Misfit(run.LossPeriod, 2)), Cell(run.LossPeriod?.AlternationFraction),
-                    Cell(run.LossPeriod?.RelativeAmplitude), Cell(run.LossLyapunov?.Exponent), Cell(run.LossLyapunov?.Pairs), run.LossLabel,
-                    Cell(run.SharpnessPeriod?.Period), Cell(Misfit(run.SharpnessPeriod, 1)), Cell(Misfit(run.SharpnessPeriod, 2)), Cell(run.SharpnessPeriod?.AlternationFraction),
-                    Cell(run.SharpnessLyapunov?.Exponent), Cell(run.SharpnessLyapunov?.Pairs), run.SharpnessLabel,
-                    Cell(mean), Cell(geometric), Cell(run.Seconds),
+                    Cell(run.LossPeriod?.Period), Cell(Misfit(run.LossPeriod, 1)), Cell(Misfit(run.LossPeriod, 2)), Cell(Misfit(run.LossPeriod, 4)), Cell(run.LossPeriod?.AlternationFraction),
+                    Cell(run.LossPeriod?.RelativeAmplitude), Cell(run.LossPeriod?.AmplitudeGrowth), Cell(run.LossLyapunov?.Exponent), Cell(run.LossLyapunov?.Pairs), run.LossLabel,
+                    Cell(run.SharpnessPeriod?.Period), Cell(Misfit(run.SharpnessPeriod, 1)), Cell(Misfit(run.SharpnessPeriod, 2)), Cell(Misfit(run.SharpnessPeriod, 4)), Cell(run.SharpnessPeriod?.AlternationFraction),
+                    Cell(run.SharpnessPeriod?.RelativeAmplitude), Cell(run.SharpnessPeriod?.AmplitudeGrowth), Cell(run.SharpnessLyapunov?.Exponent), Cell(run.SharpnessLyapunov?.Pairs), run.SharpnessLabel,
+                    Cell(mean), Cell(geometric),
                 ]);
             }
         });
@@ -510,7 +510,7 @@ public sealed class NetPredictCommand
             r.Sharpness.Select(h => h / r.Sharpness[0]).ToArray())).ToList();
         var plot = LineFigure.Build(new LineFigureData
         {
-            Title = "Early sharpness, coloured by the UV prediction (red: reduction, blue: sharpening)",
+            Title = "Early λ_H, coloured by the growth-wedge prediction",
             XLabel = "step",
             YLabel = "λ_H(t) / λ_H(0)",
             Series = series,
@@ -538,24 +538,26 @@ public sealed class NetPredictCommand
     private static byte[] OscillationFigure(IReadOnlyList<OscillationRun> runs, Plan plan, bool lateOnly)
     {
         int from = lateOnly ? plan.Steps - plan.Window + 1 : 0;
-        var sharpness = runs.Select(r =>
+
+        // A diverged run's last measurements are off any useful scale: its sharpness is left out (its loss is shown).
+        var sharpness = runs.Where(r => !r.Result.Diverged).Select(r =>
         {
             var points = r.Sharpness.Where(kv => kv.Key >= from).OrderBy(kv => kv.Key).ToArray();
-            return new Series($"{r.RateName}, η = {r.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}", points.Select(kv => (double)kv.Key).ToArray(), points.Select(kv => r.LearningRate * kv.Value).ToArray(), Markers: !lateOnly);
+            return new Series($"{r.RateName}, η = {r.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}", points.Select(kv => (double)kv.Key).ToArray(), points.Select(kv => r.LearningRate * kv.Value).ToArray());
         }).ToList();
         var top = LineFigure.Build(new LineFigureData
         {
-            Title = lateOnly ? $"Late window (last {plan.Window} steps): sharpness every step" : "Sharpness at large learning rates",
+            Title = lateOnly ? $"Late window (last {plan.Window} steps): sharpness every step" : $"Sharpness at large learning rates (every {plan.Every} steps, then every step)",
             XLabel = "step",
             YLabel = "η λ_H",
             Series = sharpness,
             HorizontalLines = [(2, "2 (λ_H = 2/η)")],
         });
-        var loss = runs.Select(r =>
+        var loss = runs.Where(r => !lateOnly || !r.Result.Diverged).Select(r =>
         {
             var records = r.Result.Records.Where(x => x.Step >= from).ToArray();
             double scale = lateOnly ? records.Select(x => x.Loss).Where(double.IsFinite).DefaultIfEmpty(1).Average() : 1;
-            return new Series(r.RateName, records.Select(x => (double)x.Step).ToArray(), records.Select(x => x.Loss / scale).ToArray());
+            return new Series(r.Result.Diverged ? $"{r.RateName} (diverged)" : r.RateName, records.Select(x => (double)x.Step).ToArray(), records.Select(x => x.Loss / scale).ToArray());
         }).ToList();
         var bottom = LineFigure.Build(new LineFigureData
         {
@@ -592,6 +594,16 @@ public sealed class NetPredictCommand
                 ["observed_sharpening"] = predictions.Count(p => p.Observed.Regime == EarlyRegime.ProgressiveSharpening),
                 ["observed_flat"] = predictions.Count(p => p.Observed.Regime == EarlyRegime.Flat),
                 ["by_param"] = byParam,
+                ["runs"] = new JsonArray(predictions.Select(p => (JsonNode?)new JsonObject
+                {
+                    ["config"] = p.Config.Name,
+                    ["norm_ratio"] = JsonOutput.Number(p.State?.NormRatio),
+                    ["projection"] = JsonOutput.Number(p.State?.Projection),
+                    ["predicted"] = Label(p.Prediction?.Regime),
+                    ["observed"] = p.Observed.Regime.Label(),
+                    ["agree"] = p.Agrees,
+                    ["seconds"] = p.Seconds,
+                }).ToArray()),
                 ["seconds"] = predictions.Sum(p => p.Seconds),
             },
         };
@@ -609,8 +621,11 @@ public sealed class NetPredictCommand
                     ["sharpness_period"] = run.SharpnessPeriod?.Period,
                     ["loss_label"] = run.LossLabel,
                     ["sharpness_label"] = run.SharpnessLabel,
+                    ["loss_amplitude"] = run.LossPeriod is null ? null : LateOscillation.AmplitudeTrend(run.LossPeriod),
+                    ["sharpness_amplitude"] = run.SharpnessPeriod is null ? null : LateOscillation.AmplitudeTrend(run.SharpnessPeriod),
                     ["loss_lyapunov"] = JsonOutput.Number(run.LossLyapunov?.Exponent),
                     ["sharpness_lyapunov"] = JsonOutput.Number(run.SharpnessLyapunov?.Exponent),
+                    ["seconds"] = run.Seconds,
                 });
             }
 
@@ -620,6 +635,7 @@ public sealed class NetPredictCommand
             {
                 ["runs"] = runs,
                 ["period_two_found"] = late.Any(r => r.LossPeriod?.Period == 2 || r.SharpnessPeriod?.Period == 2),
+                ["period_two_steady"] = late.Any(r => IsSteadyPeriodTwo(r.LossPeriod) || IsSteadyPeriodTwo(r.SharpnessPeriod)),
                 ["period_two_loss_and_sharpness"] = late.Any(r => r.LossPeriod?.Period == 2 && r.SharpnessPeriod?.Period == 2),
                 ["period_doubling_found"] = lossChanges.Concat(sharpnessChanges).Any(c => c.FromPeriod >= 2),
                 ["loss_doublings"] = Changes(lossChanges),
@@ -631,6 +647,8 @@ public sealed class NetPredictCommand
 
         return result;
     }
+
+    private static bool IsSteadyPeriodTwo(PeriodEstimate? estimate) => estimate is { Period: 2 } e && LateOscillation.AmplitudeTrend(e) == "steady";
 
     private static JsonArray Changes(IEnumerable<PeriodChange> changes) =>
         new(changes.Select(c => (JsonNode?)new JsonObject { ["from"] = c.FromPeriod, ["to"] = c.ToPeriod, ["from_lr"] = c.FromLearningRate, ["to_lr"] = c.ToLearningRate }).ToArray());
@@ -697,21 +715,26 @@ public sealed class NetPredictCommand
             text.AppendLine();
             text.AppendLine($"## Late time at large η ({plan.Model.Name}, {plan.Steps} steps, last {plan.Window} analysed)");
             text.AppendLine();
-            text.AppendLine("| rate | η | loss period | loss label | λ_H period | λ_H label | Lyapunov (loss) | Lyapunov (λ_H) | mean ηλ_H (late) |");
-            text.AppendLine("|---|---|---|---|---|---|---|---|---|");
+            text.AppendLine("| rate | η | loss | λ_H | Lyapunov (loss) | Lyapunov (λ_H) | mean ηλ_H (late) | geometric mean ηλ_H |");
+            text.AppendLine("|---|---|---|---|---|---|---|---|");
             foreach (var run in late)
             {
-                var (mean, _) = run.LateScaledSharpness();
-                text.AppendLine($"| {run.RateName} | {G(run.LearningRate)} | {(run.LossPeriod?.Period?.ToString(CultureInfo.InvariantCulture) ?? "none")} | {run.LossLabel} | {(run.SharpnessPeriod?.Period?.ToString(CultureInfo.InvariantCulture) ?? "none")} | {run.SharpnessLabel} | {Lyapunov(run.LossPeriod, run.LossLyapunov)} | {Lyapunov(run.SharpnessPeriod, run.SharpnessLyapunov)} | {G(mean)} |");
+                var (mean, geometric) = run.LateScaledSharpness();
+                text.AppendLine($"| {run.RateName} | {G(run.LearningRate)} | {Describe(run.LossLabel, run.LossPeriod)} | {Describe(run.SharpnessLabel, run.SharpnessPeriod)} | {Lyapunov(run.LossPeriod, run.LossLyapunov)} | {Lyapunov(run.SharpnessPeriod, run.SharpnessLyapunov)} | {G(mean)} | {G(geometric)} |");
             }
 
             var o = (JsonObject)results["oscillation"]!;
             text.AppendLine();
-            text.AppendLine($"Period 2 found: {YesNo(o["period_two_found"])}; period doubling (p → 2p with p ≥ 2) as η grows: {YesNo(o["period_doubling_found"])}; chaos: {YesNo(o["chaos_found"])}.");
+            text.AppendLine("Labels: period-p (with the amplitude's trend over the window when it oscillates), transient, chaos, aperiodic or diverged; see docs/real-networks.md. For a 2-cycle of the UV model on its edge-of-stability manifold the geometric mean of ηλ is exactly 2.");
+            text.AppendLine();
+            text.AppendLine($"Period 2 found: {YesNo(o["period_two_found"])} (steady: {YesNo(o["period_two_steady"])}); period doubling (p → 2p with p ≥ 2) as η grows: {YesNo(o["period_doubling_found"])}; chaos: {YesNo(o["chaos_found"])}.");
         }
 
         return text.ToString();
     }
+
+    private static string Describe(string label, PeriodEstimate? period) =>
+        period is { Period: >= 2 } p ? $"{label}, {LateOscillation.AmplitudeTrend(p)}" : label;
 
     private static string Step(int? step) => step is int s ? s.ToString(CultureInfo.InvariantCulture) : "–";
 

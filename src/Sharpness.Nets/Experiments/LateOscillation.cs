@@ -14,10 +14,13 @@ public sealed record PeriodChange(int FromPeriod, int ToPeriod, double FromLearn
 /// <remarks>
 /// The label is, in order: "diverged" when the run diverged; "period-p" when <see cref="OscillationPeriod"/>
 /// found period p (period-1 means no step-to-step oscillation: the series is smooth on the step scale,
-/// whose nearest neighbours in value would separate without any instability); "chaos" when no period
-/// fits and the Lyapunov estimate exceeds <see cref="ChaosThreshold"/> with at least
+/// whose nearest neighbours in value would separate without any instability); "transient" when no
+/// period fits and the oscillation grows or decays by more than a factor 2 across the window (an
+/// instability on its way somewhere, not a stationary orbit); "chaos" when no period fits, the
+/// amplitude is steady and the Lyapunov estimate exceeds <see cref="ChaosThreshold"/> with at least
 /// <see cref="MinimumPairs"/> neighbour pairs; "aperiodic" otherwise (no period, no clear positive
-/// exponent: noise, drift or a series too short to tell).
+/// exponent: noise, drift or a series too short to tell). <see cref="AmplitudeTrend"/> says whether a
+/// detected oscillation is steady.
 /// </remarks>
 public static class LateOscillation
 {
@@ -33,6 +36,11 @@ public static class LateOscillation
     /// <param name="lyapunov">Its Lyapunov estimate (null when not computed).</param>
     public static string Label(bool diverged, PeriodEstimate? period, LyapunovEstimate? lyapunov)
     {
+        if (!diverged && period is { Period: null } && AmplitudeTrend(period) != "steady")
+        {
+            return "transient";
+        }
+
         if (diverged || period is null)
         {
             return "diverged";
@@ -44,6 +52,14 @@ public static class LateOscillation
         }
 
         return lyapunov is { Pairs: >= MinimumPairs } l && l.Exponent > ChaosThreshold ? "chaos" : "aperiodic";
+    }
+
+    /// <summary>"growing" when the detrended oscillation's second half is more than twice its first half (root mean square), "decaying" below half, "steady" otherwise.</summary>
+    /// <param name="period">A period estimate.</param>
+    public static string AmplitudeTrend(PeriodEstimate period)
+    {
+        ArgumentNullException.ThrowIfNull(period);
+        return period.AmplitudeGrowth > 2 ? "growing" : period.AmplitudeGrowth < 0.5 ? "decaying" : "steady";
     }
 
     /// <summary>

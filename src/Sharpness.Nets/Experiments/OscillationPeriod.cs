@@ -6,7 +6,8 @@ namespace Sharpness.Nets.Experiments;
 /// <param name="RelativeAmplitude">Root mean square of the detrended series over the root mean square of the series.</param>
 /// <param name="AlternationFraction">Fraction of consecutive step-to-step changes of the detrended series that change sign (1 for a clean period-2 oscillation, about 2/3 for independent noise, near 0 for a smooth series).</param>
 /// <param name="Length">Points examined.</param>
-public sealed record PeriodEstimate(int? Period, IReadOnlyList<double> Misfits, double RelativeAmplitude, double AlternationFraction, int Length);
+/// <param name="AmplitudeGrowth">rms of the detrended series over its second half divided by that over its first half (about 1 for a steady oscillation, above 1 when it grows).</param>
+public sealed record PeriodEstimate(int? Period, IReadOnlyList<double> Misfits, double RelativeAmplitude, double AlternationFraction, int Length, double AmplitudeGrowth = double.NaN);
 
 /// <summary>
 /// Period detection for short, noisy, drifting series measured during training (the late loss or
@@ -16,20 +17,26 @@ public sealed record PeriodEstimate(int? Period, IReadOnlyList<double> Misfits, 
 /// <remarks>
 /// <para>
 /// The scale of the oscillation is that of e, the series minus its least-squares polynomial of degree
-/// 2 in t (a window of a decaying loss curves; a straight line would leave the curvature as a slow
-/// oscillation). If rms(e) is at most <c>flatTolerance</c> times rms(z), the series is flat: period 1.
-/// Otherwise the misfit of a lag p compares the lag-p differences D_t = z_t − z_{t−p}, minus their own
-/// least-squares straight line (a quadratic trend makes them exactly linear in t), with the size of e:
+/// 4 in t (<see cref="TrendDegree"/>): a window of a decaying loss curves, and a straight line or a
+/// parabola would leave the curvature as a slow wiggle that hides a small step-to-step oscillation;
+/// polynomials of degree 4 are nearly orthogonal to oscillations of period 2 to 8 over tens of steps.
+/// If rms(e) is at most <c>flatTolerance</c> times rms(z), the series is flat: period 1 (float32
+/// losses carry rounding noise of about 1e-7 relative). Otherwise the misfit of a lag p compares the
+/// lag-p differences D_t = z_t − z_{t−p}, minus their own least-squares polynomial of degree 3 (the
+/// trend's differences), with the size of e:
 /// </para>
 /// <para>    μ(p) = rms(D − line) / (√2 · rms(e)).</para>
 /// <para>
-/// It is 0 for an exact period p on any quadratic trend, about 1 for independent noise, about √2 for
+/// It is 0 for an exact period p on any trend of degree ≤ 4, about 1 for independent noise, about √2 for
 /// lags that are odd multiples of half the period (p = 1 on a period-2 oscillation), and small for a
 /// series that is smooth on the step scale (about 2π/N at p = 1 for a wiggle of wavelength N).
 /// The period is 1 when μ(1) ≤ <c>smoothTolerance</c> (default 0.5: the series changes from one step
 /// to the next by less than half its oscillation, no step-to-step oscillation), otherwise the smallest
-/// p in 2 … <c>maxPeriod</c> (tried while 3p ≤ the length) with μ(p) ≤ <c>tolerance</c> (default 0.2:
-/// the part that does not repeat is at most about 20 % of the oscillation), otherwise none.
+/// p in 2 … <c>maxPeriod</c> (tried while 3p ≤ the length N and N − p &gt; 4, so that the differences
+/// outnumber their trend's coefficients) with μ(p) ≤ <c>tolerance</c> (default 0.25:
+/// the part that does not repeat is at most about a quarter of the oscillation), otherwise none. A
+/// period-2 oscillation whose amplitude drifts within the window has a larger misfit (5 % growth per
+/// step gives about 0.1).
 /// </para>
 /// </remarks>
 public static class OscillationPeriod
@@ -38,13 +45,16 @@ public static class OscillationPeriod
     public const int DefaultMaxPeriod = 8;
 
     /// <summary>Default misfit tolerance of periods p ≥ 2.</summary>
-    public const double DefaultTolerance = 0.2;
+    public const double DefaultTolerance = 0.25;
 
     /// <summary>Default misfit at lag 1 below which a series is smooth on the step scale (period 1).</summary>
     public const double DefaultSmoothTolerance = 0.5;
 
     /// <summary>Default relative amplitude below which a series is flat.</summary>
     public const double DefaultFlatTolerance = 1e-6;
+
+    /// <summary>Degree of the polynomial trend removed before measuring the oscillation.</summary>
+    public const int TrendDegree = 4;
 
     /// <summary>Detects the period of <paramref name="series"/>.</summary>
     /// <param name="series">The values, one per step, at least 3 points.</param>
@@ -90,18 +100,20 @@ public static class OscillationPeriod
             return new PeriodEstimate(null, misfits, double.NaN, double.NaN, n);
         }
 
-        double[] e = Detrend(series);
+        double[] e = Detrend(series, TrendDegree);
         double rmsE = Rms(e);
+        int half = n / 2;
+        double growth = Rms(e[(n - half)..]) / Rms(e[..half]);
         double rmsZ = Rms(series);
         double amplitude = rmsZ == 0 ? 0 : rmsE / rmsZ;
         double alternation = AlternationFraction(e);
         if (amplitude <= flatTolerance)
         {
-            return new PeriodEstimate(1, misfits, amplitude, alternation, n);
+            return new PeriodEstimate(1, misfits, amplitude, alternation, n, growth);
         }
 
         int? period = null;
-        for (int p = 1; p <= maxPeriod && 3 * p <= n; p++)
+        for (int p = 1; p <= maxPeriod && 3 * p <= n && n - p > TrendDegree; p++)
         {
             var differences = new double[n - p];
             for (int t = p; t < n; t++)
@@ -109,14 +121,14 @@ public static class OscillationPeriod
                 differences[t - p] = series[t] - series[t - p];
             }
 
-            misfits[p - 1] = Rms(Detrend(differences, degree: 1)) / (Math.Sqrt(2) * rmsE);
+            misfits[p - 1] = Rms(Detrend(differences, TrendDegree - 1)) / (Math.Sqrt(2) * rmsE);
             if (period is null && (p == 1 ? misfits[0] <= smoothTolerance : misfits[p - 1] <= tolerance))
             {
                 period = p;
             }
         }
 
-        return new PeriodEstimate(period, misfits, amplitude, alternation, n);
+        return new PeriodEstimate(period, misfits, amplitude, alternation, n, growth);
     }
 
     /// <summary>
@@ -124,11 +136,11 @@ public static class OscillationPeriod
     /// t = 0, 1, … (lower when there are fewer points): what remains is the oscillation about a smooth trend.
     /// </summary>
     /// <param name="series">The values (at least 1).</param>
-    /// <param name="degree">Polynomial degree, 0 to 2 (default 2).</param>
-    public static double[] Detrend(IReadOnlyList<double> series, int degree = 2)
+    /// <param name="degree">Polynomial degree, 0 to 6 (default <see cref="TrendDegree"/>).</param>
+    public static double[] Detrend(IReadOnlyList<double> series, int degree = TrendDegree)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(degree);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(degree, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(degree, 6);
         ArgumentNullException.ThrowIfNull(series);
         int n = series.Count;
         if (n < 1)
@@ -142,12 +154,16 @@ public static class OscillationPeriod
         for (int power = 0; power <= Math.Min(degree, n - 1); power++)
         {
             var v = Enumerable.Range(0, n).Select(t => Math.Pow(t - ((n - 1) / 2.0), power)).ToArray();
-            foreach (var b in basis)
+            for (int pass = 0; pass < 2; pass++)
             {
-                double dot = Dot(v, b);
-                for (int t = 0; t < n; t++)
+                // Twice: classical Gram–Schmidt on monomials loses orthogonality otherwise.
+                foreach (var b in basis)
                 {
-                    v[t] -= dot * b[t];
+                    double dot = Dot(v, b);
+                    for (int t = 0; t < n; t++)
+                    {
+                        v[t] -= dot * b[t];
+                    }
                 }
             }
 

@@ -9,8 +9,9 @@ public sealed class LateOscillationTests
     [Fact]
     public void LabelsFollowThePrecedence()
     {
-        var periodTwo = new PeriodEstimate(2, Misfits, 0.1, 1, 20);
-        var none = new PeriodEstimate(null, Misfits, 0.1, 0.6, 20);
+        var periodTwo = new PeriodEstimate(2, Misfits, 0.1, 1, 20, 1.1);
+        var none = new PeriodEstimate(null, Misfits, 0.1, 0.6, 20, 1.2);
+        var growing = none with { AmplitudeGrowth = 3 };
         var positive = new LyapunovEstimate(0.4, [0, 0.4], 30, 2, 1);
         var fewPairs = positive with { Pairs = 3 };
         var zero = positive with { Exponent = 0.01 };
@@ -22,6 +23,11 @@ public sealed class LateOscillationTests
         Assert.Equal("aperiodic", LateOscillation.Label(false, none, fewPairs));
         Assert.Equal("aperiodic", LateOscillation.Label(false, none, zero));
         Assert.Equal("aperiodic", LateOscillation.Label(false, none, null));
+        Assert.Equal("transient", LateOscillation.Label(false, growing, positive));
+        Assert.Equal("period-2", LateOscillation.Label(false, periodTwo with { AmplitudeGrowth = 3 }, null));
+        Assert.Equal("growing", LateOscillation.AmplitudeTrend(growing));
+        Assert.Equal("decaying", LateOscillation.AmplitudeTrend(none with { AmplitudeGrowth = 0.4 }));
+        Assert.Equal("steady", LateOscillation.AmplitudeTrend(none));
     }
 
     [Fact]

@@ -20,17 +20,20 @@ public sealed class OscillationPeriodTests
     [Fact]
     public void TheMisfitOfASeriesWithoutTrendIsTheHandValue()
     {
-        // (1, −4, 6, −4, 1) is orthogonal to 1, t and t², so detrending leaves it unchanged: rms(e)² = 14.
-        // Lag-1 differences (−5, 10, −10, 5) minus their line (slope 1, mean 0: −1.5, −0.5, 0.5, 1.5)
-        // leave (−3.5, 10.5, −10.5, 3.5), rms² = 245/4; μ(1) = √(61.25/28).
-        double[] series = [1, -4, 6, -4, 1];
+        // (1, −5, 10, −10, 5, −1) is orthogonal to every polynomial of degree ≤ 4 over 6 points, so
+        // detrending leaves it unchanged: rms(e)² = 252/6 = 42. Its lag-1 differences
+        // D = (−6, 15, −20, 15, −6) minus their cubic leave the projection on (1, −4, 6, −4, 1):
+        // ⟨D, k⟩/‖k‖² = −252/70 = −3.6, rms² = 3.6² · 70/5 = 181.44; μ(1) = √(181.44/84) = √2.16.
+        double[] series = [1, -5, 10, -10, 5, -1];
 
         var estimate = OscillationPeriod.Detect(series);
 
-        Assert.Equal(Math.Sqrt(61.25 / 28), estimate.Misfits[0], 12);
-        Assert.Null(estimate.Period);
+        Assert.Equal(Math.Sqrt(2.16), estimate.Misfits[0], 12);
+        Assert.Null(estimate.Period);   // p = 2 leaves 4 differences for a cubic: only p = 1 is tried
+        Assert.True(double.IsNaN(estimate.Misfits[1]));
         Assert.Equal(1, estimate.AlternationFraction);
-        Assert.Equal(series, OscillationPeriod.Detrend(series), (a, b) => Math.Abs(a - b) < 1e-12);
+        Assert.Equal(series, OscillationPeriod.Detrend(series), (x, y) => Math.Abs(x - y) < 1e-11);
+        Assert.Equal(1, estimate.AmplitudeGrowth, 12);   // halves (1, −5, 10) and (−10, 5, −1)
     }
 
     [Fact]
@@ -84,14 +87,16 @@ public sealed class OscillationPeriodTests
     }
 
     [Fact]
-    public void DetrendingRemovesTheLeastSquaresQuadratic()
+    public void DetrendingRemovesTheLeastSquaresPolynomial()
     {
         // (0, 1, 0, 1): with P1 = t − 1.5 and P2 = P1² − 1.25 the fit is 0.5 + 0.2 P1 + 0 P2
         // = (0.2, 0.4, 0.6, 0.8), residuals (−0.2, 0.6, −0.6, 0.2).
-        double[] e = OscillationPeriod.Detrend([0, 1, 0, 1]);
+        double[] e = OscillationPeriod.Detrend([0, 1, 0, 1], degree: 2);
 
         Assert.Equal([-0.2, 0.6, -0.6, 0.2], e, (a, b) => Math.Abs(a - b) < 1e-14);
-        Assert.All(OscillationPeriod.Detrend([3, 5, 9, 15, 23]), x => Assert.True(Math.Abs(x) < 1e-12));   // 3 + t + t²
+        Assert.All(OscillationPeriod.Detrend([3, 5, 9, 15, 23], degree: 2), x => Assert.True(Math.Abs(x) < 1e-12));   // 3 + t + t²
+        double[] quartic = Enumerable.Range(0, 12).Select(t => 1 - (0.5 * t) + (0.1 * t * t * t) - (0.01 * t * t * t * t)).ToArray();
+        Assert.All(OscillationPeriod.Detrend(quartic), x => Assert.True(Math.Abs(x) < 1e-9, $"residual {x}"));
     }
 
     internal static double[] Logistic(double r, double x0, int transient, int count)

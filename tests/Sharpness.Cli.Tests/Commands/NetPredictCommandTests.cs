@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Sharpness.Cli.Tests.Commands;
+
+public class NetPredictCommandTests
+{
+    private static readonly string[] TinyData =
+    [
+        "net", "predict", "--dataset", "synthetic", "--train-size", "60", "--test-size", "0",
+        "--steps", "6", "--sharpness-every", "1", "--late-steps", "14", "--late-window", "8", "--late-sharpness-every", "7",
+    ];
+
+    private static readonly string[] Tiny = [.. TinyData, "--params", "sp,mup", "--widths", "4,8", "--lr-factors", "1,1.5"];
+
+    [Fact]
+    public void WritesPredictionsWhoseLabelsFollowTheStatedRules()
+    {
+        string dir = CliRunner.NewTemporaryFolder();
+        var (code, output, error) = CliRunner.Run([.. Tiny, "--out", dir, "--json"]);
+
+        Assert.True(code == 0, error);
+        foreach (string file in new[] { "predictions.csv", "prediction_trajectories.csv", "oscillation.csv", "oscillation_trajectories.csv", "summary.md", "prediction_sharpness.png", "oscillation.png", "oscillation_late.png", "manifest.json" })
+        {
+            Assert.True(File.Exists(Path.Combine(dir, file)), file);
+        }
+
+        var rows = ReadCsv(Path.Combine(dir, "predictions.csv"));
+        Assert.Equal(["sp-w4-s1", "sp-w8-s1", "mup-w4-s1", "mup-w8-s1", "sp-w4-s1-zero", "sp-w8-s1-zero"], rows.Select(r => r["config"]));
+        var trajectories = ReadCsv(Path.Combine(dir, "prediction_trajectories.csv"));
+        foreach (var row in rows)
+        {
+            double p = Number(row["projection"]), q = Number(row["norm_ratio"]), x = Number(row["lr_kernel"]);
+            double yNorm = Number(row["y_norm"]);
+            // The inputs of the rule from the measured norms, and the rule by hand.
+            Assert.Equal(Number(row["f_dot_y"]) / (yNorm * yNorm), p, 12);
+            Assert.Equal(Number(row["f_norm"]) / yNorm, q, 12);
+            Assert.Equal(Number(row["lr"]) * Number(row["residual_kernel"]), x, 12);
+            Assert.Equal(1.0, Number(row["lr_sharpness"]), 9);   // eta = 1/lambda_H(0) by default
+            double margin = (x * (1 - (2 * p) + (q * q))) - (4 * ((q * q) - p));
+            Assert.Equal(margin, Number(row["margin"]), 9);
+            Assert.Equal(margin > 0 ? "progressive-sharpening" : "sharpness-reduction", row["predicted_regime"]);
+
+            // The observed label from the trajectory by hand: the larger excursion beyond 2 %.
+            double[] sharpness = trajectories.Where(t => t["config"] == row["config"]).Select(t => Number(t["sharpness"])).ToArray();
+            Assert.Equal(7, sharpness.Length);
+            double fall = 1 - sharpness.Min() / sharpness[0], rise = sharpness.Max() / sharpness[0] - 1;
+            string observed = Math.Max(fall, rise) <= 0.02 ? "flat" : fall > rise ? "sharpness-reduction" : "progressive-sharpening";
+            Assert.Equal(observed, row["observed_regime"]);
+            Assert.Equal(observed == row["predicted_regime"] ? "1" : "0", row["agree"]);
+        }
+
+        // Zero readout: zero output, so m = x > 0.
+        foreach (var row in rows.Where(r => r["zero_readout"] == "1"))
+        {
+            Assert.Equal(0, Number(row["f_norm"]));
+            Assert.Equal(Number(row["lr_kernel"]), Number(row["margin"]), 12);
+            Assert.Equal("progressive-sharpening", row["predicted_regime"]);
+        }
+
+        using var json = JsonDocument.Parse(output);
+        var predictions = json.RootElement.GetProperty("results").GetProperty("predictions");
+        Assert.Equal(6, predictions.GetProperty("configurations").GetInt32());
+        int agree = rows.Count(r => r["agree"] == "1");
+        Assert.Equal(agree, predictions.GetProperty("agree").GetInt32());
+        Assert.Equal(agree / 6.0, predictions.GetProperty("agreement_fraction").GetDouble(), 12);
+
+        var oscillation = ReadCsv(Path.Combine(dir, "oscillation.csv"));
+        Assert.Equal(["a=1", "a=1.5"], oscillation.Select(r => r["rate"]));
+        foreach (var row in oscillation)
+        {
+            Assert.Equal(double.Parse(row["rate"][2..], CultureInfo.InvariantCulture), Number(row["lr_factor"]), 9);
+            Assert.Contains(row["loss_label"], new[] { "period-1", "period-2", "period-3", "period-4", "transient", "chaos", "aperiodic", "diverged" });
+        }
+
+        string summary = File.ReadAllText(Path.Combine(dir, "summary.md"));
+        Assert.Contains($"Agreement with the observed λ_H trend: {agree}/6", summary);
+        Assert.Contains("| sp-w4-s1-zero |", summary);
+    }
+
+    [Fact]
+    public void SameSeedGivesIdenticalTables()
+    {
+        string a = CliRunner.NewTemporaryFolder();
+        string b = CliRunner.NewTemporaryFolder();
+        string[] args = [.. TinyData, "--params", "sp,mup", "--widths", "4", "--no-oscillation", "--seed", "3"];
+        Assert.Equal(0, CliRunner.Run([.. args, "--out", a]).ExitCode);
+        Assert.Equal(0, CliRunner.Run([.. args, "--out", b]).ExitCode);
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(a, "predictions.csv")), File.ReadAllBytes(Path.Combine(b, "predictions.csv")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(a, "prediction_trajectories.csv")), File.ReadAllBytes(Path.Combine(b, "prediction_trajectories.csv")));
+        Assert.False(File.Exists(Path.Combine(a, "oscillation.csv")));
+    }
+
+    [Fact]
+    public void AnAbsoluteLearningRateThatDivergesIsLabelledNotFatal()
+    {
+        string dir = CliRunner.NewTemporaryFolder();
+        var (code, output, error) = CliRunner.Run([.. TinyData, "--widths", "4", "--params", "sp", "--zero-readout-params", "none", "--lrs", "500", "--out", dir, "--json"]);
+
+        Assert.True(code == 0, error);
+        var row = Assert.Single(ReadCsv(Path.Combine(dir, "oscillation.csv")));
+        Assert.Equal("1", row["diverged"]);
+        Assert.Equal("diverged", row["loss_label"]);
+        using var json = JsonDocument.Parse(output);
+        Assert.False(json.RootElement.GetProperty("results").GetProperty("oscillation").GetProperty("period_two_found").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("--params", "xp")]
+    [InlineData("--widths", "0")]
+    [InlineData("--init-scales", "-1")]
+    [InlineData("--zero-readout-params", "abc")]
+    [InlineData("--loss", "ce")]
+    [InlineData("--model", "cnn")]
+    [InlineData("--trend-tolerance", "1.5")]
+    [InlineData("--late-window", "2")]
+    [InlineData("--period-tolerance", "0")]
+    [InlineData("--lr-factors", "1,-2")]
+    public void BadOptionsExitWithTwoAndWriteNothing(string option, string value)
+    {
+        string dir = CliRunner.NewTemporaryFolder();
+        var (code, _, error) = CliRunner.Run(["net", "predict", "--dataset", "synthetic", option, value, "--out", dir]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(option, error);
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Fact]
+    public void RatesAndFactorsExcludeEachOther()
+    {
+        string dir = CliRunner.NewTemporaryFolder();
+        var (code, _, error) = CliRunner.Run(["net", "predict", "--dataset", "synthetic", "--lrs", "0.1", "--lr-factors", "2", "--out", dir]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--lrs", error);
+        Assert.False(Directory.Exists(dir));
+    }
+
+    private static List<Dictionary<string, string>> ReadCsv(string path)
+    {
+        string[] lines = File.ReadAllLines(path);
+        string[] header = lines[0].Split(',');
+        return lines.Skip(1).Select(l => header.Zip(l.Split(','), (h, v) => (h, v)).ToDictionary(p => p.h, p => p.v)).ToList();
+    }
+
+    private static double Number(string text) => text switch
+    {
+        "nan" => double.NaN,
+        _ => double.Parse(text, CultureInfo.InvariantCulture),
+    };
+}
