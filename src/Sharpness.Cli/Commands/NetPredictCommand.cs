@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Figures;
 using Sharpness.Nets.Experiments;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
@@ -123,19 +124,16 @@ public sealed class NetPredictCommand
         WritePredictions(output, predictions);
         WritePredictionTrajectories(output, predictions);
         written.AddRange([PredictionsFile, PredictionTrajectoriesFile]);
-        written.AddRange(output.WriteFigure("prediction_sharpness", PredictionFigure(predictions, tolerance)));
         if (oscillation is not null)
         {
             WriteOscillation(output, late);
             WriteOscillationTrajectories(output, late);
             written.AddRange([OscillationFile, OscillationTrajectoriesFile]);
-            output.WriteBytes("oscillation.png", OscillationFigure(late, oscillation, lateOnly: false));
-            output.WriteBytes("oscillation_late.png", OscillationFigure(late, oscillation, lateOnly: true));
-            written.AddRange(["oscillation.png", "oscillation_late.png"]);
         }
 
         var results = Results(predictions, late, oscillation);
         var configuration = Configuration(settings, splits, configs, tolerance, oscillation);
+        written.AddRange(output.WriteFigures(NetPredictFigures.Render(SavedRun.Writing(output.Path, "net predict", configuration, results))));
         output.WriteText(SummaryFile, Summary(settings, predictions, late, oscillation, results, tolerance, context.Arguments));
         written.Add(SummaryFile);
         output.Complete("net predict", context, configuration, settings.Seed, started, results, written);
@@ -502,74 +500,6 @@ public sealed class NetPredictCommand
     private static double? Misfit(PeriodEstimate? estimate, int period) =>
         estimate is not null && estimate.Misfits.Count >= period ? estimate.Misfits[period - 1] : null;
 
-    private static RenderedFigure PredictionFigure(IReadOnlyList<PredictionRun> runs, double tolerance)
-    {
-        var series = runs.Select(r => new Series(
-            $"{r.Config.Name} (predicted {Label(r.Prediction?.Regime)})",
-            r.Steps.Select(s => (double)s).ToArray(),
-            r.Sharpness.Select(h => h / r.Sharpness[0]).ToArray())).ToList();
-        var plot = LineFigure.Build(new LineFigureData
-        {
-            Title = "Early λ_H, coloured by the growth-wedge prediction",
-            XLabel = "step",
-            YLabel = "λ_H(t) / λ_H(0)",
-            Series = series,
-            HorizontalLines = [(1 + tolerance, $"1 ± {tolerance.ToString("G3", CultureInfo.InvariantCulture)} (flat band)"), (1 - tolerance, string.Empty)],
-        });
-
-        // Colour by prediction; one legend entry per predicted regime.
-        var lines = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToArray();
-        var seen = new HashSet<string>();
-        for (int i = 0; i < lines.Length && i < runs.Count; i++)
-        {
-            string predicted = Label(runs[i].Prediction?.Regime);
-            lines[i].Color = runs[i].Prediction?.Regime switch
-            {
-                EarlyRegime.SharpnessReduction => FigureStyle.Palette[1],
-                EarlyRegime.ProgressiveSharpening => FigureStyle.Palette[0],
-                _ => FigureStyle.Palette[7],
-            };
-            lines[i].LegendText = seen.Add(predicted) ? $"predicted {predicted}" : string.Empty;
-        }
-
-        return FigureStyle.Render(plot, series.Sum(s => s.X.Length));
-    }
-
-    private static byte[] OscillationFigure(IReadOnlyList<OscillationRun> runs, Plan plan, bool lateOnly)
-    {
-        int from = lateOnly ? plan.Steps - plan.Window + 1 : 0;
-
-        // A diverged run's last measurements are off any useful scale: its sharpness is left out (its loss is shown).
-        var sharpness = runs.Where(r => !r.Result.Diverged).Select(r =>
-        {
-            var points = r.Sharpness.Where(kv => kv.Key >= from).OrderBy(kv => kv.Key).ToArray();
-            return new Series($"{r.RateName}, η = {r.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}", points.Select(kv => (double)kv.Key).ToArray(), points.Select(kv => r.LearningRate * kv.Value).ToArray());
-        }).ToList();
-        var top = LineFigure.Build(new LineFigureData
-        {
-            Title = lateOnly ? $"Late window (last {plan.Window} steps): sharpness every step" : $"Sharpness at large learning rates (every {plan.Every} steps, then every step)",
-            XLabel = "step",
-            YLabel = "η λ_H",
-            Series = sharpness,
-            HorizontalLines = [(2, "2 (λ_H = 2/η)")],
-        });
-        var loss = runs.Where(r => !lateOnly || !r.Result.Diverged).Select(r =>
-        {
-            var records = r.Result.Records.Where(x => x.Step >= from).ToArray();
-            double scale = lateOnly ? records.Select(x => x.Loss).Where(double.IsFinite).DefaultIfEmpty(1).Average() : 1;
-            return new Series(r.Result.Diverged ? $"{r.RateName} (diverged)" : r.RateName, records.Select(x => (double)x.Step).ToArray(), records.Select(x => x.Loss / scale).ToArray());
-        }).ToList();
-        var bottom = LineFigure.Build(new LineFigureData
-        {
-            Title = lateOnly ? "Late loss relative to its window mean" : "Training loss",
-            XLabel = "step",
-            YLabel = lateOnly ? "loss / window mean" : "loss",
-            Series = loss,
-            LogY = !lateOnly,
-        });
-        return FigureStyle.StackVertically([top, bottom]);
-    }
-
     private static JsonObject Results(IReadOnlyList<PredictionRun> predictions, IReadOnlyList<OscillationRun> late, Plan? plan)
     {
         int n = predictions.Count;
@@ -664,6 +594,7 @@ public sealed class NetPredictCommand
         configuration["trend_tolerance"] = tolerance;
         configuration["prediction"] = "growth wedge of the UV model generalised to vector outputs: m = x(1 - 2p + q^2) - 4(q^2 - p) with p = <f0,y>/|y|^2, q = |f0|/|y|, x = eta*kappa0, kappa0 = |grad L|^2/(2L); m > 0 progressive sharpening, m < 0 sharpness reduction";
         configuration["observation"] = "dominant excursion of lambda_H(t)/lambda_H(0) over the run: fall = 1 - min, rise = max - 1; sharpness reduction if fall > trend_tolerance and fall > rise, progressive sharpening if rise > trend_tolerance and rise >= fall, flat otherwise";
+        configuration["oscillation"] = null;
         if (plan is not null)
         {
             configuration["oscillation"] = new JsonObject

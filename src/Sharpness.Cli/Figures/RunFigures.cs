@@ -55,6 +55,7 @@ internal static class RunFigures
             // A fit-uv run that trained also holds the net train figures of its metrics.csv.
             .. File.Exists(Path.Combine(run.Folder, Sharpness.Cli.Commands.NetRun.MetricsFile)) ? NetTrainFigures.Render(run) : [],
             .. NetFitUvFigures.Render(run)]),
+        ["net predict"] = Figures(NetPredictFigures.Render),
         ["reproduce"] = ReproduceReport.Render,
     };
 
