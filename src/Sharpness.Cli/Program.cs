@@ -90,6 +90,7 @@ public static class Program
         root.Subcommands.Add(uv);
         var net = new Command("net", "Real networks on TorchSharp: training with the Hessian sharpness tracked from exact Hessian-vector products.");
         net.Subcommands.Add(NetTrainCommand.Create(context));
+        net.Subcommands.Add(NetEarlyPhaseCommand.Create(context));
         root.Subcommands.Add(net);
         var sweep = new Command("sweep", "Sweeps over a grid of settings: run (resumable, shardable over a cluster) and merge (to Parquet and CSV).");
         sweep.Subcommands.Add(SweepRunCommand.Create(context));

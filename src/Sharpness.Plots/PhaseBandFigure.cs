@@ -27,6 +27,9 @@ public sealed record PhaseBandPanel
 
     /// <summary>c_max: above it training diverges.</summary>
     public required CriticalSeries Max { get; init; }
+
+    /// <summary>Vertical axis label of this panel; null uses <see cref="PhaseBandFigureData.YLabel"/>.</summary>
+    public string? YLabel { get; init; }
 }
 
 /// <summary>What the early-training phase diagram shows: a grid of panels (rows × columns).</summary>
@@ -62,9 +65,12 @@ public static class PhaseBandFigure
     private static readonly Color Diverges = Color.FromHex("#bdbdbd");
     private static readonly Color SharpnessRises = Color.FromHex("#9e9ac8").WithAlpha(0.45);
 
-    // What the translucent overlay looks like over the catapult band, for the legend.
-    private static readonly Color SharpnessRisesOverCatapult = new(
-        Blend(SharpnessRises.R, Catapult.R), Blend(SharpnessRises.G, Catapult.G), Blend(SharpnessRises.B, Catapult.B));
+    // What the translucent overlay looks like over the catapult and the "loss falls" bands, for the legend.
+    private static readonly Color SharpnessRisesOverCatapult = Over(Catapult);
+    private static readonly Color SharpnessRisesOverLossFalls = Over(LossFalls);
+
+    /// <summary>Logical width of a panel: the default figure width plus room for the legend on the right.</summary>
+    public const int PanelWidth = FigureStyle.Width + 260;
 
     /// <summary>Renders the panels in a grid: PNG at print resolution and SVG.</summary>
     /// <param name="data">What to draw.</param>
@@ -85,7 +91,7 @@ public static class PhaseBandFigure
         }
 
         var plots = data.Rows.Select(row => row.Select(panel => Build(panel, data)).ToArray()).ToArray();
-        return Compose(plots, FigureStyle.Width, FigureStyle.Height);
+        return Compose(plots, PanelWidth, FigureStyle.Height);
     }
 
     /// <summary>Builds one panel (for composing or testing).</summary>
@@ -96,7 +102,7 @@ public static class PhaseBandFigure
         ArgumentNullException.ThrowIfNull(panel);
         ArgumentNullException.ThrowIfNull(data);
         var plot = new Plot();
-        FigureStyle.Apply(plot, panel.Title, data.XLabel, data.YLabel);
+        FigureStyle.Apply(plot, panel.Title, data.XLabel, panel.YLabel ?? data.YLabel);
         double bottom = Math.Log10(data.CRange.Min) - 0.02, top = Math.Log10(data.CRange.Max) + 0.02;
         var points = Enumerable.Range(0, panel.X.Length).Where(i => panel.X[i] > 0).ToArray();
         var columns = points.GroupBy(i => panel.X[i]).OrderBy(g => g.Key).ToArray();
@@ -151,7 +157,11 @@ public static class PhaseBandFigure
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "loss catapult", FillColor = Catapult });
         if (sharp is not null)
         {
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "loss and λ_H catapult (c_sharp to c_max)", FillColor = SharpnessRisesOverCatapult });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "λ_H rises too (c_sharp to c_max)", FillColor = SharpnessRisesOverCatapult });
+            if (sharp.Zip(loss).Any(p => p.First < p.Second))
+            {
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = "λ_H rises, loss falls", FillColor = SharpnessRisesOverLossFalls });
+            }
         }
 
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "diverges", FillColor = Diverges });
@@ -164,7 +174,7 @@ public static class PhaseBandFigure
             }
         }
 
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = FigureStyle.FormatLogTick };
+        plot.Axes.Bottom.TickGenerator = DecadeTicks(bandX[0], bandX[^1]);
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         for (int k = (int)Math.Floor(Math.Log2(data.CRange.Min)); k <= (int)Math.Ceiling(Math.Log2(data.CRange.Max)); k++)
         {
@@ -173,7 +183,7 @@ public static class PhaseBandFigure
 
         plot.Axes.Left.TickGenerator = ticks;
         plot.Axes.SetLimits(bandX[0], bandX[^1], bottom, top);
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
@@ -197,7 +207,39 @@ public static class PhaseBandFigure
         points.MarkerSize = 7;
     }
 
-    private static byte Blend(byte top, byte bottom) => (byte)Math.Round((SharpnessRises.Alpha / 255.0 * top) + ((1 - (SharpnessRises.Alpha / 255.0)) * bottom));
+    private static Color Over(Color bottom)
+    {
+        double a = SharpnessRises.Alpha / 255.0;
+        byte Mix(byte top, byte under) => (byte)Math.Round((a * top) + ((1 - a) * under));
+        return new Color(Mix(SharpnessRises.R, bottom.R), Mix(SharpnessRises.G, bottom.G), Mix(SharpnessRises.B, bottom.B));
+    }
+
+    /// <summary>Ticks at 1, 2 and 5 times powers of ten (all nine digits when the range spans less than a decade), in log10 coordinates.</summary>
+    private static ScottPlot.TickGenerators.NumericManual DecadeTicks(double logMin, double logMax)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        int[][] digitSets = [[1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]];
+        foreach (int[] digits in digitSets)
+        {
+            var positions = new List<double>();
+            for (int k = (int)Math.Floor(logMin); k <= (int)Math.Ceiling(logMax); k++)
+            {
+                positions.AddRange(digits.Select(d => Math.Log10(d) + k).Where(v => v >= logMin && v <= logMax));
+            }
+
+            if (positions.Count >= 3 || digits.Length == 9)
+            {
+                foreach (double v in positions)
+                {
+                    ticks.AddMajor(v, FigureStyle.FormatNumber(Math.Pow(10, v)));
+                }
+
+                break;
+            }
+        }
+
+        return ticks;
+    }
 
     /// <summary>Renders each plot at the panel size and places them in a grid: one PNG, one SVG.</summary>
     private static RenderedFigure Compose(Plot[][] plots, int width, int height)

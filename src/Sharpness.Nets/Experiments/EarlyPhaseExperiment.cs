@@ -25,8 +25,9 @@ namespace Sharpness.Nets.Experiments;
 /// <para>
 /// Cost. Loss probes run T steps (fewer when they diverge) without any Hessian work and serve c_loss and c_max;
 /// sharpness probes measure λ_H at every step 1..T, warm-started from the previous step's eigenvector, and stop
-/// at the first step whose sharpness exceeds λ_H(0) — Lanczos itself stops as soon as a Ritz value (a lower bound
-/// of λ_H) exceeds it. With <see cref="GridSearchMode.Bisect"/> each constant costs about log2(grid size)
+/// at the first step whose sharpness exceeds λ_H(0). Each measurement only has to decide λ_H(t) &gt; λ_H(0), so
+/// Lanczos stops as soon as the top Ritz value θ (a lower bound of λ_H) exceeds λ_H(0), or θ + ρ (ρ its residual)
+/// falls below it, or the usual residual tolerance is met — whichever comes first. With <see cref="GridSearchMode.Bisect"/> each constant costs about log2(grid size)
 /// probes; every probe result is kept, and any that contradicts the monotonicity the bisection assumes is
 /// reported (<see cref="EarlyPhaseResult.MonotonicityViolations"/>). <see cref="GridSearchMode.Scan"/> applies
 /// the definitions literally: c_loss and c_sharp scan upwards from the smallest c, c_max downwards from the largest.
@@ -152,13 +153,16 @@ public static class EarlyPhaseExperiment
                 hessian = Solve(op, start: null, bound: null);
             }
 
-            using (var op = new GaussNewtonOperator(_model, _loss, _inputs, _targets, _measure.HvpBatchSize, _measure.Precision))
-            {
-                gaussNewton = Solve(op, start: null, bound: null);
-            }
-
             _initialSharpness = Top(hessian);
             _initialVector = UsableVector(hessian);
+
+            // The top directions of H and G are close when the residual term is small: start G's Lanczos from H's
+            // vector (same stop rule, so the same accuracy, usually fewer products).
+            using (var op = new GaussNewtonOperator(_model, _loss, _inputs, _targets, _measure.HvpBatchSize, _measure.Precision))
+            {
+                gaussNewton = Solve(op, start: _initialVector, bound: null);
+            }
+
             double loss = Evaluation.Evaluate(_model, _loss, _train, _options.Trainer.PhysicalBatchSize).Loss;
             return new InitialValues(_initialSharpness, Top(gaussNewton), hessian.Converged && gaussNewton.Converged, hessian.Matvecs + gaussNewton.Matvecs, loss, OutputRatio());
         }
@@ -180,6 +184,7 @@ public static class EarlyPhaseExperiment
             var losses = new List<double>();
             var sharpness = new List<double> { _initialSharpness };
             var lowerBound = new List<bool> { false };
+            var residuals = new List<double> { double.NaN };
             double[]? warm = _initialVector;
             bool rose = false;
             int matvecs = 0;
@@ -195,7 +200,7 @@ public static class EarlyPhaseExperiment
                     return;
                 }
 
-                double value = double.NaN;
+                double value = double.NaN, residual = double.NaN;
                 bool lower = false;
                 if (double.IsFinite(stepLoss))
                 {
@@ -203,12 +208,14 @@ public static class EarlyPhaseExperiment
                     var result = Solve(op, warm, _initialSharpness);
                     matvecs += result.Matvecs;
                     value = Top(result);
-                    lower = result.StopReason == StopReason.Cancelled;
+                    residual = result.Residuals.Length > 0 ? result.Residuals[0] : double.NaN;
+                    lower = result.StopReason == StopReason.Cancelled && value > _initialSharpness;
                     warm = UsableVector(result) ?? warm;
                 }
 
                 sharpness.Add(value);
                 lowerBound.Add(lower);
+                residuals.Add(residual);
                 // A sharpness that is not finite (or a loss that is not) has left every bound: a rise.
                 if (!(value <= _initialSharpness))
                 {
@@ -229,6 +236,7 @@ public static class EarlyPhaseExperiment
                 Losses = losses,
                 Sharpness = kind == EarlyProbeKind.Sharpness ? sharpness : Enumerable.Repeat(double.NaN, losses.Count).Select((v, t) => t == 0 ? _initialSharpness : v).ToArray(),
                 SharpnessLowerBound = kind == EarlyProbeKind.Sharpness ? lowerBound : new bool[losses.Count],
+                SharpnessResiduals = kind == EarlyProbeKind.Sharpness ? residuals : Enumerable.Repeat(double.NaN, losses.Count).ToArray(),
                 Diverged = diverged,
                 DivergedAtStep = divergedAt,
                 SharpnessRose = kind == EarlyProbeKind.Sharpness ? rose : null,
@@ -249,6 +257,7 @@ public static class EarlyPhaseExperiment
             if (bound is double b)
             {
                 criteria.Add(new RitzValueAboveCriterion(b));
+                criteria.Add(new RitzIntervalBelowCriterion(b));
             }
 
             criteria.Add(StopCriteria.Residual(_measure.ResidualTolerance));

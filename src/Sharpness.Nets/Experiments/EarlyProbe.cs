@@ -50,6 +50,12 @@ public sealed record EarlyProbe
     /// </summary>
     public required IReadOnlyList<bool> SharpnessLowerBound { get; init; }
 
+    /// <summary>
+    /// Per step: the residual ρ = ‖Hv − θv‖ of the reported sharpness θ (NaN where not measured). A measurement that
+    /// stopped because θ + ρ fell below λ_H(0) is accurate to ρ, which can be much looser than the tolerance.
+    /// </summary>
+    public required IReadOnlyList<double> SharpnessResiduals { get; init; }
+
     /// <summary>Updates applied before the run ended (T, or fewer when it diverged or stopped at a sharpness rise).</summary>
     public int StepsRun => Losses.Count - 1;
 
