@@ -1,0 +1,64 @@
+using System.Xml.Linq;
+using ScottPlot;
+
+namespace Sharpness.Plots.Tests;
+
+public class PhaseBandFigureTests
+{
+    private static PhaseBandPanel Panel(string title, bool withSharpness) => new()
+    {
+        Title = title,
+        X = [2.0 / 1024, 2.0 / 256, 4.0 / 256, 2.0 / 64, 6.0 / 64],
+        Loss = new CriticalSeries([2.1, 2.2, 2.4, 2.6, 4.0], [2.0, 2.1, 2.3, 2.5, 3.5], [2.2, 2.3, 2.5, 2.7, 4.5]),
+        Sharpness = withSharpness ? new CriticalSeries([2.5, 2.8, 3.0, 3.6, 6.0], [2.4, 2.8, 2.9, 3.4, 5.0], [2.6, 2.8, 3.1, 3.8, 7.0]) : null,
+        Max = new CriticalSeries([4.0, 4.3, 5.0, 6.5, 16.0], [4.0, 4.3, 5.0, 6.5, 16.0], [4.0, 4.3, 5.0, 6.5, 16.0]),
+    };
+
+    [Fact]
+    public void PanelsAreLaidOutInAGridAsPngAndSvg()
+    {
+        var data = new PhaseBandFigureData
+        {
+            Rows = [[Panel("sp, c = η λ_H(0)", true), Panel("zero readout, c = η λ_H(0)", true)], [Panel("sp, c = η λ_NTK(0)", true), Panel("zero readout, c = η λ_NTK(0)", false)]],
+            CRange = (0.5, 64),
+        };
+
+        var figure = PhaseBandFigure.Render(data);
+
+        Assert.Equal([0x89, 0x50, 0x4E, 0x47], figure.Png[..4]);
+        int width = (figure.Png[16] << 24) | (figure.Png[17] << 16) | (figure.Png[18] << 8) | figure.Png[19];
+        int height = (figure.Png[20] << 24) | (figure.Png[21] << 16) | (figure.Png[22] << 8) | figure.Png[23];
+        Assert.Equal((2 * 2 * PhaseBandFigure.PanelWidth, 2 * 1000), (width, height));
+        var svg = XDocument.Parse(figure.Svg!);
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        Assert.Equal(4, svg.Root!.Elements(ns + "g").Count());
+        Assert.Equal((2 * PhaseBandFigure.PanelWidth).ToString(System.Globalization.CultureInfo.InvariantCulture), svg.Root.Attribute("width")!.Value);
+    }
+
+    [Fact]
+    public void APanelHasTheBandsTheReferenceLineAndLogAxes()
+    {
+        var data = new PhaseBandFigureData { Rows = [[Panel("p", true)]], CRange = (0.5, 64) };
+
+        var plot = PhaseBandFigure.Build(Panel("p", true), data);
+        var withoutSharpness = PhaseBandFigure.Build(Panel("q", false), data);
+
+        // Loss falls, loss catapult, diverges, and the sharpness overlay.
+        Assert.Equal(4, plot.GetPlottables().OfType<ScottPlot.Plottables.FillY>().Count());
+        Assert.Equal(3, withoutSharpness.GetPlottables().OfType<ScottPlot.Plottables.FillY>().Count());
+        var line = Assert.Single(plot.GetPlottables().OfType<ScottPlot.Plottables.HorizontalLine>());
+        Assert.Equal(Math.Log10(2), line.Y, 12);
+        var limits = plot.Axes.GetLimits();
+        Assert.Equal(Math.Log10(0.5) - 0.02, limits.Bottom, 12);
+        Assert.Equal(Math.Log10(64) + 0.02, limits.Top, 12);
+        Assert.True(limits.Left < Math.Log10(2.0 / 1024) && limits.Right > Math.Log10(6.0 / 64));
+    }
+
+    [Fact]
+    public void EmptyOrRaggedGridsAreRejected()
+    {
+        Assert.Throws<ArgumentException>(() => PhaseBandFigure.Render(new PhaseBandFigureData { Rows = [], CRange = (1, 2) }));
+        Assert.Throws<ArgumentException>(() => PhaseBandFigure.Render(new PhaseBandFigureData { Rows = [[Panel("a", true)], []], CRange = (1, 2) }));
+        Assert.Throws<ArgumentException>(() => PhaseBandFigure.Render(new PhaseBandFigureData { Rows = [[Panel("a", true)]], CRange = (0, 2) }));
+    }
+}
