@@ -15,7 +15,7 @@ namespace Sharpness.Cli.Commands;
 public sealed class ReproduceCommand
 {
     /// <summary>Version of the experiment list and the claim criteria; changes whenever either changes.</summary>
-    public const int ExperimentListVersion = 2;
+    public const int ExperimentListVersion = 3;
 
     /// <summary>The claims table as JSON.</summary>
     public const string ClaimsFile = ReproduceReport.ClaimsFile;
@@ -107,10 +107,18 @@ public sealed class ReproduceCommand
         yield return new("net-eos", "Real network at two learning rates (Cohen et al. preset: FC tanh on Fashion-MNIST, full-batch GD): sharpness against 2/eta",
             ["net", "eos", "--data-dir", dataDir, .. quick
                 ? new[] { "--lrs", "2/30", "--train-size", "500", "--measure-size", "500", "--test-size", "0", "--steps", "30", "--sharpness-every", "10" }
-                : new[] { "--lrs", "2/20,2/30", "--test-size", "0", "--steps", "2000", "--sharpness-every", "20" }]);
+                : new[] { "--lrs", "2/30,2/40", "--test-size", "0", "--steps", "2000", "--sharpness-every", "20" }]);
+        yield return new("net-early-phase", "Early-training phase diagram (Kalra & Barkeshli): c_loss, c_sharp, c_max against lambda_H(0) and the NTK, SP and zero readout",
+            ["net", "early-phase", "--data-dir", dataDir, "--variants", "sp,zero-readout", .. quick
+                ? new[] { "--depths", "2", "--widths", "16", "--seeds", "1", "--train-size", "200", "--measure-size", "200", "--x-step", "0.5", "--c-max", "16", "--early-steps", "5" }
+                : new[] { "--depths", "2,4", "--widths", "64,256", "--seeds", "2", "--x-step", "0.2" }]);
+        yield return new("net-predict", "The UV model's predictions on real networks: early regime from the initial output (SP, NTP, muP, zero readout), late oscillation at large eta",
+            ["net", "predict", "--data-dir", dataDir, .. quick
+                ? new[] { "--train-size", "200", "--measure-size", "200", "--widths", "16", "--init-scales", "1", "--steps", "20", "--lr-factors", "4,5", "--late-steps", "60", "--late-window", "20" }
+                : new[] { "--widths", "64,256", "--init-scales", "1,0.25,4", "--lr-factors", "4,4.5,5,5.1,5.2" }]);
         yield return new("net-fit-uv", "The UV map fitted to a real network's sharpness (zero readout, eta = 0.1), with baselines",
             ["net", "fit-uv", "--preset", "eos", "--data-dir", dataDir, "--zero-readout", "--lr", "0.1", "--test-size", "0", "--accuracy-goal", "1", "--sharpness-every", "1", .. quick
-                ? new[] { "--train-size", "200", "--measure-size", "200", "--steps", "40" }
+                ? new[] { "--train-size", "100", "--measure-size", "100", "--steps", "20" }
                 : new[] { "--train-size", "1000", "--measure-size", "1000", "--steps", "400" }]);
     }
 
@@ -438,13 +446,64 @@ public sealed class ReproduceCommand
                 FitCriterion, Status(uv < constant), "net-fit-uv/manifest.json"));
         }
 
-        claims.Add(new("net-initial-output-predicts-regime", "Real networks: the initial output predicts the early regime",
-            JsonValue.Create("skipped: needs the prediction experiment (net predict)"), "early-regime prediction accuracy from the initial output",
-            "skipped: needs the prediction experiment (net predict)", "-"));
+        if (netSkipReason is not null)
+        {
+            claims.Add(new("net-initial-output-predicts-regime", PredictClaimText, JsonValue.Create(netSkipReason), PredictCriterion, netSkipReason, "net-predict"));
+            claims.Add(new("net-period-two", PeriodTwoClaimText, JsonValue.Create(netSkipReason), PeriodTwoCriterion, netSkipReason, "net-predict"));
+            claims.Add(new("net-critical-ordering", OrderingClaimText, JsonValue.Create(netSkipReason), OrderingCriterion, netSkipReason, "net-early-phase"));
+            claims.Add(new("net-zero-readout-c-loss", ZeroReadoutClaimText, JsonValue.Create(netSkipReason), ZeroReadoutCriterion, netSkipReason, "net-early-phase"));
+        }
+        else
+        {
+            string G(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+            var predictions = Results(folder, "net-predict")["predictions"]!;
+            int configurations = predictions["configurations"]!.GetValue<int>(), agree = predictions["agree"]!.GetValue<int>();
+            double fraction = configurations > 0 ? (double)agree / configurations : double.NaN;
+            claims.Add(new("net-initial-output-predicts-regime", PredictClaimText,
+                JsonValue.Create($"{agree} of {configurations} configurations ({G(100 * fraction)}%)"), PredictCriterion, Status(fraction >= 0.75), "net-predict/manifest.json"));
+
+            var oscillation = Results(folder, "net-predict")["oscillation"];
+            bool periodTwo = oscillation?["period_two_loss_and_sharpness"]?.GetValue<bool>() ?? false;
+            bool doubling = oscillation?["period_doubling_found"]?.GetValue<bool>() ?? false;
+            claims.Add(new("net-period-two", PeriodTwoClaimText,
+                JsonValue.Create($"period 2 in loss and sharpness: {(periodTwo ? "found" : "not found")}; period doubling as eta grows: {(doubling ? "found" : "not found")}"),
+                PeriodTwoCriterion, Status(periodTwo), "net-predict/manifest.json"));
+
+            var early = Results(folder, "net-early-phase");
+            int holds = early["ordering_holds"]!.GetValue<int>() + (early["ordering_within_grid_step"]?.GetValue<int>() ?? 0);
+            int fails = early["ordering_fails"]!.GetValue<int>(), undetermined = early["ordering_undetermined"]!.GetValue<int>();
+            claims.Add(new("net-critical-ordering", OrderingClaimText,
+                JsonValue.Create($"holds for {holds} initialisations (within a grid step included), fails for {fails}, undetermined for {undetermined}"),
+                OrderingCriterion, Status(fails == 0 && holds > 0), "net-early-phase/manifest.json"));
+
+            var zero = early["groups"]!.AsArray().Where(g => g!["variant"]!.GetValue<string>() == "zero-readout")
+                .Select(g => (Ntk: g!["against_ntk"]?["c_loss"]?["mean"]?.GetValue<double>() ?? double.NaN, Hessian: g["against_lambda_h"]?["c_loss"]?["mean"]?.GetValue<double>() ?? double.NaN))
+                .ToArray();
+            bool closeToTwo = zero.Length > 0 && zero.All(z => Math.Abs(Math.Log2(z.Ntk / 2)) <= 0.25);
+            claims.Add(new("net-zero-readout-c-loss", ZeroReadoutClaimText,
+                JsonValue.Create(zero.Length == 0 ? "no zero-readout runs" : $"c_loss against the NTK: {string.Join(", ", zero.Select(z => G(z.Ntk)))}; against lambda_H(0): {string.Join(", ", zero.Select(z => G(z.Hessian)))}"),
+                ZeroReadoutCriterion, Status(closeToTwo), "net-early-phase/manifest.json"));
+        }
         return claims;
     }
 
     private const int NetWindow = 10;
+
+    private const string PredictClaimText = "Real networks: the initial output predicts the early regime (UV growth wedge)";
+
+    private const string PredictCriterion = "predicted early regime (sharpness reduction or progressive sharpening) equals the observed one in at least 75% of the configurations";
+
+    private const string PeriodTwoClaimText = "Real networks: period-2 oscillation of loss and sharpness at large eta";
+
+    private const string PeriodTwoCriterion = "a late window with period 2 in both the loss and the sharpness at some eta (period doubling reported alongside)";
+
+    private const string OrderingClaimText = "Real networks: c_loss <= c_sharp <= c_max in the early-training phase diagram";
+
+    private const string OrderingCriterion = "no initialisation whose critical constants contradict the ordering by more than a grid step";
+
+    private const string ZeroReadoutClaimText = "Real networks with a zero readout: c_loss = 2 when measured against the top NTK eigenvalue";
+
+    private const string ZeroReadoutCriterion = "mean c_loss (against the NTK) of every zero-readout configuration within a factor 2^0.25 of 2";
 
     private const string FitClaimText = "Beyond the paper: the UV map fitted to a real run's early sharpness predicts the held-out sharpness";
 

@@ -7,7 +7,8 @@ public sealed class QuickReproduction
     public static readonly string[] ClaimIds =
     [
         "uv-reduction-large-output", "uv-sharpening-small-output", "uv-no-convergence-above-critical", "uv-period2-geometric-mean",
-        "uv-feigenbaum", "uv-chaos", "net-eos-settles", "net-uv-fit", "net-initial-output-predicts-regime",
+        "uv-feigenbaum", "uv-chaos", "net-eos-settles", "net-uv-fit", "net-initial-output-predicts-regime", "net-period-two",
+        "net-critical-ordering", "net-zero-readout-c-loss",
     ];
 
     public QuickReproduction()
