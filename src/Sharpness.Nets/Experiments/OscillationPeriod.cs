@@ -35,8 +35,8 @@ public sealed record PeriodEstimate(int? Period, IReadOnlyList<double> Misfits, 
 /// p in 2 … <c>maxPeriod</c> (tried while 3p ≤ the length N and N − p &gt; 4, so that the differences
 /// outnumber their trend's coefficients) with μ(p) ≤ <c>tolerance</c> (default 0.25:
 /// the part that does not repeat is at most about a quarter of the oscillation), otherwise none. A
-/// period-2 oscillation whose amplitude drifts within the window has a larger misfit (5 % growth per
-/// step gives about 0.1).
+/// period-2 oscillation whose amplitude drifts within the window has a larger misfit (a 5 % change per
+/// step gives about 0.07 over 40 steps).
 /// </para>
 /// </remarks>
 public static class OscillationPeriod

@@ -49,6 +49,18 @@ public sealed class OscillationPeriodTests
     }
 
     [Fact]
+    public void ATwoCycleWhoseAmplitudeDecaysIsStillPeriodTwo()
+    {
+        // Amplitude and level both shrink 5 % per step: the amplitude halves in the first 14 steps.
+        double[] series = Enumerable.Range(0, 40).Select(t => Math.Exp(-0.05 * t) * (1 + (t % 2 == 0 ? 0.2 : -0.2))).ToArray();
+
+        var estimate = OscillationPeriod.Detect(series);
+
+        Assert.Equal(2, estimate.Period);
+        Assert.True(estimate.AmplitudeGrowth < 0.5, $"growth {estimate.AmplitudeGrowth}");
+    }
+
+    [Fact]
     public void TheLogisticMapAtThreePointFiveHasPeriodFour()
     {
         double[] series = Logistic(3.5, 0.3, transient: 2000, count: 40);
