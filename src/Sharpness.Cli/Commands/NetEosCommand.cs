@@ -147,7 +147,12 @@ public sealed class NetEosCommand
         var resultsJson = new JsonObject { ["runs"] = perRate };
         var written2 = new List<string> { SummaryCsv, SummaryMarkdown };
         written2.AddRange(output.WriteFigures(NetEosFigures.Render(SavedRun.Writing(output.Path, "net eos", overall, resultsJson))));
-        written2.AddRange(folders);
+        foreach (string sub in folders)
+        {
+            // Each learning rate's files, by their path in this folder (the report of reproduce shows their figures too).
+            var subFiles = JsonNode.Parse(File.ReadAllText(Path.Combine(output.Path, sub, RunDirectory.ManifestFileName)))!["files"]!.AsArray();
+            written2.AddRange(subFiles.Select(f => $"{sub}/{f!.GetValue<string>()}"));
+        }
         output.Complete("net eos", context, overall, settings.Seed, started, resultsJson, written2);
         if (parse.GetValue(_json))
         {
