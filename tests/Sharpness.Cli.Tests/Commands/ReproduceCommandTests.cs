@@ -46,9 +46,11 @@ public class ReproduceCommandTests
         }
 
         Assert.Equal(2.0, byId["uv-period2-geometric-mean"].GetProperty("measured").GetDouble(), 9);
-        string netStatus = byId["net-eos-settles"].GetProperty("status").GetString()!;
-        Assert.Contains(netStatus, new[] { "reproduced", "not reproduced", "skipped: install dataset-fashion-mnist" });
-        Assert.StartsWith("skipped", byId["net-initial-output-predicts-regime"].GetProperty("status").GetString(), StringComparison.Ordinal);
+        foreach (var (id, claim) in byId.Where(c => c.Key.StartsWith("net-", StringComparison.Ordinal)))
+        {
+            // Measured honestly: the quick network runs are too short to settle, so either outcome is possible.
+            Assert.Contains(claim.GetProperty("status").GetString(), new[] { "reproduced", "not reproduced", "skipped: install dataset-fashion-mnist" });
+        }
 
         string html = File.ReadAllText(Path.Combine(folder, "index.html"));
         string report = File.ReadAllText(Path.Combine(folder, "report.md"));

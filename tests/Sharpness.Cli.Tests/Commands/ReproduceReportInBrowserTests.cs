@@ -6,7 +6,7 @@ namespace Sharpness.Cli.Tests.Commands;
 [Collection(QuickReproductionCollection.Name)]
 public class ReproduceReportInBrowserTests(QuickReproduction reproduction)
 {
-    // Waits for the page's load event (all images decoded or failed), then reports what the browser made of it.
+    // Waits until the report has loaded (all images decoded or failed), then reports what the browser made of it.
     private const string Inspect = """
         new Promise(resolve => {
           const report = () => resolve({
@@ -14,7 +14,10 @@ public class ReproduceReportInBrowserTests(QuickReproduction reproduction)
             rows: Array.from(document.querySelectorAll('#claims tbody tr'), r => ({
               id: r.dataset.claimId, cells: r.cells.length, height: r.getBoundingClientRect().height, status: r.cells[3].textContent })),
           });
-          if (document.readyState === 'complete') report(); else window.addEventListener('load', report);
+          // The target may still show the blank page it opened with: wait until the report itself has loaded.
+          const ready = () => location.protocol === 'file:' && document.readyState === 'complete' && document.getElementById('claims');
+          const poll = () => ready() ? report() : setTimeout(poll, 50);
+          poll();
         })
         """;
 
