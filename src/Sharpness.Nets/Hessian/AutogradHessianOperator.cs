@@ -1,6 +1,7 @@
 using Sharpness.Core.LinearAlgebra;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Parameters;
+using Sharpness.Nets.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -148,7 +149,7 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
             using var noGrad = no_grad();
             for (int i = 0; i < product.Length; i++)
             {
-                product[i].add_(hessianDirection[i]);
+                product[i].AddInPlace(hessianDirection[i]);
             }
         }
 
@@ -194,7 +195,7 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
             total += batchLoss.detach().to(ScalarType.Float64).item<double>();
             for (int i = 0; i < sum.Length; i++)
             {
-                sum[i].add_(batchGradient[i]);
+                sum[i].AddInPlace(batchGradient[i]);
             }
         }
 
@@ -228,7 +229,7 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
     private Tensor BatchLoss(long start, long count)
     {
         Tensor outputs = _model.forward(_inputs.narrow(0, start, count));
-        return _loss.SumOverExamples(outputs, _targets.narrow(0, start, count)).div(Examples);
+        return _loss.SumOverExamples(outputs, _targets.narrow(0, start, count)).DivBy(Examples);
     }
 
     private Tensor[] Split(ReadOnlySpan<double> vector)
@@ -250,7 +251,7 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
         Tensor sum = a[0].mul(b[0]).sum();
         for (int i = 1; i < b.Length; i++)
         {
-            sum = sum.add(a[i].mul(b[i]).sum());
+            sum = sum.Plus(a[i].mul(b[i]).sum());
         }
 
         return sum;
