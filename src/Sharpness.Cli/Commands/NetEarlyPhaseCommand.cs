@@ -70,7 +70,13 @@ public sealed class NetEarlyPhaseCommand
         var started = DateTimeOffset.UtcNow;
         var settings = _net.Resolve(parse, "early");
         // The early preset trains with SGD; this command defaults to full-batch GD on a subset (no sampling noise
-        // in the loss comparisons) and to 1,000 training examples. Typed options win.
+        // in the loss comparisons), to 1,000 training examples and to float32 Hessian products (the constants and
+        // every decision agree with float64 ones; docs/real-networks.md). Typed options win.
+        var tracking = settings.Trainer.Tracking ?? new SharpnessTrackerOptions();
+        settings = settings with
+        {
+            Trainer = settings.Trainer with { Tracking = AnalysisOptions.IsGiven(parse, _net.HvpPrecision) ? tracking : tracking with { Precision = ScalarType.Float32 } },
+        };
         settings = settings with
         {
             TrainSize = AnalysisOptions.IsGiven(parse, _net.TrainSize) ? settings.TrainSize : DefaultTrainSize,
