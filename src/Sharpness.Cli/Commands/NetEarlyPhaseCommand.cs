@@ -44,6 +44,7 @@ public sealed class NetEarlyPhaseCommand
     private readonly Option<int> _earlySteps = new("--early-steps") { Description = "Steps T per run: losses and sharpness at steps 1..T are compared with their initial values.", DefaultValueFactory = _ => 10 };
     private readonly Option<string> _search = new("--search") { Description = "bisect (binary search over grid indices, about log2(grid size) runs per constant, assumes monotonicity and reports any probe that contradicts it) or scan (the definitions literally: c_loss and c_sharp scanned upwards, c_max downwards).", DefaultValueFactory = _ => "bisect" };
     private readonly Option<bool> _noSharpness = new("--no-sharpness") { Description = "Skip c_sharp (the only part that needs Hessian products during training)." };
+    private readonly Option<int> _decideBelowAfter = new("--decide-below-after") { Description = "Sharpness runs: a measurement concludes lambda_H(t) <= lambda_H(0) once the top Ritz value plus its residual is below lambda_H(0), after at least this many Lanczos products; 0: only a converged measurement (--lanczos-tolerance) decides (slower).", DefaultValueFactory = _ => 8 };
     private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new or empty) for points.csv, critical.csv, summary.md, phase.png/.svg and manifest.json.", Required = true };
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary instead of the Markdown table." };
 
@@ -55,7 +56,7 @@ public sealed class NetEarlyPhaseCommand
         var command = new Command("early-phase", "Early-training phase diagram (Kalra & Barkeshli): c_loss, c_sharp and c_max of eta = c/lambda_H(0) over depths, widths, variants and seeds.");
         d._net.Add(command, d._net.Preset, d._net.Model, d._net.Depth, d._net.Width, d._net.Param, d._net.ZeroReadout, d._net.Lr, d._net.LrConstant,
             d._net.Steps, d._net.SharpnessEvery, d._net.TopK, d._net.AccuracyGoal, d._net.LossGoal, d._net.TestSize);
-        foreach (Option option in new Option[] { d._depths, d._widths, d._variants, d._seeds, d._cMin, d._cMax, d._xStep, d._earlySteps, d._search, d._noSharpness, d._out, d._json })
+        foreach (Option option in new Option[] { d._depths, d._widths, d._variants, d._seeds, d._cMin, d._cMax, d._xStep, d._earlySteps, d._search, d._noSharpness, d._decideBelowAfter, d._out, d._json })
         {
             command.Options.Add(option);
         }
@@ -69,7 +70,13 @@ public sealed class NetEarlyPhaseCommand
         var started = DateTimeOffset.UtcNow;
         var settings = _net.Resolve(parse, "early");
         // The early preset trains with SGD; this command defaults to full-batch GD on a subset (no sampling noise
-        // in the loss comparisons) and to 1,000 training examples. Typed options win.
+        // in the loss comparisons), to 1,000 training examples and to float32 Hessian products (the constants and
+        // every decision agree with float64 ones; docs/real-networks.md). Typed options win.
+        var tracking = settings.Trainer.Tracking ?? new SharpnessTrackerOptions();
+        settings = settings with
+        {
+            Trainer = settings.Trainer with { Tracking = AnalysisOptions.IsGiven(parse, _net.HvpPrecision) ? tracking : tracking with { Precision = ScalarType.Float32 } },
+        };
         settings = settings with
         {
             TrainSize = AnalysisOptions.IsGiven(parse, _net.TrainSize) ? settings.TrainSize : DefaultTrainSize,
@@ -102,6 +109,7 @@ public sealed class NetEarlyPhaseCommand
             _ => throw new UsageException("--search", $"expected bisect or scan, got '{searchName}'."),
         };
         bool measureSharpness = !parse.GetValue(_noSharpness);
+        int decideBelowAfter = OptionValues.AtLeast(parse.GetValue(_decideBelowAfter), 0, "--decide-below-after");
         ulong firstSeed = settings.Seed;
         ulong[] seeds = Enumerable.Range(0, seedCount).Select(i => firstSeed + (ulong)i).ToArray();
 
@@ -130,6 +138,7 @@ public sealed class NetEarlyPhaseCommand
                             Steps = earlySteps,
                             Search = search,
                             MeasureSharpness = measureSharpness,
+                            DecideBelowAfter = decideBelowAfter == 0 ? null : decideBelowAfter,
                             Trainer = run.Trainer with { Seed = seed },
                             Measurement = measurement with { Seed = seed },
                         };
@@ -149,6 +158,7 @@ public sealed class NetEarlyPhaseCommand
         WriteCritical(output, runs);
         double seconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
         var configuration = Configuration(settings, splits, depths, widths, variants, seeds, grid, earlySteps, searchName, measureSharpness);
+        configuration["decide_below_after"] = decideBelowAfter;
         output.WriteText(SummaryFile, Summary(context, configuration, groups, runs, seconds));
         var files = new List<string> { PointsFile, CriticalFile, SummaryFile };
         files.AddRange(output.WriteFigure("phase", Figure(groups, variants, grid, measureSharpness)));
@@ -257,12 +267,20 @@ public sealed class NetEarlyPhaseCommand
                     Text(row.LossConstant.Value), row.LossConstant.Relation, sharp is null ? "nan" : Text(sharp.Value), sharp?.Relation ?? string.Empty,
                     Text(row.MaxConstant.Value), row.MaxConstant.Relation,
                     Text(row.LossConstant.Value * result.NtkRatio), sharp is null ? "nan" : Text(sharp.Value * result.NtkRatio), Text(row.MaxConstant.Value * result.NtkRatio),
-                    row.Ordering.ToString().ToLowerInvariant(), string.Join("; ", result.MonotonicityViolations), I(result.Probes.Count),
+                    OrderingName(row.Ordering), string.Join("; ", result.MonotonicityViolations), I(result.Probes.Count),
                     I(result.InitialMatvecs + result.Probes.Sum(p => p.Matvecs)), B(result.InitialConverged), Text(result.Seconds),
                 ]);
             }
         });
     }
+
+    private static string OrderingName(OrderingStatus status) => status switch
+    {
+        OrderingStatus.Holds => "holds",
+        OrderingStatus.HoldsWithinGridStep => "holds-within-grid-step",
+        OrderingStatus.Fails => "fails",
+        _ => "undetermined",
+    };
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
@@ -331,6 +349,7 @@ public sealed class NetEarlyPhaseCommand
             ["matvecs"] = runs.Sum(r => r.Result.InitialMatvecs + r.Result.Probes.Sum(p => p.Matvecs)),
             ["seconds"] = seconds,
             ["ordering_holds"] = runs.Count(r => r.Row.Ordering == OrderingStatus.Holds),
+            ["ordering_within_grid_step"] = runs.Count(r => r.Row.Ordering == OrderingStatus.HoldsWithinGridStep),
             ["ordering_fails"] = runs.Count(r => r.Row.Ordering == OrderingStatus.Fails),
             ["ordering_undetermined"] = runs.Count(r => r.Row.Ordering == OrderingStatus.Undetermined),
             ["monotonicity_violations"] = runs.Sum(r => r.Result.MonotonicityViolations.Count),
@@ -345,6 +364,7 @@ public sealed class NetEarlyPhaseCommand
                 ["against_lambda_h"] = Constants(g.AgainstHessian),
                 ["against_ntk"] = Constants(g.AgainstNtk),
                 ["ordering_holds"] = g.Ordering.Holds,
+                ["ordering_within_grid_step"] = g.Ordering.WithinGridStep,
                 ["ordering_fails"] = g.Ordering.Fails,
                 ["ordering_undetermined"] = g.Ordering.Undetermined,
             }).ToArray()),
@@ -362,19 +382,20 @@ public sealed class NetEarlyPhaseCommand
         text.AppendLine("```");
         text.AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"{Value("dataset")}, {Value("train_size")} training examples, {Value("optimizer")}{(Value("optimizer") == "sgd" ? $" (batch {Value("batch_size")})" : " (full batch)")}, loss {Value("loss")}, {Value("activation")}, bias {Value("bias")}, {Value("dtype")}; "));
+            $"{Value("dataset")}, {Value("train_size")} training examples, {Value("optimizer")}{(Value("optimizer") == "sgd" ? $" (batch {Value("batch_size")})" : " (full batch)")}, loss {Value("loss")} ({Value("loss_convention")}), {Value("activation")}, bias {Value("bias")}, training in {Value("dtype")}, Hessian products in {Value("hvp_precision")} on the first {Value("measure_size")} examples at most."));
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"η = c/λ_H(0), c = 2^x from {Value("c_min")} to {Value("c_max")} in steps of {Value("x_step")} in x ({Value("grid_points")} values), T = {Value("early_steps")} steps, search {Value("search")}. "));
+            $"η = c/λ_H(0), c = 2^x from {Value("c_min")} to {Value("c_max")} in steps of {Value("x_step")} in x ({Value("grid_points")} values), T = {Value("early_steps")} steps, search {Value("search")}."));
         text.AppendLine("λ_H(0): top Hessian eigenvalue of the training loss; λ_NTK(0): top eigenvalue of the Gauss–Newton matrix (the NTK on the loss's scale), both by Lanczos on the measurement set. "
             + "c_loss: smallest c whose loss at some step 1..T exceeds the initial loss; c_sharp: smallest c whose λ_H at some step 1..T exceeds λ_H(0); c_max: largest c that does not diverge (loss > 1e5 or not finite). "
             + "Against the NTK, c_NTK = η λ_NTK(0) = c λ_NTK(0)/λ_H(0). Entries are mean [min, max] over seeds; `<=`/`>=` mark values bounded by the end of the grid.");
         text.AppendLine();
         text.Append(EarlyPhaseSummary.ToMarkdown(groups));
         text.AppendLine();
-        int holds = runs.Count(r => r.Row.Ordering == OrderingStatus.Holds), fails = runs.Count(r => r.Row.Ordering == OrderingStatus.Fails);
+        int Count(OrderingStatus status) => runs.Count(r => r.Row.Ordering == status);
         int violations = runs.Sum(r => r.Result.MonotonicityViolations.Count);
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"c_loss ≤ c_sharp ≤ c_max holds for {holds} of {runs.Count} initialisations, fails for {fails}, undecided for {runs.Count - holds - fails}. "
+            $"c_loss ≤ c_sharp ≤ c_max holds for {Count(OrderingStatus.Holds)} of {runs.Count} initialisations, within one grid step (a factor 2^{Value("x_step")}) for {Count(OrderingStatus.HoldsWithinGridStep)}, "
+            + $"fails for {Count(OrderingStatus.Fails)}, undecided (a constant outside the grid) for {Count(OrderingStatus.Undetermined)}. "
             + $"Probes contradicting monotonicity: {violations}. {runs.Sum(r => r.Result.Probes.Count)} training runs, "
             + $"{runs.Sum(r => r.Result.InitialMatvecs + r.Result.Probes.Sum(p => p.Matvecs))} Hessian/Gauss–Newton products, {seconds:F0} s."));
         return text.ToString();

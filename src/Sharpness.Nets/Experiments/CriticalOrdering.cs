@@ -6,6 +6,12 @@ public enum OrderingStatus
     /// <summary>Both inequalities hold for every value the grid allows.</summary>
     Holds,
 
+    /// <summary>
+    /// An inequality fails by exactly one grid step (for example c_sharp = c_max · 2^Δx: the sharpness first rises
+    /// at the first c that diverges): it holds within the grid's resolution, not strictly.
+    /// </summary>
+    HoldsWithinGridStep,
+
     /// <summary>At least one inequality fails for every value the grid allows.</summary>
     Fails,
 
@@ -19,6 +25,7 @@ public enum OrderingStatus
 /// the ordering reads i ≤ k ≤ j. A constant outside the grid only bounds its index (c_loss at the smallest value:
 /// index ≤ 0; none found: index ≥ the grid size; c_max at the largest value: index ≥ count − 1; divergence
 /// everywhere: index ≤ −1), and an inequality between ranges is decided only when the ranges do not overlap.
+/// An order that fails strictly but holds when the indices may differ by one is <see cref="OrderingStatus.HoldsWithinGridStep"/>.
 /// </summary>
 public static class CriticalOrdering
 {
@@ -30,24 +37,32 @@ public static class CriticalOrdering
     {
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(max);
+        var strict = Check(loss, sharpness, max, 0);
+        return strict == OrderingStatus.Fails && Check(loss, sharpness, max, 1) == OrderingStatus.Holds
+            ? OrderingStatus.HoldsWithinGridStep
+            : strict;
+    }
+
+    private static OrderingStatus Check(CriticalConstant loss, CriticalConstant? sharpness, CriticalConstant max, int slack)
+    {
         var l = FirstTrueRange(loss);
         var m = LastFalseRange(max);
         if (sharpness is null)
         {
-            return Compare(l, m) == OrderingStatus.Fails ? OrderingStatus.Fails : OrderingStatus.Undetermined;
+            return Compare(l, m, slack) == OrderingStatus.Fails ? OrderingStatus.Fails : OrderingStatus.Undetermined;
         }
 
         var s = FirstTrueRange(sharpness);
-        var first = Compare(l, s);
-        var second = Compare(s, m);
+        var first = Compare(l, s, slack);
+        var second = Compare(s, m, slack);
         return first == OrderingStatus.Fails || second == OrderingStatus.Fails ? OrderingStatus.Fails
             : first == OrderingStatus.Holds && second == OrderingStatus.Holds ? OrderingStatus.Holds
             : OrderingStatus.Undetermined;
     }
 
-    /// <summary>Whether a ≤ b for indices in the ranges: holds when a.Max ≤ b.Min, fails when a.Min &gt; b.Max.</summary>
-    private static OrderingStatus Compare((double Min, double Max) a, (double Min, double Max) b) =>
-        a.Max <= b.Min ? OrderingStatus.Holds : a.Min > b.Max ? OrderingStatus.Fails : OrderingStatus.Undetermined;
+    /// <summary>Whether a ≤ b + slack for indices in the ranges: holds when a.Max ≤ b.Min + slack, fails when a.Min &gt; b.Max + slack.</summary>
+    private static OrderingStatus Compare((double Min, double Max) a, (double Min, double Max) b, int slack) =>
+        a.Max <= b.Min + slack ? OrderingStatus.Holds : a.Min > b.Max + slack ? OrderingStatus.Fails : OrderingStatus.Undetermined;
 
     private static (double Min, double Max) FirstTrueRange(CriticalConstant c) => c.Bound switch
     {

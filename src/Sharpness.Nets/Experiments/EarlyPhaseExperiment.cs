@@ -3,6 +3,7 @@ using Sharpness.Core.Eigen;
 using Sharpness.Core.LinearAlgebra;
 using Sharpness.Nets.Hessian;
 using Sharpness.Nets.Models;
+using Sharpness.Nets.Tensors;
 using Sharpness.Nets.Training;
 using Sharpness.Uv.Simulation;
 using TorchSharp;
@@ -26,8 +27,9 @@ namespace Sharpness.Nets.Experiments;
 /// Cost. Loss probes run T steps (fewer when they diverge) without any Hessian work and serve c_loss and c_max;
 /// sharpness probes measure λ_H at every step 1..T, warm-started from the previous step's eigenvector, and stop
 /// at the first step whose sharpness exceeds λ_H(0). Each measurement only has to decide λ_H(t) &gt; λ_H(0), so
-/// Lanczos stops as soon as the top Ritz value θ (a lower bound of λ_H) exceeds λ_H(0), or θ + ρ (ρ its residual)
-/// falls below it, or the usual residual tolerance is met — whichever comes first. With <see cref="GridSearchMode.Bisect"/> each constant costs about log2(grid size)
+/// Lanczos stops as soon as the top Ritz value θ (a lower bound of λ_H) exceeds λ_H(0), or (after
+/// <see cref="EarlyPhaseOptions.DecideBelowAfter"/> products) θ + ρ (ρ its residual) falls below it, or the usual
+/// residual tolerance is met — whichever comes first. With <see cref="GridSearchMode.Bisect"/> each constant costs about log2(grid size)
 /// probes; every probe result is kept, and any that contradicts the monotonicity the bisection assumes is
 /// reported (<see cref="EarlyPhaseResult.MonotonicityViolations"/>). <see cref="GridSearchMode.Scan"/> applies
 /// the definitions literally: c_loss and c_sharp scan upwards from the smallest c, c_max downwards from the largest.
@@ -257,7 +259,10 @@ public static class EarlyPhaseExperiment
             if (bound is double b)
             {
                 criteria.Add(new RitzValueAboveCriterion(b));
-                criteria.Add(new RitzIntervalBelowCriterion(b));
+                if (_options.DecideBelowAfter is int after)
+                {
+                    criteria.Add(new RitzIntervalBelowCriterion(b, after));
+                }
             }
 
             criteria.Add(StopCriteria.Residual(_measure.ResidualTolerance));
@@ -290,8 +295,8 @@ public static class EarlyPhaseExperiment
                 long count = Math.Min(_measure.HvpBatchSize, n - start);
                 Tensor f = copy.forward(_inputs.narrow(0, start, count));
                 Tensor y = Evaluation.TargetMatrix(_targets.narrow(0, start, count), _loss, _model.OutputDimension, _measure.Precision);
-                outputs += f.square().sum().to(ScalarType.Float64).item<double>();
-                targets += y.square().sum().to(ScalarType.Float64).item<double>();
+                outputs += f.Squared().sum().to(ScalarType.Float64).item<double>();
+                targets += y.Squared().sum().to(ScalarType.Float64).item<double>();
             }
 
             return Math.Sqrt(outputs / targets);

@@ -28,6 +28,14 @@ public sealed record EarlyPhaseOptions
     /// </summary>
     public SharpnessTrackerOptions Measurement { get; init; } = new();
 
+    /// <summary>
+    /// During sharpness probes, a measurement may conclude λ_H(t) ≤ λ_H(0) as soon as the top Ritz value plus its
+    /// residual is below λ_H(0), once Lanczos has made at least this many products (default 8); null: only a converged
+    /// measurement (residual tolerance) decides. A Ritz value above λ_H(0) always ends a measurement at once (it is a
+    /// lower bound of λ_H).
+    /// </summary>
+    public int? DecideBelowAfter { get; init; } = 8;
+
     /// <summary>Whether to search c_sharp (the expensive part). Default true.</summary>
     public bool MeasureSharpness { get; init; } = true;
 
@@ -40,6 +48,11 @@ public sealed record EarlyPhaseOptions
         ArgumentNullException.ThrowIfNull(Trainer, nameof(Trainer));
         ArgumentNullException.ThrowIfNull(Measurement, nameof(Measurement));
         ArgumentOutOfRangeException.ThrowIfLessThan(Steps, 1, nameof(Steps));
+        if (DecideBelowAfter is int after)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(after, 1, nameof(DecideBelowAfter));
+        }
+
         if (!Enum.IsDefined(Search))
         {
             throw new ArgumentOutOfRangeException(nameof(Search), Search, "Unknown search mode.");

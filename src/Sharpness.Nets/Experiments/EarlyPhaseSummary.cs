@@ -100,8 +100,8 @@ public sealed record EarlyPhaseGroup
     /// <summary>The same constants against λ_NTK(0): c_NTK = η λ_NTK(0), per seed c · λ_NTK(0)/λ_H(0).</summary>
     public required (SeedSpread Loss, SeedSpread Sharpness, SeedSpread Max) AgainstNtk { get; init; }
 
-    /// <summary>Seeds for which c_loss ≤ c_sharp ≤ c_max holds, fails, or cannot be decided.</summary>
-    public required (int Holds, int Fails, int Undetermined) Ordering { get; init; }
+    /// <summary>Seeds for which c_loss ≤ c_sharp ≤ c_max holds, holds within one grid step, fails, or cannot be decided.</summary>
+    public required (int Holds, int WithinGridStep, int Fails, int Undetermined) Ordering { get; init; }
 
     /// <summary>depth/width.</summary>
     public double DepthOverWidth => (double)Depth / Width;
@@ -123,6 +123,7 @@ public static class EarlyPhaseSummary
             .Select(g =>
             {
                 var seeds = g.ToList();
+                int Count(OrderingStatus status) => seeds.Count(r => r.Ordering == status);
                 SeedSpread Spread(Func<EarlyPhaseRow, CriticalConstant?> pick, bool ntk) => SeedSpread.Of(seeds
                     .Where(r => pick(r) is not null)
                     .Select(r => (pick(r)!.Value * (ntk ? r.NtkRatio : 1), pick(r)!.Relation)).ToList());
@@ -136,10 +137,36 @@ public static class EarlyPhaseSummary
                     NtkRatio = SeedSpread.Of(seeds.Select(r => (r.NtkRatio, "=")).ToList()),
                     AgainstHessian = (Spread(r => r.LossConstant, false), Spread(r => r.SharpnessConstant, false), Spread(r => r.MaxConstant, false)),
                     AgainstNtk = (Spread(r => r.LossConstant, true), Spread(r => r.SharpnessConstant, true), Spread(r => r.MaxConstant, true)),
-                    Ordering = (seeds.Count(r => r.Ordering == OrderingStatus.Holds), seeds.Count(r => r.Ordering == OrderingStatus.Fails), seeds.Count(r => r.Ordering == OrderingStatus.Undetermined)),
+                    Ordering = (Count(OrderingStatus.Holds), Count(OrderingStatus.HoldsWithinGridStep), Count(OrderingStatus.Fails), Count(OrderingStatus.Undetermined)),
                 };
             })
             .ToList();
+    }
+
+    /// <summary>"holds (2/2)", or the counts that differ, e.g. "holds 1/2, within one grid step 1/2".</summary>
+    /// <param name="ordering">Counts per status.</param>
+    /// <param name="seeds">Number of seeds.</param>
+    public static string OrderingText((int Holds, int WithinGridStep, int Fails, int Undetermined) ordering, int seeds)
+    {
+        if (ordering.Holds == seeds)
+        {
+            return $"holds ({seeds}/{seeds})";
+        }
+
+        var parts = new List<string>();
+        void Add(int count, string name)
+        {
+            if (count > 0)
+            {
+                parts.Add($"{name} {count}/{seeds}");
+            }
+        }
+
+        Add(ordering.Holds, "holds");
+        Add(ordering.WithinGridStep, "within one grid step");
+        Add(ordering.Fails, "fails");
+        Add(ordering.Undetermined, "undecided");
+        return string.Join(", ", parts);
     }
 
     /// <summary>
@@ -155,9 +182,7 @@ public static class EarlyPhaseSummary
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var g in groups)
         {
-            string ordering = g.Ordering.Fails > 0 ? $"fails ({g.Ordering.Fails}/{g.Seeds})"
-                : g.Ordering.Undetermined > 0 ? $"holds {g.Ordering.Holds}/{g.Seeds}, undecided {g.Ordering.Undetermined}"
-                : $"holds ({g.Seeds}/{g.Seeds})";
+            string ordering = OrderingText(g.Ordering, g.Seeds);
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {g.Variant} | {g.Depth} | {g.Width} | {g.DepthOverWidth:0.####} | {g.Seeds} | {g.InitialSharpness} | {g.NtkRatio} | {g.AgainstHessian.Loss} | {g.AgainstHessian.Sharpness} | {g.AgainstHessian.Max} | {g.AgainstNtk.Loss} | {g.AgainstNtk.Sharpness} | {g.AgainstNtk.Max} | {ordering} |"));
         }

@@ -1,6 +1,7 @@
 using Sharpness.Core.LinearAlgebra;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Parameters;
+using Sharpness.Nets.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -157,7 +158,7 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
 
             for (int i = 0; i < product.Length; i++)
             {
-                product[i].add_(hessianDirection[i]);
+                product[i].AddInPlace(hessianDirection[i]);
             }
         }
 
@@ -203,7 +204,7 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
             total += batchLoss.detach().to(ScalarType.Float64).item<double>();
             for (int i = 0; i < sum.Length; i++)
             {
-                sum[i].add_(batchGradient[i]);
+                sum[i].AddInPlace(batchGradient[i]);
             }
         }
 
@@ -237,7 +238,7 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
     private Tensor BatchLoss(long start, long count)
     {
         Tensor outputs = _model.forward(_inputs.narrow(0, start, count));
-        return _loss.SumOverExamples(outputs, _targets.narrow(0, start, count)).div(Examples);
+        return _loss.SumOverExamples(outputs, _targets.narrow(0, start, count)).DivBy(Examples);
     }
 
     private Tensor[] Split(ReadOnlySpan<double> vector)

@@ -1,6 +1,7 @@
 using Sharpness.Core.LinearAlgebra;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Parameters;
+using Sharpness.Nets.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -156,13 +157,13 @@ public sealed class GaussNewtonOperator : ILinearOperator, IDisposable
             // (∂²ℓ/∂f²) J v, from autograd on the outputs alone (any loss convention), divided by N.
             Tensor leaf = outputs.detach().requires_grad_(true);
             Tensor lossGradient = autograd.grad([_loss.SumOverExamples(leaf, targets)], [leaf], retain_graph: true, create_graph: true)[0];
-            Tensor weighted = autograd.grad([lossGradient.mul(jv).sum()], [leaf])[0].detach().div(Examples);
+            Tensor weighted = autograd.grad([lossGradient.mul(jv).sum()], [leaf])[0].detach().DivBy(Examples);
 
             var share = autograd.grad([outputs], _parameters, [weighted]);
             using var noGrad = no_grad();
             for (int i = 0; i < product.Length; i++)
             {
-                product[i].add_(share[i]);
+                product[i].AddInPlace(share[i]);
             }
         }
 
@@ -210,7 +211,7 @@ public sealed class GaussNewtonOperator : ILinearOperator, IDisposable
         Tensor sum = a[0].mul(b[0]).sum();
         for (int i = 1; i < b.Length; i++)
         {
-            sum = sum.add(a[i].mul(b[i]).sum());
+            sum = sum.Plus(a[i].mul(b[i]).sum());
         }
 
         return sum;

@@ -1,3 +1,4 @@
+using Sharpness.Nets.Tensors;
 using static TorchSharp.torch;
 
 namespace Sharpness.Nets.Hessian;
@@ -83,8 +84,8 @@ public abstract class LossFunction
 
         public override Tensor SumOverExamples(Tensor outputs, Tensor targets)
         {
-            Tensor sum = outputs.sub(targets).square().sum().mul(0.5);
-            return meanOverOutputs ? sum.div(outputs.shape[1]) : sum;
+            Tensor sum = outputs.sub(targets).Squared().sum().MulBy(0.5);
+            return meanOverOutputs ? sum.DivBy(outputs.shape[1]) : sum;
         }
 
         internal override ScalarType TargetType(ScalarType outputType) => outputType;

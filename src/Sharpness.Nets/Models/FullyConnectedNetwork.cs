@@ -1,4 +1,5 @@
 using Sharpness.Core.Random;
+using Sharpness.Nets.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -76,14 +77,14 @@ public sealed class FullyConnectedNetwork : NetworkModule
         for (int l = 0; l < _layers.Count; l++)
         {
             // m W h + b = W (m h) + b; a multiplier of exactly 1 is skipped.
-            x = _layers[l].forward(_multipliers[l] == 1.0 ? x : x.mul(_multipliers[l]));
+            x = _layers[l].forward(_multipliers[l] == 1.0 ? x : x.MulBy(_multipliers[l]));
             if (l < _layers.Count - 1)
             {
                 x = _activation.Apply(x);
             }
         }
 
-        return Config.OutputMultiplier == 1.0 ? x : x.mul(Config.OutputMultiplier);
+        return Config.OutputMultiplier == 1.0 ? x : x.MulBy(Config.OutputMultiplier);
     }
 
     /// <inheritdoc />

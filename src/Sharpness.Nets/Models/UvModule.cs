@@ -1,3 +1,4 @@
+using Sharpness.Nets.Tensors;
 using Sharpness.Uv.Model;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -99,7 +100,7 @@ public sealed class UvModule : NetworkModule
     public override Tensor forward(Tensor input)
     {
         ValidateInput(input);
-        return input.matmul(_u.t()).matmul(_v).div(Normaliser).unsqueeze(1);
+        return input.matmul(_u.t()).matmul(_v).DivBy(Normaliser).unsqueeze(1);
     }
 
     /// <inheritdoc />

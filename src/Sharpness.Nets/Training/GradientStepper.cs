@@ -1,6 +1,7 @@
 using Sharpness.Nets.Hessian;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Parameters;
+using Sharpness.Nets.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -77,19 +78,19 @@ internal sealed class GradientStepper : IDisposable
                 outputs = _model.forward(inputs.narrow(0, start, count));
                 // Σ_batch ℓ_i / B: every physical batch counts in proportion to its size, so the sum of the
                 // shares' gradients is exactly the gradient of the mean over the step's B examples.
-                share = _loss.SumOverExamples(outputs, batchTargets).div(examples);
+                share = _loss.SumOverExamples(outputs, batchTargets).DivBy(examples);
                 var gradient = autograd.grad([share], _parameters);
                 using var noGrad = no_grad();
                 for (int i = 0; i < _gradient.Length; i++)
                 {
-                    _gradient[i].add_(gradient[i]);
+                    _gradient[i].AddInPlace(gradient[i]);
                 }
             }
             else
             {
                 using var noGrad = no_grad();
                 outputs = _model.forward(inputs.narrow(0, start, count));
-                share = _loss.SumOverExamples(outputs, batchTargets).div(examples);
+                share = _loss.SumOverExamples(outputs, batchTargets).DivBy(examples);
             }
 
             total += share.detach().to(ScalarType.Float64).item<double>();
@@ -114,11 +115,11 @@ internal sealed class GradientStepper : IDisposable
             Tensor direction = gradient[i];
             if (_velocity is not null)
             {
-                _velocity[i].mul_(_config.Momentum).add_(gradient[i]);
+                _velocity[i].MulByInPlace(_config.Momentum).AddInPlace(gradient[i]);
                 direction = _velocity[i];
             }
 
-            _parameters[i].add_(direction, alpha: -learningRate);
+            _parameters[i].AddScaledInPlace(direction, -learningRate);
         }
 
         _gradient = null;

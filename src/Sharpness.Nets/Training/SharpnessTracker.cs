@@ -1,6 +1,7 @@
 using Sharpness.Core.Eigen;
 using Sharpness.Nets.Hessian;
 using Sharpness.Nets.Models;
+using Sharpness.Nets.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -237,9 +238,9 @@ public sealed class SharpnessTracker : IDisposable
             Tensor outputs = copy.forward(_measurementInputs.narrow(0, start, count));
             Tensor targets = _measurementTargets.narrow(0, start, count);
             Tensor targetValues = Evaluation.TargetMatrix(targets, Loss, model.OutputDimension, Options.Precision);
-            squaredOutputs += outputs.square().sum().to(ScalarType.Float64).item<double>();
+            squaredOutputs += outputs.Squared().sum().to(ScalarType.Float64).item<double>();
             inner += outputs.mul(targetValues).sum().to(ScalarType.Float64).item<double>();
-            squaredTargets += targetValues.square().sum().to(ScalarType.Float64).item<double>();
+            squaredTargets += targetValues.Squared().sum().to(ScalarType.Float64).item<double>();
             loss += Loss.SumOverExamples(outputs, targets).to(ScalarType.Float64).item<double>();
         }
 

@@ -33,7 +33,7 @@ public class NetEarlyPhaseCommandTests
         using var json = JsonDocument.Parse(output);
         var results = json.RootElement.GetProperty("results");
         Assert.Equal(16, results.GetProperty("initialisations").GetInt32());
-        Assert.Equal(16, results.GetProperty("ordering_holds").GetInt32() + results.GetProperty("ordering_fails").GetInt32() + results.GetProperty("ordering_undetermined").GetInt32());
+        Assert.Equal(16, results.GetProperty("ordering_holds").GetInt32() + results.GetProperty("ordering_within_grid_step").GetInt32() + results.GetProperty("ordering_fails").GetInt32() + results.GetProperty("ordering_undetermined").GetInt32());
         Assert.Equal("gd", json.RootElement.GetProperty("configuration").GetProperty("optimizer").GetString());
         Assert.Equal(25, json.RootElement.GetProperty("configuration").GetProperty("grid_points").GetInt32());
 
@@ -133,6 +133,7 @@ public class NetEarlyPhaseCommandTests
     [InlineData("--c-min", "-1")]
     [InlineData("--early-steps", "0")]
     [InlineData("--search", "random")]
+    [InlineData("--decide-below-after", "-1")]
     [InlineData("--optimizer", "adam")]
     public void BadOptionsAreUsageErrorsThatWriteNothing(string option, string value)
     {

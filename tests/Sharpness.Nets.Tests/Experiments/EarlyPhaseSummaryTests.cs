@@ -29,14 +29,25 @@ public sealed class EarlyPhaseSummaryTests
     [Theory]
     [InlineData(2, 3, 5, OrderingStatus.Holds)]
     [InlineData(2, 2, 2, OrderingStatus.Holds)]      // equal constants satisfy ≤
-    [InlineData(3, 2, 5, OrderingStatus.Fails)]      // c_loss > c_sharp
-    [InlineData(2, 6, 5, OrderingStatus.Fails)]      // c_sharp above the last stable c
+    [InlineData(4, 2, 5, OrderingStatus.Fails)]      // c_loss two steps above c_sharp
+    [InlineData(3, 2, 5, OrderingStatus.HoldsWithinGridStep)] // c_loss one step above c_sharp
+    [InlineData(2, 6, 5, OrderingStatus.HoldsWithinGridStep)] // c_sharp is the first diverging c
+    [InlineData(2, 7, 5, OrderingStatus.Fails)]      // c_sharp two steps above the last stable c
     [InlineData(0, 3, 5, OrderingStatus.Holds)]      // c_loss ≤ c_min still ≤ c_sharp
     [InlineData(0, 0, 5, OrderingStatus.Undetermined)] // both at or below the grid
     [InlineData(2, 9, 8, OrderingStatus.Undetermined)] // c_sharp above the grid, c_max at or above it
     [InlineData(2, 3, -1, OrderingStatus.Fails)]     // everything diverges, yet the loss first rose at index 2
+    [InlineData(5, 0, 8, OrderingStatus.Fails)]      // the sharpness rises already at c_min, the loss only at index 5
     public void TheOrderingIsDecidedOnGridIndices(int loss, int sharpness, int max, OrderingStatus expected) =>
         Assert.Equal(expected, CriticalOrdering.Check(First(loss), First(sharpness), Last(max)));
+
+    [Fact]
+    public void TheOrderingTextNamesTheCounts()
+    {
+        Assert.Equal("holds (3/3)", EarlyPhaseSummary.OrderingText((3, 0, 0, 0), 3));
+        Assert.Equal("holds 1/3, within one grid step 2/3", EarlyPhaseSummary.OrderingText((1, 2, 0, 0), 3));
+        Assert.Equal("fails 2/2", EarlyPhaseSummary.OrderingText((0, 0, 2, 0), 2));
+    }
 
     [Fact]
     public void WithoutCSharpTheOrderingCanOnlyFail()
@@ -72,7 +83,7 @@ public sealed class EarlyPhaseSummaryTests
         Assert.Equal(1.0, g.AgainstNtk.Loss.Min, 12);
         Assert.Equal(Math.Pow(2, 3.5) * 0.8, g.AgainstNtk.Max.Max, 12);
         Assert.Equal(0.65, g.NtkRatio.Mean, 12);
-        Assert.Equal((2, 0, 0), g.Ordering);
+        Assert.Equal((2, 0, 0, 0), g.Ordering);
         Assert.Equal("<=", groups[2].AgainstHessian.Loss.Relation);
         Assert.Equal(">=", groups[0].AgainstHessian.Max.Relation);
 
