@@ -274,6 +274,7 @@ public static class PhaseBandFigure
         svg.Append("</svg>");
         using var image = surface.Snapshot();
         using var encoded = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
-        return new RenderedFigure(encoded.ToArray(), svg.ToString());
+        // Skia's ids are distinct across the panels; renumbered once over the whole document they stay distinct.
+        return new RenderedFigure(encoded.ToArray(), FigureStyle.NumberSvgIdsFromZero(svg.ToString()));
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sharpness.Cli.Figures;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -161,8 +162,10 @@ public sealed class NetEarlyPhaseCommand
         configuration["decide_below_after"] = decideBelowAfter;
         output.WriteText(SummaryFile, Summary(context, configuration, groups, runs, seconds));
         var files = new List<string> { PointsFile, CriticalFile, SummaryFile };
-        files.AddRange(output.WriteFigure("phase", Figure(groups, variants, grid, measureSharpness)));
         var results = Results(groups, runs, seconds);
+
+        // Drawn from the manifest's values, as sharpness plot redraws it.
+        files.AddRange(output.WriteFigures(NetEarlyPhaseFigures.Render(SavedRun.Writing(output.Path, "net early-phase", configuration, results))));
         output.Complete("net early-phase", context, configuration, firstSeed, started, results, files);
 
         if (parse.GetValue(_json))
@@ -285,34 +288,6 @@ public sealed class NetEarlyPhaseCommand
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string B(bool value) => value ? "true" : "false";
-
-    private static RenderedFigure Figure(IReadOnlyList<EarlyPhaseGroup> groups, string[] variants, LearningRateConstantGrid grid, bool sharpness)
-    {
-        PhaseBandPanel Panel(string variant, bool ntk)
-        {
-            var g = groups.Where(x => x.Variant == variant).ToArray();
-            CriticalSeries Series(Func<EarlyPhaseGroup, SeedSpread> pick) =>
-                new(g.Select(x => pick(x).Mean).ToArray(), g.Select(x => pick(x).Min).ToArray(), g.Select(x => pick(x).Max).ToArray());
-            var constants = g.Select(x => ntk ? x.AgainstNtk : x.AgainstHessian).ToArray();
-            return new PhaseBandPanel
-            {
-                Title = ntk ? $"{variant}: against the NTK, c_NTK = η λ_NTK(0)" : $"{variant}: against the Hessian, c = η λ_H(0)",
-                YLabel = ntk ? "c_NTK = η λ_NTK(0)" : "c = η λ_H(0)",
-                X = g.Select(x => x.DepthOverWidth).ToArray(),
-                Loss = Series(x => (ntk ? x.AgainstNtk : x.AgainstHessian).Loss),
-                Sharpness = sharpness ? Series(x => (ntk ? x.AgainstNtk : x.AgainstHessian).Sharpness) : null,
-                Max = Series(x => (ntk ? x.AgainstNtk : x.AgainstHessian).Max),
-            };
-        }
-
-        // The NTK row can reach below the grid (c_NTK = c λ_NTK/λ_H ≤ c).
-        double lowest = groups.Select(g => g.AgainstNtk.Loss.Min).Where(double.IsFinite).DefaultIfEmpty(grid[0]).Min();
-        return PhaseBandFigure.Render(new PhaseBandFigureData
-        {
-            Rows = [variants.Select(v => Panel(v, false)).ToArray(), variants.Select(v => Panel(v, true)).ToArray()],
-            CRange = (Math.Min(grid[0], lowest), grid[grid.Count - 1]),
-        });
-    }
 
     private static JsonObject Configuration(NetSettings settings, DatasetSplits splits, int[] depths, int[] widths, string[] variants, ulong[] seeds,
         LearningRateConstantGrid grid, int earlySteps, string search, bool sharpness)

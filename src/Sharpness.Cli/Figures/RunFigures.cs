@@ -56,6 +56,7 @@ internal static class RunFigures
             .. File.Exists(Path.Combine(run.Folder, Sharpness.Cli.Commands.NetRun.MetricsFile)) ? NetTrainFigures.Render(run) : [],
             .. NetFitUvFigures.Render(run)]),
         ["net predict"] = Figures(NetPredictFigures.Render),
+        ["net early-phase"] = Figures(NetEarlyPhaseFigures.Render),
         ["reproduce"] = ReproduceReport.Render,
     };
 

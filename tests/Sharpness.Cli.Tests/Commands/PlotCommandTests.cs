@@ -101,6 +101,15 @@ public class PlotCommandTests(QuickReproduction reproduction)
     }
 
     [Fact]
+    public void RedrawsAnEarlyPhaseDiagramIdentically()
+    {
+        string run = Run("net", "early-phase", "--dataset", "synthetic", "--train-size", "60", "--measure-size", "60", "--depths", "2", "--widths", "8", "--seeds", "1",
+            "--variants", "sp,zero-readout", "--x-step", "0.5", "--c-max", "8", "--early-steps", "3");
+
+        AssertRedrawnIdentically(run, "phase.png", "phase.svg");
+    }
+
+    [Fact]
     public void RedrawsAUvFitRunIdentically()
     {
         string run = Run("net", "fit-uv", "--dataset", "synthetic", "--train-size", "60", "--test-size", "0", "--width", "8", "--lr", "0.3", "--steps", "12", "--sharpness-every", "1", "--starts", "2");
