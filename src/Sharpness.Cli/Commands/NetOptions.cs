@@ -56,6 +56,7 @@ internal sealed class NetOptions
     public readonly Option<int> MeasureSize = new("--measure-size") { Description = "Measurement set: the first N training examples.", DefaultValueFactory = _ => 5000 };
     public readonly Option<string> HvpPrecision = new("--hvp-precision") { Description = "float64 or float32 for Hessian-vector products.", DefaultValueFactory = _ => "float64" };
     public readonly Option<double> LanczosTolerance = new("--lanczos-tolerance") { Description = "Relative residual at which Lanczos stops.", DefaultValueFactory = _ => 1e-5 };
+    public readonly Option<int> Threads = new("--threads") { Description = "LibTorch intra-op threads. 1 (default) gives bit-identical runs; more is faster on several cores and reproducible in practice on one machine, not guaranteed.", DefaultValueFactory = _ => 1 };
     public readonly Option<int> MaxMatvecs = new("--max-matvecs") { Description = "Hessian-vector products per measurement, at most.", DefaultValueFactory = _ => 500 };
 
     /// <summary>Every option, in help order.</summary>
@@ -64,7 +65,7 @@ internal sealed class NetOptions
         Preset, Dataset, DataDir, TrainSize, TestSize, Classes, Model, Depth, Width, Activation, NoBias, Param,
         InitScale, ZeroReadout, OutputMultiplier, DType, Seed, Optimizer, BatchSize, PhysicalBatch, Momentum, Warmup,
         Loss, Lr, LrConstant, Steps, AccuracyGoal, LossGoal, SharpnessEvery, TopK, MeasureSize, HvpPrecision,
-        LanczosTolerance, MaxMatvecs,
+        LanczosTolerance, MaxMatvecs, Threads,
     ];
 
     /// <summary>Adds every option except <paramref name="except"/> to <paramref name="command"/>.</summary>
@@ -152,6 +153,7 @@ internal sealed class NetOptions
         var hvpPrecision = ParseDType(Get(parse, HvpPrecision)!, "--hvp-precision");
         double tolerance = OptionValues.Positive(Get(parse, LanczosTolerance), "--lanczos-tolerance");
         int maxMatvecs = OptionValues.AtLeast(Get(parse, MaxMatvecs), 1, "--max-matvecs");
+        int threads = OptionValues.AtLeast(Get(parse, Threads), 1, "--threads");
         int[]? classes = ParseClasses(Get(parse, Classes));
         string? dataDir = Get(parse, DataDir)?.FullName;
         if (dataset is not ("fashion-mnist" or "mnist" or "cifar10" or "synthetic"))
@@ -204,6 +206,7 @@ internal sealed class NetOptions
                 TrainAccuracyGoal = accuracyGoal,
                 LossGoal = lossGoal,
                 Seed = seed,
+                Threads = threads,
                 Tracking = sharpnessEvery == 0 && !rate.IsRelativeToInitialSharpness ? null : new SharpnessTrackerOptions
                 {
                     // η = c/λ_H(0) needs one measurement at step 0; it is taken whatever --sharpness-every says.
@@ -538,6 +541,7 @@ internal sealed record NetSettings
             ["hvp_precision"] = (tracking?.Precision ?? ScalarType.Float64).ToString().ToLowerInvariant(),
             ["lanczos_tolerance"] = tracking?.ResidualTolerance ?? 1e-5,
             ["max_matvecs"] = tracking?.MaxMatvecs ?? 500,
+            ["threads"] = Trainer.Threads,
             ["mkl_cbwr"] = Nets.NumericalReproducibility.Setting,
             ["sharpness"] = "top eigenvalue of the Hessian of the training loss on the measurement set (Lanczos on exact Hessian-vector products, warm-started)",
         };

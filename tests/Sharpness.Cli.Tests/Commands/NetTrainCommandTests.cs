@@ -43,6 +43,30 @@ public class NetTrainCommandTests
     }
 
     [Fact]
+    public void TwoThreadsGiveTheSameRunUpToRounding()
+    {
+        string one = CliRunner.NewTemporaryFolder();
+        string two = CliRunner.NewTemporaryFolder();
+        Assert.Equal(0, CliRunner.Run([.. Small, "--out", one]).ExitCode);
+        Assert.Equal(0, CliRunner.Run([.. Small, "--threads", "2", "--out", two]).ExitCode);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(two, "manifest.json")));
+        Assert.Equal(2, manifest.RootElement.GetProperty("configuration").GetProperty("threads").GetInt32());
+        string[] a = File.ReadAllLines(Path.Combine(one, "metrics.csv")), b = File.ReadAllLines(Path.Combine(two, "metrics.csv"));
+        Assert.Equal(a.Length, b.Length);
+        for (int i = 1; i < a.Length; i++)
+        {
+            // loss and sharpness (columns 1 and 4) agree to float32 training's rounding
+            foreach (int column in new[] { 1, 4 })
+            {
+                double x = double.Parse(a[i].Split(',')[column], CultureInfo.InvariantCulture), y = double.Parse(b[i].Split(',')[column], CultureInfo.InvariantCulture);
+                Assert.True(x.Equals(y) || Math.Abs(x - y) <= 1e-4 * Math.Abs(x), $"step {i - 1}, column {column}: {x} vs {y}");
+            }
+        }
+
+        // Every run sets the thread count it asks for (1 by default), so later runs are unaffected.
+    }
+
+    [Fact]
     public void SameSeedGivesIdenticalMetrics()
     {
         string a = CliRunner.NewTemporaryFolder();
