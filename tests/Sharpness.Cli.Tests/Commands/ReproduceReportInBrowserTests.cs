@@ -31,7 +31,21 @@ public class ReproduceReportInBrowserTests(QuickReproduction reproduction)
         string url = new Uri(Path.Combine(reproduction.Folder, "index.html")).AbsoluteUri;
         await using var browser = await HeadlessChromium.OpenAsync(url, timeout.Token);
 
-        var page = (await browser.EvaluateAsync(Inspect, timeout.Token))!;
+        // The first evaluation can land in the blank page the browser opened with; its navigation to the
+        // report then destroys that context, and the evaluation is repeated in the report's.
+        JsonNode? page = null;
+        for (int attempt = 0; page is null; attempt++)
+        {
+            try
+            {
+                page = (await browser.EvaluateAsync(Inspect, timeout.Token))!;
+            }
+            catch (InvalidOperationException e) when (attempt < 20 && e.Message.Contains("Execution context was destroyed", StringComparison.Ordinal))
+            {
+                await Task.Delay(100, timeout.Token);
+            }
+        }
+
 
         var figures = Directory.EnumerateFiles(reproduction.Folder, "*.png", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(reproduction.Folder, f).Replace('\\', '/'))
