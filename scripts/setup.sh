@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # Installs the system packages the toolkit uses, when missing and when run as root with apt:
-# Fashion-MNIST (the default dataset of the real-network commands, Debian's dataset-fashion-mnist).
+#   dataset-fashion-mnist   Fashion-MNIST, the default dataset of the real-network commands;
+#   libopenblas0-pthread    OpenBLAS, for `--blas openblas` (LibTorch's matrix products in OpenBLAS
+#                           instead of its own MKL; optional, the default needs nothing).
 # Everything else comes from NuGet on the first restore.
 set -uo pipefail
-if [ -d /usr/share/datasets/fashion-mnist ]; then
+missing=()
+[ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
+[ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0 ] || missing+=(libopenblas0-pthread)
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing dataset-fashion-mnist (Debian package) ..."
+  echo "installing ${missing[*]} (Debian packages) ..."
   apt-get update -qq >/dev/null 2>&1 || true
-  if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1; then
-    exit 0
-  fi
+  for package in "${missing[@]}"; do
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null 2>&1 \
+      || echo "note: $package could not be installed" >&2
+  done
 fi
-echo "note: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); the real-network commands will need --data-dir" >&2
+[ -d /usr/share/datasets/fashion-mnist ] \
+  || echo "note: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); the real-network commands will need --data-dir" >&2
+[ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0 ] \
+  || echo "note: OpenBLAS is not installed (apt-get install libopenblas0-pthread); --blas openblas will not be available" >&2
 exit 0

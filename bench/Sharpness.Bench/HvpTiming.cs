@@ -33,7 +33,7 @@ internal static class HvpTiming
 {
     public const string CommandName = "hvp";
 
-    private const string Usage = "usage: hvp [--dtype float64|float32] [--repeats 51] [--warmup 5] [--threads 1] [--width 512] [--activation tanh] [--examples 1000] [--seed 1] [--weights FILE] [--data FILE] [--vector FILE] [--output FILE]";
+    private const string Usage = "usage: hvp [--dtype float64|float32] [--repeats 51] [--warmup 5] [--threads 1] [--blas libtorch|openblas] [--width 512] [--activation tanh] [--examples 1000] [--seed 1] [--weights FILE] [--data FILE] [--vector FILE] [--output FILE]";
 
     public static int Run(ReadOnlySpan<string> args)
     {
@@ -41,15 +41,21 @@ internal static class HvpTiming
         ScalarType dtype;
         Activation activation;
         int repeats, warmup, threads, width, examples;
+        Sharpness.Nets.BlasBackend blas;
         ulong seed;
         try
         {
-            o = HvpCommon.ParsePairs(args, "dtype", "repeats", "warmup", "threads", "width", "activation", "examples", "seed", "weights", "data", "vector", "output");
+            o = HvpCommon.ParsePairs(args, "dtype", "repeats", "warmup", "threads", "blas", "width", "activation", "examples", "seed", "weights", "data", "vector", "output");
             dtype = HvpCommon.ParseDType(HvpCommon.Get(o, "dtype", "float64"));
             activation = HvpCommon.ParseActivation(HvpCommon.Get(o, "activation", "tanh"));
             repeats = HvpCommon.GetInt(o, "repeats", 51);
             warmup = HvpCommon.GetInt(o, "warmup", 5);
             threads = HvpCommon.GetInt(o, "threads", 1);
+            if (!Sharpness.Nets.NativeBlas.TryParse(HvpCommon.Get(o, "blas", "libtorch"), out blas))
+            {
+                throw new ArgumentException("--blas must be libtorch or openblas.");
+            }
+
             width = HvpCommon.GetInt(o, "width", 512);
             examples = HvpCommon.GetInt(o, "examples", 1000);
             seed = ulong.Parse(HvpCommon.Get(o, "seed", "1"), System.Globalization.CultureInfo.InvariantCulture);
@@ -65,6 +71,7 @@ internal static class HvpTiming
             return 2;
         }
 
+        Sharpness.Nets.NativeBlas.Use(blas, threads);
         HvpCommon.SetThreads(threads);
         using var scope = NewDisposeScope();
         using var model = HvpCommon.Network(width, activation, ScalarType.Float64, seed);
@@ -120,6 +127,8 @@ internal static class HvpTiming
         {
             json.WriteString("dtype", HvpCommon.DTypeName(dtype));
             json.WriteNumber("threads", torch.get_num_threads());
+            json.WriteString("blas", Sharpness.Nets.NativeBlas.Describe());
+            json.WriteString("blas_check", Sharpness.Nets.NativeBlas.Check);
             json.WriteNumber("width", width);
             json.WriteNumber("examples", n);
             json.WriteNumber("parameters", op.Size);

@@ -30,8 +30,11 @@ and run this file with a Python that has torch and numpy (on Debian 12: /usr/bin
 Debian's torch 1.13 is built with BLAS_INFO=generic and calls whatever libblas.so.3 the system
 alternative points at; with the reference (netlib) BLAS every matrix product is several times
 slower than with an optimised one. The script prints the BLAS library it loaded. For a fair
-comparison point the loader at OpenBLAS, e.g. unpack Debian's libopenblas0-pthread and run
+comparison install Debian's libopenblas0-pthread (which becomes the libblas.so.3 alternative), or unpack
+it and run
   OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH=<dir with its libblas.so.3> /usr/bin/python3 hvp_side_by_side.py
+The toolkit side uses LibTorch's own MKL by default; --toolkit-blas openblas (or both) also times it with
+its matrix products in the same OpenBLAS (the toolkit's --blas openblas), one row per choice.
 Keep OPENBLAS_NUM_THREADS=1 also with --threads 2: torch calls the BLAS from its own threads, and
 OpenBLAS threads nested inside them oversubscribe the cores (measured: slower than one thread).
 """
@@ -151,8 +154,8 @@ def time_torch(hvp: TorchHvp, repeats: int, warmup: int) -> list[float]:
     return ms
 
 
-def run_toolkit(dotnet: str, dtype: str, files: dict, output: Path, args) -> dict:
-    cmd = [dotnet, str(BENCH_DLL), "hvp", "--dtype", dtype, "--repeats", str(args.repeats),
+def run_toolkit(dotnet: str, dtype: str, blas: str, files: dict, output: Path, args) -> dict:
+    cmd = [dotnet, str(BENCH_DLL), "hvp", "--dtype", dtype, "--blas", blas, "--repeats", str(args.repeats),
            "--warmup", str(args.warmup), "--threads", str(args.threads), "--width", str(args.width),
            "--weights", str(files["weights"]), "--data", str(files["data"]), "--vector", str(files["vector"]),
            "--output", str(output)]
@@ -200,6 +203,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1, help="alternate toolkit and PyTorch this many times")
     parser.add_argument("--threads", type=int, default=1, help="intra-op threads on both sides")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--toolkit-blas", nargs="+", default=["libtorch"], choices=["libtorch", "openblas"],
+                        help="the toolkit's BLAS (its --blas): LibTorch's own MKL, OpenBLAS, or both, one row each")
     args = parser.parse_args()
 
     if not BENCH_DLL.is_file():
@@ -235,35 +240,40 @@ def main() -> int:
 
         for dtype in args.dtypes:
             hvp = TorchHvp(layers, x, y, v, DTYPES[dtype])
-            api, raw, py = [], [], []
-            toolkit = None
+            api = {b: [] for b in args.toolkit_blas}
+            raw = {b: [] for b in args.toolkit_blas}
+            py, toolkit = [], {}
             for _ in range(args.rounds):
-                toolkit = run_toolkit(dotnet, dtype, files, Path(tmp) / f"hv-{dtype}.f64", args)
-                api += toolkit["api_ms"]
-                raw += toolkit["raw_ms"]
+                for b in args.toolkit_blas:
+                    toolkit[b] = run_toolkit(dotnet, dtype, b, files, Path(tmp) / f"hv-{dtype}-{b}.f64", args)
+                    api[b] += toolkit[b]["api_ms"]
+                    raw[b] += toolkit[b]["raw_ms"]
                 py += time_torch(hvp, args.repeats, args.warmup)
-            hv_toolkit = np.fromfile(Path(tmp) / f"hv-{dtype}.f64", dtype="<f8")
             hv_torch = hvp.flat(hvp.apply())
-            rel = float(np.linalg.norm(hv_toolkit - hv_torch) / np.linalg.norm(hv_torch))
-            passed = rel <= HV_RTOL[dtype]
-            ok &= passed
-            checks.append((dtype, toolkit["parameters"], rel, HV_RTOL[dtype], passed))
-            api_m, raw_m, py_m = statistics.median(api), statistics.median(raw), statistics.median(py)
-            rows.append((dtype, api_m, raw_m, py_m, api_m / py_m, raw_m / py_m, len(py)))
+            py_m = statistics.median(py)
+            for b in args.toolkit_blas:
+                hv_toolkit = np.fromfile(Path(tmp) / f"hv-{dtype}-{b}.f64", dtype="<f8")
+                rel = float(np.linalg.norm(hv_toolkit - hv_torch) / np.linalg.norm(hv_torch))
+                passed = rel <= HV_RTOL[dtype]
+                ok &= passed
+                checks.append((f"{dtype}, {b}", toolkit[b]["parameters"], rel, HV_RTOL[dtype], passed))
+                api_m, raw_m = statistics.median(api[b]), statistics.median(raw[b])
+                rows.append((f"{dtype} | {b}", api_m, raw_m, py_m, api_m / py_m, raw_m / py_m, len(py)))
+                print(f"toolkit {dtype} --blas {b}: {toolkit[b].get('blas', '?')}; {toolkit[b].get('blas_check') or ''}", flush=True)
 
     print()
     print(f"MLP {INPUTS}-{args.width}-{args.width}-{OUTPUTS} (tanh, bias), {args.examples} examples in one batch, "
           f"loss mean 1/2 sum (f - y)^2, one HVP = double backward; {args.threads} thread(s) each side; "
           f"median of {rows[0][6] if rows else 0} products per side")
     print()
-    print("| dtype | toolkit `Apply` (ms, incl. copies) | TorchSharp raw (ms, no copies) | PyTorch (ms) "
+    print("| dtype | toolkit BLAS | toolkit `Apply` (ms, incl. copies) | TorchSharp raw (ms, no copies) | PyTorch (ms) "
           "| ratio `Apply` / PyTorch | ratio raw / PyTorch | target ≤ 1.1 |")
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print("|---|---|---:|---:|---:|---:|---:|---|")
     for dtype, api_m, raw_m, py_m, ratio, raw_ratio, _ in rows:
         met = "met" if ratio <= RATIO_TARGET else "not met"
         print(f"| {dtype} | {api_m:.1f} | {raw_m:.1f} | {py_m:.1f} | {ratio:.2f} | {raw_ratio:.2f} | {met} |")
     print()
-    print("| dtype | parameters | ‖Hv_toolkit − Hv_torch‖ / ‖Hv_torch‖ | tolerance | agrees |")
+    print("| dtype, toolkit BLAS | parameters | ‖Hv_toolkit − Hv_torch‖ / ‖Hv_torch‖ | tolerance | agrees |")
     print("|---|---:|---:|---:|---|")
     for dtype, p, rel, tol, passed in checks:
         print(f"| {dtype} | {p} | {rel:.2e} | {tol:.0e} | {'yes' if passed else 'NO'} |")

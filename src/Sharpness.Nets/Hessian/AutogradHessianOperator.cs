@@ -137,7 +137,7 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
         RequireLengths(input.Length, output.Length);
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var scope = NewDisposeScope();
-        Tensor[] direction = Split(input);
+        Tensor[] direction = FlatVectors.Split(input, _parameters, Precision);
         Tensor[]? product = null;
         foreach (var (start, count) in Batches())
         {
@@ -162,7 +162,7 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
             }
         }
 
-        CopyOut(product!, output);
+        FlatVectors.CopyTo(product!, output);
         Interlocked.Increment(ref _matVecCount);
     }
 
@@ -208,7 +208,7 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
             }
         }
 
-        CopyOut(sum, gradient);
+        FlatVectors.CopyTo(sum, gradient);
         return total;
     }
 
@@ -239,31 +239,6 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
     {
         Tensor outputs = _model.forward(_inputs.narrow(0, start, count));
         return _loss.SumOverExamples(outputs, _targets.narrow(0, start, count)).DivBy(Examples);
-    }
-
-    private Tensor[] Split(ReadOnlySpan<double> vector)
-    {
-        var pieces = new Tensor[_parameters.Length];
-        int offset = 0;
-        for (int i = 0; i < _parameters.Length; i++)
-        {
-            int n = (int)_parameters[i].numel();
-            pieces[i] = tensor(vector.Slice(offset, n).ToArray(), _parameters[i].shape, Precision);
-            offset += n;
-        }
-
-        return pieces;
-    }
-
-    private static void CopyOut(Tensor[] pieces, Span<double> destination)
-    {
-        int offset = 0;
-        foreach (Tensor piece in pieces)
-        {
-            int n = (int)piece.numel();
-            piece.detach().to(ScalarType.Float64).contiguous().reshape(-1).data<double>().CopyTo(destination.Slice(offset, n));
-            offset += n;
-        }
     }
 
     private void RequireLengths(int inputLength, int outputLength)

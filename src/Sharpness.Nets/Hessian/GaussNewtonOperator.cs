@@ -140,7 +140,7 @@ public sealed class GaussNewtonOperator : ILinearOperator, IDisposable
 
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var scope = NewDisposeScope();
-        Tensor[] direction = Split(input);
+        Tensor[] direction = FlatVectors.Split(input, _parameters, Precision);
         Tensor[] product = _parameters.Select(p => zeros_like(p)).ToArray();
         for (long start = 0; start < Examples; start += BatchSize)
         {
@@ -167,13 +167,7 @@ public sealed class GaussNewtonOperator : ILinearOperator, IDisposable
             }
         }
 
-        int offset = 0;
-        foreach (Tensor piece in product)
-        {
-            int n = (int)piece.numel();
-            piece.detach().to(ScalarType.Float64).contiguous().reshape(-1).data<double>().CopyTo(output.Slice(offset, n));
-            offset += n;
-        }
+        FlatVectors.CopyTo(product, output);
 
         Interlocked.Increment(ref _matVecCount);
     }
@@ -190,20 +184,6 @@ public sealed class GaussNewtonOperator : ILinearOperator, IDisposable
         _inputs.Dispose();
         _targets.Dispose();
         _model.Dispose();
-    }
-
-    private Tensor[] Split(ReadOnlySpan<double> vector)
-    {
-        var pieces = new Tensor[_parameters.Length];
-        int offset = 0;
-        for (int i = 0; i < _parameters.Length; i++)
-        {
-            int n = (int)_parameters[i].numel();
-            pieces[i] = tensor(vector.Slice(offset, n).ToArray(), _parameters[i].shape, Precision);
-            offset += n;
-        }
-
-        return pieces;
     }
 
     private static Tensor Dot(IList<Tensor> a, Tensor[] b)

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Sharpness.Nets.Tensors;
 using static TorchSharp.torch;
 
 namespace Sharpness.Nets.Parameters;
@@ -43,15 +44,7 @@ public static class ParameterVector
     {
         var parameters = Ordered(module);
         RequireLength(parameters, destination.Length, nameof(destination));
-        using var scope = NewDisposeScope();
-        int offset = 0;
-        foreach (var (_, parameter) in parameters)
-        {
-            int n = (int)parameter.numel();
-            Tensor values = parameter.detach().to(ScalarType.Float64).contiguous().reshape(-1);
-            values.data<double>().CopyTo(destination.Slice(offset, n));
-            offset += n;
-        }
+        FlatVectors.CopyTo(parameters.Select(p => (Tensor)p.Parameter).ToArray(), destination);
     }
 
     /// <summary>Overwrites every parameter from θ (without recording gradients).</summary>
@@ -64,12 +57,10 @@ public static class ParameterVector
         RequireLength(parameters, source.Length, nameof(source));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        int offset = 0;
-        foreach (var (_, parameter) in parameters)
+        Tensor[] values = FlatVectors.Split(source, parameters.Select(p => (Tensor)p.Parameter).ToArray(), ScalarType.Float64);
+        for (int i = 0; i < values.Length; i++)
         {
-            int n = (int)parameter.numel();
-            parameter.copy_(tensor(source.Slice(offset, n).ToArray(), parameter.shape, ScalarType.Float64));
-            offset += n;
+            parameters[i].Parameter.copy_(values[i]);
         }
     }
 
