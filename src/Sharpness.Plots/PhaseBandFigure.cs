@@ -28,6 +28,12 @@ public sealed record PhaseBandPanel
     /// <summary>c_max: above it training diverges.</summary>
     public required CriticalSeries Max { get; init; }
 
+    /// <summary>
+    /// Optional group of each point (e.g. "depth 4"): the curves connect points of the same group in order of
+    /// depth/width, and each group's name is written next to its c_max marker. Null: one curve through all points.
+    /// </summary>
+    public string[]? Groups { get; init; }
+
     /// <summary>Vertical axis label of this panel; null uses <see cref="PhaseBandFigureData.YLabel"/>.</summary>
     public string? YLabel { get; init; }
 }
@@ -114,30 +120,36 @@ public static class PhaseBandFigure
         double[] max = columns.Select(g => Clamp(Average(panel.Max, g))).ToArray();
         double[]? sharp = panel.Sharpness is { } s ? columns.Select(g => Clamp(Average(s, g))).ToArray() : null;
 
-        // Bands reach half a step beyond the outermost points so that a single configuration still shows them.
-        double pad = xs.Length > 1 ? 0.5 * (xs[^1] - xs[0]) / (xs.Length - 1) : 0.15;
-        double[] bandX = [xs[0] - pad, .. xs, xs[^1] + pad];
-        double[] Extend(double[] y) => [y[0], .. y, y[^1]];
-        double[] Constant(double v) => Enumerable.Repeat(v, bandX.Length).ToArray();
-        void Band(double[] lower, double[] upper, Color color)
+        // Each configuration (each distinct depth/width) is a column of bands reaching halfway to its neighbours:
+        // configurations are not interpolated, since equal depth/width from different depths need not agree.
+        var edges = new double[xs.Length + 1];
+        for (int j = 1; j < xs.Length; j++)
         {
-            var keep = Enumerable.Range(0, bandX.Length).Where(i => double.IsFinite(lower[i]) && double.IsFinite(upper[i])).ToArray();
-            if (keep.Length < 2)
-            {
-                return;
-            }
-
-            var fill = plot.Add.FillY(keep.Select(i => bandX[i]).ToArray(), keep.Select(i => lower[i]).ToArray(), keep.Select(i => Math.Max(lower[i], upper[i])).ToArray());
-            fill.FillColor = color;
-            fill.LineWidth = 0;
+            edges[j] = 0.5 * (xs[j - 1] + xs[j]);
         }
 
-        Band(Constant(bottom), Extend(loss), LossFalls);
-        Band(Extend(loss), Extend(max), Catapult);
-        Band(Extend(max), Constant(top), Diverges);
-        if (sharp is not null)
+        // The outer columns are as wide on the outside as on the inside (a lone configuration gets ±0.15 decades).
+        edges[0] = xs.Length > 1 ? xs[0] - (0.5 * (xs[1] - xs[0])) : xs[0] - 0.15;
+        edges[^1] = xs.Length > 1 ? xs[^1] + (0.5 * (xs[^1] - xs[^2])) : xs[^1] + 0.15;
+        void Band(int column, double lower, double upper, Color color)
         {
-            Band(Extend(sharp), Extend(max), SharpnessRises);
+            if (double.IsFinite(lower) && double.IsFinite(upper) && upper > lower)
+            {
+                var rectangle = plot.Add.Rectangle(edges[column], edges[column + 1], lower, upper);
+                rectangle.FillColor = color;
+                rectangle.LineWidth = 0;
+            }
+        }
+
+        for (int j = 0; j < xs.Length; j++)
+        {
+            Band(j, bottom, loss[j], LossFalls);
+            Band(j, loss[j], max[j], Catapult);
+            Band(j, max[j], top, Diverges);
+            if (sharp is not null)
+            {
+                Band(j, sharp[j], max[j], SharpnessRises);
+            }
         }
 
         var reference = plot.Add.HorizontalLine(Math.Log10(data.ReferenceLine));
@@ -151,7 +163,7 @@ public static class PhaseBandFigure
             Curve(plot, panel, sharpness, FigureStyle.Palette[4], MarkerShape.FilledSquare);
         }
 
-        Curve(plot, panel, panel.Max, FigureStyle.Palette[1], MarkerShape.FilledTriangleUp);
+        Curve(plot, panel, panel.Max, FigureStyle.Palette[1], MarkerShape.FilledTriangleUp, label: true);
 
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "loss falls", FillColor = LossFalls });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "loss catapult", FillColor = Catapult });
@@ -174,7 +186,7 @@ public static class PhaseBandFigure
             }
         }
 
-        plot.Axes.Bottom.TickGenerator = DecadeTicks(bandX[0], bandX[^1]);
+        plot.Axes.Bottom.TickGenerator = DecadeTicks(edges[0], edges[^1]);
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         for (int k = (int)Math.Floor(Math.Log2(data.CRange.Min)); k <= (int)Math.Ceiling(Math.Log2(data.CRange.Max)); k++)
         {
@@ -182,12 +194,12 @@ public static class PhaseBandFigure
         }
 
         plot.Axes.Left.TickGenerator = ticks;
-        plot.Axes.SetLimits(bandX[0], bandX[^1], bottom, top);
+        plot.Axes.SetLimits(edges[0], edges[^1], bottom, top);
         plot.ShowLegend(Edge.Right);
         return plot;
     }
 
-    private static void Curve(Plot plot, PhaseBandPanel panel, CriticalSeries series, Color color, MarkerShape shape)
+    private static void Curve(Plot plot, PhaseBandPanel panel, CriticalSeries series, Color color, MarkerShape shape, bool label = false)
     {
         var order = Enumerable.Range(0, panel.X.Length).Where(i => panel.X[i] > 0 && double.IsFinite(series.Mean[i])).OrderBy(i => panel.X[i]).ToArray();
         foreach (int i in order)
@@ -200,11 +212,25 @@ public static class PhaseBandFigure
             }
         }
 
-        var points = plot.Add.Scatter(order.Select(i => Math.Log10(panel.X[i])).ToArray(), order.Select(i => Math.Log10(series.Mean[i])).ToArray());
-        points.Color = color;
-        points.LineWidth = 1;
-        points.MarkerShape = shape;
-        points.MarkerSize = 7;
+        foreach (var group in order.GroupBy(i => panel.Groups?[i] ?? string.Empty))
+        {
+            int[] members = group.ToArray();
+            var points = plot.Add.Scatter(members.Select(i => Math.Log10(panel.X[i])).ToArray(), members.Select(i => Math.Log10(series.Mean[i])).ToArray());
+            points.Color = color;
+            points.LineWidth = 1;
+            points.MarkerShape = shape;
+            points.MarkerSize = 7;
+            if (label && group.Key.Length > 0)
+            {
+                int last = members[^1];
+                var text = plot.Add.Text(group.Key, Math.Log10(panel.X[last]), Math.Log10(series.Mean[last]));
+                text.LabelFontSize = 11;
+                text.LabelFontColor = color;
+                // Below the marker: c_max often sits at the top of the grid, where a label above would be cut off.
+                text.LabelAlignment = Alignment.UpperCenter;
+                text.OffsetY = 6;
+            }
+        }
     }
 
     private static Color Over(Color bottom)

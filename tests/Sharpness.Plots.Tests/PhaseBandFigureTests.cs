@@ -43,9 +43,15 @@ public class PhaseBandFigureTests
         var plot = PhaseBandFigure.Build(Panel("p", true), data);
         var withoutSharpness = PhaseBandFigure.Build(Panel("q", false), data);
 
-        // Loss falls, loss catapult, diverges, and the sharpness overlay.
-        Assert.Equal(4, plot.GetPlottables().OfType<ScottPlot.Plottables.FillY>().Count());
-        Assert.Equal(3, withoutSharpness.GetPlottables().OfType<ScottPlot.Plottables.FillY>().Count());
+        // One column per configuration: loss falls, loss catapult, diverges, and the sharpness overlay.
+        var rectangles = plot.GetPlottables().OfType<ScottPlot.Plottables.Rectangle>().ToArray();
+        Assert.Equal(5 * 4, rectangles.Length);
+        Assert.Equal(5 * 3, withoutSharpness.GetPlottables().OfType<ScottPlot.Plottables.Rectangle>().Count());
+        // The first column's bands end at log10 of its constants: c_loss = 2.1 and c_max = 4.
+        var first = rectangles.Where(r => r.CoordinateRect.Left == rectangles.Min(q => q.CoordinateRect.Left)).Select(r => r.CoordinateRect).ToArray();
+        Assert.Contains(first, r => Math.Abs(r.Top - Math.Log10(2.1)) < 1e-12 && Math.Abs(r.Bottom - (Math.Log10(0.5) - 0.02)) < 1e-12);
+        Assert.Contains(first, r => Math.Abs(r.Bottom - Math.Log10(2.1)) < 1e-12 && Math.Abs(r.Top - Math.Log10(4)) < 1e-12);
+        Assert.Contains(first, r => Math.Abs(r.Bottom - Math.Log10(2.5)) < 1e-12 && Math.Abs(r.Top - Math.Log10(4)) < 1e-12);
         var line = Assert.Single(plot.GetPlottables().OfType<ScottPlot.Plottables.HorizontalLine>());
         Assert.Equal(Math.Log10(2), line.Y, 12);
         var limits = plot.Axes.GetLimits();

@@ -145,7 +145,10 @@ public sealed class NetEarlyPhaseCommand
                         };
                         context.Error.WriteLine($"{label}: measuring lambda_H(0) and lambda_NTK(0)");
                         var result = EarlyPhaseExperiment.Run(model, train, options, probe => context.Error.WriteLine($"{label}: {Describe(probe)}"));
-                        var row = new EarlyPhaseRow(depth, width, variant, seed, result.InitialSharpness, result.InitialNtk, result.LossConstant, result.SharpnessConstant, result.MaxConstant);
+                        var row = new EarlyPhaseRow(depth, width, variant, seed, result.InitialSharpness, result.InitialNtk, result.LossConstant, result.SharpnessConstant, result.MaxConstant)
+                        {
+                            FirstStepConstant = result.FirstStepConstant,
+                        };
                         context.Error.WriteLine(FormattableString.Invariant(
                             $"{label}: lambda_H(0) = {result.InitialSharpness:G5}, lambda_NTK(0) = {result.InitialNtk:G5}; c_loss {result.LossConstant}, c_sharp {result.SharpnessConstant?.ToString() ?? "not measured"}, c_max {result.MaxConstant} ({result.Probes.Count} runs, {result.Seconds:F1} s)"));
                         runs.Add((row, result));
@@ -255,7 +258,7 @@ public sealed class NetEarlyPhaseCommand
         string[] columns =
         [
             "variant", "depth", "width", "seed", "depth_over_width", "lambda_h0", "lambda_ntk0", "ntk_ratio", "output_ratio", "loss0",
-            "c_loss", "c_loss_bound", "c_sharp", "c_sharp_bound", "c_max", "c_max_bound", "c_loss_ntk", "c_sharp_ntk", "c_max_ntk",
+            "c_loss", "c_loss_bound", "c_sharp", "c_sharp_bound", "c_max", "c_max_bound", "c_loss_ntk", "c_sharp_ntk", "c_max_ntk", "c_first_step", "c_first_step_ntk",
             "ordering", "monotonicity_violations", "runs", "matvecs", "initial_converged", "seconds",
         ];
         output.WriteCsv(CriticalFile, columns, writer =>
@@ -270,6 +273,7 @@ public sealed class NetEarlyPhaseCommand
                     Text(row.LossConstant.Value), row.LossConstant.Relation, sharp is null ? "nan" : Text(sharp.Value), sharp?.Relation ?? string.Empty,
                     Text(row.MaxConstant.Value), row.MaxConstant.Relation,
                     Text(row.LossConstant.Value * result.NtkRatio), sharp is null ? "nan" : Text(sharp.Value * result.NtkRatio), Text(row.MaxConstant.Value * result.NtkRatio),
+                    Text(result.FirstStepConstant), Text(result.FirstStepConstant * result.NtkRatio),
                     OrderingName(row.Ordering), string.Join("; ", result.MonotonicityViolations), I(result.Probes.Count),
                     I(result.InitialMatvecs + result.Probes.Sum(p => p.Matvecs)), B(result.InitialConverged), Text(result.Seconds),
                 ]);
@@ -338,6 +342,7 @@ public sealed class NetEarlyPhaseCommand
                 ["ntk_ratio"] = Spread(g.NtkRatio),
                 ["against_lambda_h"] = Constants(g.AgainstHessian),
                 ["against_ntk"] = Constants(g.AgainstNtk),
+                ["c_first_step_ntk"] = Spread(g.FirstStepNtk),
                 ["ordering_holds"] = g.Ordering.Holds,
                 ["ordering_within_grid_step"] = g.Ordering.WithinGridStep,
                 ["ordering_fails"] = g.Ordering.Fails,
@@ -348,7 +353,7 @@ public sealed class NetEarlyPhaseCommand
 
     private static string Summary(CliContext context, JsonObject configuration, IReadOnlyList<EarlyPhaseGroup> groups, List<(EarlyPhaseRow Row, EarlyPhaseResult Result)> runs, double seconds)
     {
-        string Value(string key) => configuration[key]?.ToJsonString().Trim('"') ?? "null";
+        string Value(string key) => configuration[key]?.ToString() ?? "null";
         var text = new StringBuilder();
         text.AppendLine("# Early-training phase diagram");
         text.AppendLine();
@@ -357,12 +362,13 @@ public sealed class NetEarlyPhaseCommand
         text.AppendLine("```");
         text.AppendLine();
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"{Value("dataset")}, {Value("train_size")} training examples, {Value("optimizer")}{(Value("optimizer") == "sgd" ? $" (batch {Value("batch_size")})" : " (full batch)")}, loss {Value("loss")} ({Value("loss_convention")}), {Value("activation")}, bias {Value("bias")}, training in {Value("dtype")}, Hessian products in {Value("hvp_precision")} on the first {Value("measure_size")} examples at most."));
+            $"{Value("dataset")}, {Value("train_size")} training examples, {Value("optimizer")}{(Value("optimizer") == "sgd" ? $" (batch {Value("batch_size")})" : " (full batch)")}, loss {Value("loss")} ({Value("loss_convention")}), {Value("activation")}, bias {Value("bias")}, training in {Value("dtype")}, Hessian products in {Value("hvp_precision")} on the first {Math.Min((int)configuration["measure_size"]!, (int)configuration["train_size"]!)} training examples."));
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"η = c/λ_H(0), c = 2^x from {Value("c_min")} to {Value("c_max")} in steps of {Value("x_step")} in x ({Value("grid_points")} values), T = {Value("early_steps")} steps, search {Value("search")}."));
         text.AppendLine("λ_H(0): top Hessian eigenvalue of the training loss; λ_NTK(0): top eigenvalue of the Gauss–Newton matrix (the NTK on the loss's scale), both by Lanczos on the measurement set. "
             + "c_loss: smallest c whose loss at some step 1..T exceeds the initial loss; c_sharp: smallest c whose λ_H at some step 1..T exceeds λ_H(0); c_max: largest c that does not diverge (loss > 1e5 or not finite). "
-            + "Against the NTK, c_NTK = η λ_NTK(0) = c λ_NTK(0)/λ_H(0). Entries are mean [min, max] over seeds; `<=`/`>=` mark values bounded by the end of the grid.");
+            + "Against the NTK, c_NTK = η λ_NTK(0) = c λ_NTK(0)/λ_H(0). c₁ = 2λ_H(0)|g|²/gᵀHg: where the second-order model of the first step starts to raise the loss (exact for a zero readout; not on the grid). "
+            + "Entries are mean [min, max] over seeds; `<=`/`>=` mark values bounded by the end of the grid.");
         text.AppendLine();
         text.Append(EarlyPhaseSummary.ToMarkdown(groups));
         text.AppendLine();

@@ -7,7 +7,8 @@ internal static class NetEarlyPhaseFigures
 {
     /// <summary>
     /// One column per variant; the top row c against λ_H(0), the bottom row c_NTK against the NTK; the
-    /// bands of c_loss, c_sharp (when measured) and c_max with their spread over seeds, against depth/width.
+    /// bands of c_loss, c_sharp (when measured) and c_max with their spread over seeds, against depth/width:
+    /// one column of bands per configuration, the curves joining the configurations of equal depth.
     /// </summary>
     /// <param name="run">The run (configuration: variants, c_min, c_max, c_sharp_measured; results: groups).</param>
     public static IReadOnlyList<NamedFigure> Render(SavedRun run)
@@ -32,6 +33,7 @@ internal static class NetEarlyPhaseFigures
                 Title = ntk ? $"{variant}: against the NTK, c_NTK = η λ_NTK(0)" : $"{variant}: against the Hessian, c = η λ_H(0)",
                 YLabel = ntk ? "c_NTK = η λ_NTK(0)" : "c = η λ_H(0)",
                 X = g.Select(x => (double)x.Integer("depth") / x.Integer("width")).ToArray(),
+                Groups = g.Select(x => FormattableString.Invariant($"d={x.Integer("depth")}")).ToArray(),
                 Loss = Series("c_loss"),
                 Sharpness = sharpness ? Series("c_sharp") : null,
                 Max = Series("c_max"),

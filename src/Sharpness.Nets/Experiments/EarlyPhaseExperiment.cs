@@ -109,6 +109,7 @@ public static class EarlyPhaseExperiment
             InitialMatvecs = initial.Matvecs,
             InitialLoss = initial.Loss,
             OutputRatio = initial.OutputRatio,
+            FirstStepConstant = initial.FirstStep,
             LossConstant = CriticalConstant.FromFirstTrue(grid, firstRise),
             SharpnessConstant = firstSharpRise is int sharp ? CriticalConstant.FromFirstTrue(grid, sharp) : null,
             MaxConstant = CriticalConstant.FromLastFalse(grid, lastStable),
@@ -118,7 +119,7 @@ public static class EarlyPhaseExperiment
         };
     }
 
-    private sealed record InitialValues(double Sharpness, double Ntk, bool Converged, int Matvecs, double Loss, double OutputRatio);
+    private sealed record InitialValues(double Sharpness, double Ntk, bool Converged, int Matvecs, double Loss, double OutputRatio, double FirstStep);
 
     /// <summary>The state shared by the probes of one experiment: the initial model, the measurement set, λ_H(0) and its eigenvector.</summary>
     private sealed class Session : IDisposable
@@ -150,9 +151,18 @@ public static class EarlyPhaseExperiment
         {
             using var scope = NewDisposeScope();
             EigenResult hessian, gaussNewton;
+            double gradientSquared, curvature;
             using (var op = new AutogradHessianOperator(_model, _loss, _inputs, _targets, _measure.HvpBatchSize, _measure.Precision))
             {
                 hessian = Solve(op, start: null, bound: null);
+
+                // The second-order model of the first GD step along g: L(θ − ηg) = L − η|g|² + ½η² gᵀHg.
+                var gradient = new double[op.Size];
+                var product = new double[op.Size];
+                op.LossAndGradient(gradient);
+                op.Apply(gradient, product);
+                gradientSquared = gradient.Sum(x => x * x);
+                curvature = gradient.Select((x, i) => x * product[i]).Sum();
             }
 
             _initialSharpness = Top(hessian);
@@ -166,7 +176,8 @@ public static class EarlyPhaseExperiment
             }
 
             double loss = Evaluation.Evaluate(_model, _loss, _train, _options.Trainer.PhysicalBatchSize).Loss;
-            return new InitialValues(_initialSharpness, Top(gaussNewton), hessian.Converged && gaussNewton.Converged, hessian.Matvecs + gaussNewton.Matvecs, loss, OutputRatio());
+            double firstStep = curvature > 0 ? 2 * gradientSquared / curvature * _initialSharpness : double.PositiveInfinity;
+            return new InitialValues(_initialSharpness, Top(gaussNewton), hessian.Converged && gaussNewton.Converged, hessian.Matvecs + gaussNewton.Matvecs + 1, loss, OutputRatio(), firstStep);
         }
 
         public EarlyProbe Probe(int index, EarlyProbeKind kind)

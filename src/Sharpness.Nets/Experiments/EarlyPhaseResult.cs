@@ -33,6 +33,15 @@ public sealed record EarlyPhaseResult
     /// <summary>‖f_0‖/‖y‖ on the measurement set (Frobenius norms): 0 for a zero readout.</summary>
     public required double OutputRatio { get; init; }
 
+    /// <summary>
+    /// c₁ = 2 λ_H(0) |g|²/(gᵀHg), g the gradient and H the Hessian on the measurement set at initialisation: the
+    /// constant above which the second-order model of the first step, L(θ − ηg) = L − η|g|² + ½η² gᵀHg, raises the
+    /// loss (+∞ when gᵀHg ≤ 0). With a zero readout the first step moves only the readout, on which the output is
+    /// linear, so the model is exact and gᵀHg = gᵀGg ≤ λ_NTK(0)|g|²: against the NTK, c₁ λ_NTK(0)/λ_H(0) ≥ 2, with
+    /// equality exactly when g lies in the top NTK eigenspace. Not on the grid.
+    /// </summary>
+    public required double FirstStepConstant { get; init; }
+
     /// <summary>c_loss: the smallest grid c whose loss at some step 1..T exceeds L_0.</summary>
     public required CriticalConstant LossConstant { get; init; }
 

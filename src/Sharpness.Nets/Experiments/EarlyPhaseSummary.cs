@@ -30,6 +30,9 @@ public sealed record EarlyPhaseRow(
     /// <summary>depth/width, the horizontal axis of the phase diagram.</summary>
     public double DepthOverWidth => (double)Depth / Width;
 
+    /// <summary>c₁ against λ_H(0), the first-step prediction (<see cref="EarlyPhaseResult.FirstStepConstant"/>); NaN when unknown.</summary>
+    public double FirstStepConstant { get; init; } = double.NaN;
+
     /// <summary>Whether c_loss ≤ c_sharp ≤ c_max (<see cref="CriticalOrdering"/>).</summary>
     public OrderingStatus Ordering => CriticalOrdering.Check(LossConstant, SharpnessConstant, MaxConstant);
 }
@@ -100,6 +103,9 @@ public sealed record EarlyPhaseGroup
     /// <summary>The same constants against λ_NTK(0): c_NTK = η λ_NTK(0), per seed c · λ_NTK(0)/λ_H(0).</summary>
     public required (SeedSpread Loss, SeedSpread Sharpness, SeedSpread Max) AgainstNtk { get; init; }
 
+    /// <summary>c₁ against λ_NTK(0) (c₁ λ_NTK(0)/λ_H(0)): ≥ 2 with equality for a zero readout whose gradient lies in the top NTK eigenspace.</summary>
+    public required SeedSpread FirstStepNtk { get; init; }
+
     /// <summary>Seeds for which c_loss ≤ c_sharp ≤ c_max holds, holds within one grid step, fails, or cannot be decided.</summary>
     public required (int Holds, int WithinGridStep, int Fails, int Undetermined) Ordering { get; init; }
 
@@ -135,6 +141,7 @@ public static class EarlyPhaseSummary
                     Seeds = seeds.Count,
                     InitialSharpness = SeedSpread.Of(seeds.Select(r => (r.InitialSharpness, "=")).ToList()),
                     NtkRatio = SeedSpread.Of(seeds.Select(r => (r.NtkRatio, "=")).ToList()),
+                    FirstStepNtk = SeedSpread.Of(seeds.Where(r => double.IsFinite(r.FirstStepConstant)).Select(r => (r.FirstStepConstant * r.NtkRatio, "=")).ToList()),
                     AgainstHessian = (Spread(r => r.LossConstant, false), Spread(r => r.SharpnessConstant, false), Spread(r => r.MaxConstant, false)),
                     AgainstNtk = (Spread(r => r.LossConstant, true), Spread(r => r.SharpnessConstant, true), Spread(r => r.MaxConstant, true)),
                     Ordering = (Count(OrderingStatus.Holds), Count(OrderingStatus.HoldsWithinGridStep), Count(OrderingStatus.Fails), Count(OrderingStatus.Undetermined)),
@@ -171,20 +178,21 @@ public static class EarlyPhaseSummary
 
     /// <summary>
     /// The groups as a Markdown table: one row per (variant, depth, width) with λ_H(0), λ_NTK(0)/λ_H(0), the three
-    /// constants against λ_H(0) and against λ_NTK(0) as "mean [min, max]" over seeds, and the ordering check.
+    /// constants against λ_H(0) and against λ_NTK(0) as "mean [min, max]" over seeds, the first-step prediction c₁
+    /// against λ_NTK(0), and the ordering check.
     /// </summary>
     /// <param name="groups">From <see cref="Summarise"/>.</param>
     public static string ToMarkdown(IReadOnlyList<EarlyPhaseGroup> groups)
     {
         ArgumentNullException.ThrowIfNull(groups);
         var text = new StringBuilder();
-        text.AppendLine("| variant | depth | width | d/w | seeds | λ_H(0) | λ_NTK/λ_H | c_loss | c_sharp | c_max | c_loss (NTK) | c_sharp (NTK) | c_max (NTK) | c_loss ≤ c_sharp ≤ c_max |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| variant | depth | width | d/w | seeds | λ_H(0) | λ_NTK/λ_H | c_loss | c_sharp | c_max | c_loss (NTK) | c_sharp (NTK) | c_max (NTK) | c₁ (NTK) | c_loss ≤ c_sharp ≤ c_max |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var g in groups)
         {
             string ordering = OrderingText(g.Ordering, g.Seeds);
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {g.Variant} | {g.Depth} | {g.Width} | {g.DepthOverWidth:0.####} | {g.Seeds} | {g.InitialSharpness} | {g.NtkRatio} | {g.AgainstHessian.Loss} | {g.AgainstHessian.Sharpness} | {g.AgainstHessian.Max} | {g.AgainstNtk.Loss} | {g.AgainstNtk.Sharpness} | {g.AgainstNtk.Max} | {ordering} |"));
+                $"| {g.Variant} | {g.Depth} | {g.Width} | {g.DepthOverWidth:0.####} | {g.Seeds} | {g.InitialSharpness} | {g.NtkRatio} | {g.AgainstHessian.Loss} | {g.AgainstHessian.Sharpness} | {g.AgainstHessian.Max} | {g.AgainstNtk.Loss} | {g.AgainstNtk.Sharpness} | {g.AgainstNtk.Max} | {g.FirstStepNtk} | {ordering} |"));
         }
 
         return text.ToString();

@@ -88,8 +88,15 @@ public class NetEarlyPhaseCommandTests
                 Assert.True(D(sharp[sharpIndex - 1]["max_sharpness_ratio"]) <= 1);
             }
 
-            // Zero readout: zero initial output.
+            // Zero readout: zero initial output, and an exactly quadratic first step: its loss rises for every c > c₁,
+            // so c_loss is at most the first grid value above c₁, and against the NTK c₁ ≥ 2.
             Assert.Equal(row["variant"] == "zero-readout", D(row["output_ratio"]) == 0);
+            if (row["variant"] == "zero-readout")
+            {
+                Assert.True(D(row["c_first_step_ntk"]) >= 2 - 1e-9);
+                double firstAbove = Enumerable.Range(0, 25).Select(i => Math.Pow(2, -1 + (0.25 * i))).First(c => c > D(row["c_first_step"]));
+                Assert.True(D(row["c_loss"]) <= firstAbove * (1 + 1e-12));
+            }
         }
 
         // The summary's entries are the mean [min, max] over the two seeds of critical.csv.

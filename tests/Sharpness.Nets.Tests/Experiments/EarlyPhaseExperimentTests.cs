@@ -58,6 +58,9 @@ public sealed class EarlyPhaseExperimentTests
         var oneStep = uv.Run(grid, steps: 1, GridSearchMode.Bisect);
 
         Assert.Equal(4 * (1 + Math.Sqrt(2)) / 2, oneStep.InitialSharpness, 9);
+        // The first step is exactly quadratic along g here: c₁ = 2λ_H(0)/λ = 1 + √2, and 2 against the NTK.
+        Assert.Equal(1 + Math.Sqrt(2), oneStep.FirstStepConstant, 9);
+        Assert.Equal(2, oneStep.FirstStepConstant * oneStep.NtkRatio, 9);
         int firstAbove = Enumerable.Range(0, grid.Count).First(i => grid[i] > 1 + Math.Sqrt(2));
         Assert.Equal(firstAbove, oneStep.LossConstant.Index);
 
@@ -135,6 +138,7 @@ public sealed class EarlyPhaseExperimentTests
 
         double critical = 2 * HessianOracles.Dot(g, g) / curvature * lambdaH;
         int expected = Enumerable.Range(0, grid.Count).First(i => grid[i] > critical);
+        Assert.Equal(critical, result.FirstStepConstant, 9);
         Assert.Equal(expected, result.LossConstant.Index);
         Assert.True(result.LossConstant.Value * result.NtkRatio > 2);
         Assert.True(lambdaH > lambdaNtk);

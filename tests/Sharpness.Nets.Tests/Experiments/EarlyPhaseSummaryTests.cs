@@ -62,8 +62,8 @@ public sealed class EarlyPhaseSummaryTests
         var rows = new[]
         {
             // λ_NTK/λ_H = 0.5 and 0.8.
-            new EarlyPhaseRow(4, 64, "sp", 0, 10, 5, First(2), First(3), Last(5)),
-            new EarlyPhaseRow(4, 64, "sp", 1, 20, 16, First(4), First(4), Last(7)),
+            new EarlyPhaseRow(4, 64, "sp", 0, 10, 5, First(2), First(3), Last(5)) { FirstStepConstant = 4.4 },
+            new EarlyPhaseRow(4, 64, "sp", 1, 20, 16, First(4), First(4), Last(7)) { FirstStepConstant = 3 },
             new EarlyPhaseRow(2, 256, "sp", 0, 8, 8, First(2), First(2), Last(8)),
             new EarlyPhaseRow(4, 64, "zero-readout", 0, 4, 2, First(0), First(5), Last(6)),
         };
@@ -84,6 +84,9 @@ public sealed class EarlyPhaseSummaryTests
         Assert.Equal(Math.Pow(2, 3.5) * 0.8, g.AgainstNtk.Max.Max, 12);
         Assert.Equal(0.65, g.NtkRatio.Mean, 12);
         Assert.Equal((2, 0, 0, 0), g.Ordering);
+        // c₁ against the NTK: 4.4·0.5 = 2.2 and 3·0.8 = 2.4.
+        Assert.Equal(2.3, g.FirstStepNtk.Mean, 12);
+        Assert.True(double.IsNaN(groups[0].FirstStepNtk.Mean));
         Assert.Equal("<=", groups[2].AgainstHessian.Loss.Relation);
         Assert.Equal(">=", groups[0].AgainstHessian.Max.Relation);
 
@@ -91,6 +94,7 @@ public sealed class EarlyPhaseSummaryTests
         string[] lines = table.TrimEnd().Split('\n');
         Assert.Equal(2 + 3, lines.Length);
         Assert.Contains("| sp | 4 | 64 | 0.0625 | 2 | 15 [10, 20] | 0.65 [0.5, 0.8] | 3 [2, 4] |", table);
+        Assert.Contains("| 2.3 [2.2, 2.4] | holds (2/2) |", table);
         Assert.Contains("holds (2/2)", lines[3]);
         Assert.Contains("| zero-readout | 4 | 64 |", lines[4]);
         Assert.Contains("| <=1 |", lines[4]);
