@@ -15,34 +15,26 @@ namespace Sharpness.Nets.Hessian;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The model is copied at construction, converted to <see cref="Precision"/> (Float64 by default),
+/// The model is copied at construction, converted to <see cref="MeasurementSetOperator.Precision"/> (Float64 by default),
 /// so the operator is the Hessian at that point even while the original keeps training in float32.
 /// The inputs and targets are copied too.
 /// </para>
 /// <para>
-/// Batches are consecutive slices of <see cref="BatchSize"/> examples (the last may be shorter).
+/// Batches are consecutive slices of <see cref="MeasurementSetOperator.BatchSize"/> examples (the last may be shorter).
 /// Every batch contributes Σ_{i∈batch} ℓ_i / N, so batches are weighted by their sample counts and
 /// the result is the Hessian of the mean over all N examples, exactly as the full-batch training
 /// loss; the batch size changes only memory use and rounding.
 /// </para>
 /// <para>
 /// Every product runs inside its own dispose scope, and each batch inside a nested one, so native
-/// memory is released when <see cref="Apply"/> returns. Shapes are checked in managed code before
+/// memory is released when <see cref="MeasurementSetOperator.Apply"/> returns. Shapes are checked in managed code before
 /// any LibTorch call. Not thread-safe: one product at a time.
 /// </para>
 /// </remarks>
-public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
+public sealed class AutogradHessianOperator : MeasurementSetOperator
 {
     /// <summary>Default number of examples per batch.</summary>
     public const int DefaultBatchSize = 1000;
-
-    private readonly NetworkModule _model;
-    private readonly Tensor[] _parameters;
-    private readonly Tensor _inputs;
-    private readonly Tensor _targets;
-    private readonly LossFunction _loss;
-    private long _matVecCount;
-    private bool _disposed;
 
     /// <summary>The Hessian of the mean loss of <paramref name="model"/> on (<paramref name="inputs"/>, <paramref name="targets"/>).</summary>
     /// <param name="model">The network; copied (and converted to <paramref name="precision"/>), never modified.</param>
@@ -60,95 +52,28 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
         Tensor targets,
         int batchSize = DefaultBatchSize,
         ScalarType precision = ScalarType.Float64)
+        : base(model, loss, inputs, targets, batchSize, precision, "Hessian products")
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(loss);
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(targets);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        if (precision is not (ScalarType.Float32 or ScalarType.Float64))
-        {
-            throw new ArgumentOutOfRangeException(nameof(precision), precision, "Hessian products are computed in Float32 or Float64.");
-        }
-
-        if (inputs.dim() != 2 || inputs.shape[0] < 1 || inputs.shape[1] != model.InputDimension)
-        {
-            throw new ArgumentException($"Inputs must have shape [N, {model.InputDimension}] with N ≥ 1, got [{string.Join(", ", inputs.shape)}].", nameof(inputs));
-        }
-
-        if (!inputs.is_floating_point())
-        {
-            throw new ArgumentException($"Inputs must be floating point, got {inputs.dtype}.", nameof(inputs));
-        }
-
-        long examples = inputs.shape[0];
-        loss.ValidateTargets(targets, examples, model.OutputDimension);
-
-        _loss = loss;
-        Examples = examples;
-        BatchSize = batchSize;
-        Precision = precision;
-        _model = model.Clone(precision);
-        try
-        {
-            _parameters = ParameterVector.Ordered(_model).Select(p => (Tensor)p.Parameter).ToArray();
-            Size = ParameterVector.Count(_model);
-            if (Size == 0)
-            {
-                throw new ArgumentException("The model has no parameters.", nameof(model));
-            }
-
-            using var scope = NewDisposeScope();
-            _inputs = inputs.detach().to(precision).clone().DetachFromDisposeScope();
-            _targets = targets.detach().to(loss.TargetType(precision)).clone().DetachFromDisposeScope();
-        }
-        catch
-        {
-            _model.Dispose();
-            throw;
-        }
     }
 
-    /// <summary>Number of parameters P; vectors have this length.</summary>
-    public int Size { get; }
-
-    /// <summary>Number of examples N in the measurement set.</summary>
-    public long Examples { get; }
-
-    /// <summary>Examples per batch.</summary>
-    public int BatchSize { get; }
-
-    /// <summary>Floating-point type of the model copy and of every product.</summary>
-    public ScalarType Precision { get; }
-
-    /// <summary>The loss convention; state it next to every sharpness reported from this operator.</summary>
-    public LossFunction Loss => _loss;
-
-    /// <summary>Number of Hessian-vector products computed so far (calls of <see cref="Apply"/>).</summary>
-    public long MatVecCount => Interlocked.Read(ref _matVecCount);
-
-    /// <summary>Computes <c>output = H input</c> with H the Hessian of the mean loss at the copied parameters.</summary>
-    /// <param name="input">v, length <see cref="Size"/>, in the <see cref="ParameterVector"/> layout.</param>
-    /// <param name="output">Receives H v, length <see cref="Size"/>.</param>
-    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
-    /// <exception cref="ObjectDisposedException">The operator was disposed.</exception>
-    public void Apply(ReadOnlySpan<double> input, Span<double> output)
+    /// <summary><c>output = H input</c> with H the Hessian of the mean loss at the copied parameters.</summary>
+    /// <param name="input">v, length <see cref="MeasurementSetOperator.Size"/>, in the <see cref="ParameterVector"/> layout.</param>
+    /// <param name="output">Receives H v.</param>
+    protected override void Multiply(ReadOnlySpan<double> input, Span<double> output)
     {
-        RequireLengths(input.Length, output.Length);
-        ObjectDisposedException.ThrowIf(_disposed, this);
         using var scope = NewDisposeScope();
-        Tensor[] direction = FlatVectors.Split(input, _parameters, Precision);
+        Tensor[] direction = FlatVectors.Split(input, Parameters, Precision);
         Tensor[]? product = null;
         foreach (var (start, count) in Batches())
         {
             using var batchScope = NewDisposeScope();
             Tensor batchLoss = BatchLoss(start, count);
-            var gradient = autograd.grad([batchLoss], _parameters, retain_graph: true, create_graph: true);
+            var gradient = autograd.grad([batchLoss], Parameters, retain_graph: true, create_graph: true);
 
             // H v = ∇(g · v): the vector-Jacobian product of the gradient with v as its output
             // gradient, which is what differentiating the dot product would compute, without
             // building the dot product's own graph.
-            var hessianDirection = autograd.grad(gradient, _parameters, direction);
+            var hessianDirection = autograd.grad(gradient, Parameters, direction);
             using var noGrad = no_grad();
             if (product is null)
             {
@@ -163,14 +88,13 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
         }
 
         FlatVectors.CopyTo(product!, output);
-        Interlocked.Increment(ref _matVecCount);
     }
 
     /// <summary>The mean loss L = (1/N) Σ_i ℓ_i at the copied parameters.</summary>
     /// <exception cref="ObjectDisposedException">The operator was disposed.</exception>
     public double LossValue()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         double total = 0;
@@ -191,15 +115,15 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
     public double LossAndGradient(Span<double> gradient)
     {
         RequireLengths(gradient.Length, gradient.Length);
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed();
         using var scope = NewDisposeScope();
-        Tensor[] sum = _parameters.Select(p => zeros_like(p)).ToArray();
+        Tensor[] sum = Parameters.Select(p => zeros_like(p)).ToArray();
         double total = 0;
         foreach (var (start, count) in Batches())
         {
             using var batchScope = NewDisposeScope();
             Tensor batchLoss = BatchLoss(start, count);
-            var batchGradient = autograd.grad([batchLoss], _parameters);
+            var batchGradient = autograd.grad([batchLoss], Parameters);
             using var noGrad = no_grad();
             total += batchLoss.detach().to(ScalarType.Float64).item<double>();
             for (int i = 0; i < sum.Length; i++)
@@ -212,40 +136,10 @@ public sealed class AutogradHessianOperator : ILinearOperator, IDisposable
         return total;
     }
 
-    /// <summary>Releases the model copy and the data.</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        _inputs.Dispose();
-        _targets.Dispose();
-        _model.Dispose();
-    }
-
-    private IEnumerable<(long Start, long Count)> Batches()
-    {
-        for (long start = 0; start < Examples; start += BatchSize)
-        {
-            yield return (start, Math.Min(BatchSize, Examples - start));
-        }
-    }
-
     /// <summary>This batch's share of the mean loss, Σ_{i∈batch} ℓ_i / N, as a scalar tensor.</summary>
     private Tensor BatchLoss(long start, long count)
     {
-        Tensor outputs = _model.forward(_inputs.narrow(0, start, count));
-        return _loss.SumOverExamples(outputs, _targets.narrow(0, start, count)).DivBy(Examples);
-    }
-
-    private void RequireLengths(int inputLength, int outputLength)
-    {
-        if (inputLength != Size || outputLength != Size)
-        {
-            throw new ArgumentException($"Expected vectors of length {Size} (the parameter count), got {inputLength} and {outputLength}.");
-        }
+        Tensor outputs = Model.forward(Inputs.narrow(0, start, count));
+        return Loss.SumOverExamples(outputs, Targets.narrow(0, start, count)).DivBy(Examples);
     }
 }
