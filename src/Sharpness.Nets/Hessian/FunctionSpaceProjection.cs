@@ -1,5 +1,6 @@
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Parameters;
+using Sharpness.Nets.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -100,7 +101,8 @@ public sealed record FunctionSpaceProjection(double Output, double Target, doubl
         using var scope = NewDisposeScope();
         using var copy = model.Clone(precision);
         Tensor[] parameters = ParameterVector.Ordered(copy).Select(p => (Tensor)p.Parameter).ToArray();
-        Tensor[] v = Split(direction, parameters, 1 / directionNorm, precision);
+        // The unit direction: scaled in float64, then converted, as the products' own inputs are.
+        Tensor[] v = FlatVectors.Split(direction, parameters, ScalarType.Float64).Select(p => p.MulBy(1 / directionNorm).to(precision)).ToArray();
         Tensor x = inputs.detach().to(precision);
         Tensor y = targets.detach().to(precision);
         double scale = Math.Sqrt(OutputWeight(loss, model.OutputDimension, precision) / examples);
@@ -169,25 +171,5 @@ public sealed record FunctionSpaceProjection(double Output, double Target, doubl
         using var scope = NewDisposeScope();
         double value = loss.SumOverExamples(ones(1, outputs, dtype: precision), zeros(1, outputs, dtype: precision)).to(ScalarType.Float64).item<double>();
         return 2 * value / outputs;
-    }
-
-    private static Tensor[] Split(ReadOnlySpan<double> vector, Tensor[] parameters, double factor, ScalarType precision)
-    {
-        var pieces = new Tensor[parameters.Length];
-        int offset = 0;
-        for (int i = 0; i < parameters.Length; i++)
-        {
-            int n = (int)parameters[i].numel();
-            double[] values = vector.Slice(offset, n).ToArray();
-            for (int j = 0; j < n; j++)
-            {
-                values[j] *= factor;
-            }
-
-            pieces[i] = tensor(values, parameters[i].shape, precision);
-            offset += n;
-        }
-
-        return pieces;
     }
 }
