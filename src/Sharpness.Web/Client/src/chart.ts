@@ -25,7 +25,7 @@ export class LineChart {
   readonly element: HTMLElement;
   private plot: uPlot | null = null;
   private names: string[] = [];
-  private data: (number | null)[][] = [[]];
+  private data: (number | null | undefined)[][] = [[]];
   private lines: ReferenceLine[] = [];
   private logY: boolean;
   private zoomed = false;
@@ -60,13 +60,15 @@ export class LineChart {
 
   setReferenceLines(lines: ReferenceLine[]): void {
     this.lines = lines;
-    this.plot?.redraw();
+    // Not at once: a redraw right after the chart was made would cancel its first scaling.
+    const plot = this.plot;
+    requestAnimationFrame(() => plot?.redraw(false));
   }
 
   // x: the shared x values; series: name → values (null or non-finite: a gap).
   setData(x: number[], series: Record<string, (number | null)[]>, keepZoom = false): void {
     const names = Object.keys(series);
-    const data: (number | null)[][] = [x, ...names.map((n) => series[n].map((v) => this.clean(v)))];
+    const data: (number | null | undefined)[][] = [x, ...names.map((n) => series[n].map((v) => this.clean(v)))];
     const sameSeries = names.length === this.names.length && names.every((n, i) => n === this.names[i]);
     this.data = data;
     if (!sameSeries || !this.plot) {
@@ -79,9 +81,11 @@ export class LineChart {
     this.settingData = false;
   }
 
-  private clean(v: number | null): number | null {
-    if (v === null || !Number.isFinite(v)) return null;
-    if (this.logY && v <= 0) return null;
+  // Missing values (a sharpness measured every k steps, a non-positive value on a log axis) are
+  // undefined, which uPlot joins over (spanGaps).
+  private clean(v: number | null | undefined): number | undefined {
+    if (v === null || v === undefined || !Number.isFinite(v)) return undefined;
+    if (this.logY && v <= 0) return undefined;
     return v;
   }
 
@@ -94,7 +98,11 @@ export class LineChart {
       title: this.options.title,
       width,
       height: this.options.height ?? 260,
-      scales: { x: { time: false }, y: this.logY ? { distr: 3, log: 10 } : {} },
+      scales: {
+        x: { time: false },
+        // The y range always shows the reference lines (2/η, 2) with the data.
+        y: { ...(this.logY ? { distr: 3, log: 10 } : {}), range: (_u: uPlot, min: number | null, max: number | null) => chart.yRange(min, max) },
+      },
       axes: [{ label: this.options.xLabel }, { label: this.options.yLabel, size: 70 }],
       series: [
         { label: this.options.xLabel },
@@ -121,6 +129,19 @@ export class LineChart {
     };
     const data = this.data.map((column, i) => (i === 0 ? column : column.map((v) => this.clean(v))));
     this.plot = new uPlot(opts, data as uPlot.AlignedData, this.element);
+    (this.element as unknown as { plot: uPlot }).plot = this.plot;
+  }
+
+  private yRange(min: number | null, max: number | null): uPlot.Range.MinMax {
+    let lo = min ?? Infinity;
+    let hi = max ?? -Infinity;
+    for (const line of this.lines) {
+      if (!Number.isFinite(line.value) || (this.logY && line.value <= 0)) continue;
+      lo = Math.min(lo, line.value);
+      hi = Math.max(hi, line.value);
+    }
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) return this.logY ? [0.1, 10] : [0, 1];
+    return this.logY ? uPlot.rangeLog(lo, hi, 10, true) : uPlot.rangeNum(lo, hi, 0.1, true);
   }
 
   private drawLines(u: uPlot): void {
@@ -139,7 +160,8 @@ export class LineChart {
       ctx.stroke();
       ctx.fillStyle = line.color ?? "#444";
       ctx.font = `${11 * devicePixelRatio}px sans-serif`;
-      ctx.fillText(line.label, u.bbox.left + 4 * devicePixelRatio, y - 4 * devicePixelRatio);
+      const width = ctx.measureText(line.label).width;
+      ctx.fillText(line.label, u.bbox.left + u.bbox.width - width - 4 * devicePixelRatio, y - 4 * devicePixelRatio);
       ctx.restore();
     }
   }

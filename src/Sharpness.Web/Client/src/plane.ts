@@ -117,7 +117,8 @@ export class Plane {
           if (!Number.isFinite(dg) || !Number.isFinite(dx)) continue;
           const length = Math.hypot(dg / cellG, dx / cellX);
           if (length === 0) continue;
-          const scale = (0.8 * Math.min(1, Math.log1p(length))) / length;
+          // Direction exactly; length grows with the step's size but stays readable (0.3 to 0.9 of a cell).
+          const scale = (0.3 + 0.6 * Math.min(1, Math.log1p(length))) / length;
           const [x0, y0] = this.toPixel(field.g[i], field.x[j]);
           const [x1, y1] = this.toPixel(field.g[i] + dg * scale * cellG, field.x[j] + dx * scale * cellX);
           arrow(ctx, x0, y0, x1, y1);
@@ -213,7 +214,9 @@ export class Plane {
     }
     for (const t of ticks(v.xMin, v.xMax, 6)) {
       const [, ty] = this.toPixel(v.gMin, t);
-      ctx.fillText(String(t), 6, ty + 4);
+      ctx.textAlign = "right";
+      ctx.fillText(String(t), m.left - 4, ty + 4);
+      ctx.textAlign = "left";
     }
     ctx.font = "12px sans-serif";
     ctx.fillText("g = ηf/s", w / 2 - 24, h - 6);

@@ -160,9 +160,14 @@ export function orbitView(): HTMLElement {
     // Flip points of the cascade (manifold map), where the period doubles.
     if (cascade) {
       ctx.font = "11px sans-serif";
+      let lastLabel = -Infinity;
+      let level = 0;
       for (const flip of cascade.flips) {
         if (flip.r < current.rMin || flip.r > current.rMax) continue;
         const x = toX(flip.r);
+        // Labels of flips closer than a label's width are stacked downwards.
+        level = x - lastLabel < 34 ? level + 1 : 0;
+        lastLabel = x;
         ctx.strokeStyle = "rgba(214, 39, 40, 0.7)";
         ctx.setLineDash([4, 4]);
         ctx.beginPath();
@@ -171,7 +176,7 @@ export function orbitView(): HTMLElement {
         ctx.stroke();
         ctx.setLineDash([]);
         ctx.fillStyle = "#d62728";
-        ctx.fillText(`${flip.from}→${flip.to}`, x + 3, margin.top + 12);
+        ctx.fillText(`${flip.from}→${flip.to}`, x + 3, margin.top + 12 + 13 * level);
       }
     }
     ctx.strokeStyle = "#333";
@@ -182,7 +187,9 @@ export function orbitView(): HTMLElement {
     const lo = current.vMin ?? 0, hi = current.vMax ?? 1;
     for (const t of ticks(lo, hi, 6)) {
       const y = h - margin.bottom - ((t - lo) / (hi - lo)) * plotH;
-      ctx.fillText(String(t), 4, y + 4);
+      ctx.textAlign = "right";
+      ctx.fillText(String(t), margin.left - 4, y + 4);
+      ctx.textAlign = "left";
     }
     ctx.font = "12px sans-serif";
     ctx.fillText("r = η/η_c", w / 2 - 24, h - 6);

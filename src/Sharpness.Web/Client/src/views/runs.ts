@@ -53,7 +53,7 @@ interface Claim {
 
 // The columns a researcher looks at first, per data file; others can be ticked.
 const preferred: Record<string, string[]> = {
-  "metrics.csv": ["sharpness", "threshold"],
+  "metrics.csv": ["sharpness"],
   "trajectory.csv": ["lr_sharpness", "lr_ntk"],
   "orbit.csv": [],
 };
