@@ -96,7 +96,7 @@ public sealed class ServedExplorer : IAsyncLifetime
                 json[name] = new JsonArray(values.Select(v => (JsonNode?)JsonValue.Create(Math.Round(v, 2))).ToArray());
             }
 
-            File.WriteAllText(Path.Combine(ScreenshotFolder, "..", "browser-timings.json"), json.ToJsonString(new() { WriteIndented = true }));
+            File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "browser-timings.json"), json.ToJsonString(new() { WriteIndented = true }));
         }
 
         _runs.Dispose();
