@@ -36,6 +36,7 @@ public partial class ArchitectureTests
     [InlineData("src/Sharpness.Core")]
     [InlineData("src/Sharpness.Uv")]
     [InlineData("src/Sharpness.Runs")]
+    [InlineData("src/Sharpness.Web")]
     public void OnlyTheCommandLineWritesToTheConsole(string folder)
     {
         foreach (var (file, text) in Sources(folder))

@@ -170,7 +170,16 @@ public sealed class ExplorerPageTests(ServedExplorer explorer, ITestOutputHelper
         await page.Locator(".curves input.log-y").UncheckAsync();
         await ShotAsync(page, "explorer-runs.png");
 
+        // Two runs overlaid: one curve each.
         await page.Locator("#runs-filter").FillAsync(string.Empty);
+        await page.Locator("#runs-table tr[data-run='net-synthetic'] input[type=checkbox]").CheckAsync();
+        await page.Locator("#runs-table tr[data-run='uv-mup'] input[type=checkbox]").CheckAsync();
+        await page.Locator("#runs-overlay").ClickAsync();
+        await page.Locator("#overlay-column").FillAsync("lr_sharpness");
+        await page.Locator("#overlay-column").DispatchEventAsync("change");
+        await Assertions.Expect(page.Locator("#run-detail .u-legend")).ToContainTextAsync("net-synthetic");
+        await Assertions.Expect(page.Locator("#run-detail .u-legend")).ToContainTextAsync("uv-mup");
+
         await page.Locator("a.run-link", new() { HasText = "reproduction" }).ClickAsync();
         var claims = page.Locator("#claims-table tbody tr");
         await Assertions.Expect(claims).ToHaveCountAsync(2);

@@ -96,6 +96,25 @@ public sealed class LiveTrainingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheEosPresetTrainsEachLearningRateAsItsOwnRun()
+    {
+        var (status, body) = await _server.PostJsonAsync("/api/jobs", new { kind = "eos", dataset = "synthetic", train_size = 64, test_size = 0, width = 16, lrs = new[] { 0.2, 0.4 }, steps = 10, sharpness_every = 5, name = "eos" });
+        Assert.Equal(202, status);
+        var job = await WaitAsync(body.GetProperty("job").GetProperty("id").GetInt32(), j => j.IsOver);
+        Assert.Equal(JobState.Finished, job.State);
+        foreach (var (folder, lr) in new[] { ("eta-0.2", 0.2), ("eta-0.4", 0.4) })
+        {
+            using var manifest = JsonDocument.Parse(File.ReadAllText(_runs.Combine("live", "eos", folder, "manifest.json")));
+            Assert.Equal(lr, manifest.RootElement.GetProperty("configuration").GetProperty("lr").GetDouble());
+            Assert.Equal("eos", manifest.RootElement.GetProperty("configuration").GetProperty("preset").GetString());
+            // The preset's defaults apply: its accuracy goal and the network of Cohen et al. (width given here).
+            Assert.Equal(0.99, manifest.RootElement.GetProperty("configuration").GetProperty("accuracy_goal").GetDouble());
+        }
+
+        Assert.Equal(2, job.EventsFrom(0).Events.Count(e => e.Name == "run"));
+    }
+
+    [Fact]
     public async Task AWaitingJobCancelledNeverStarts()
     {
         var runner = new BlockingRunner();
