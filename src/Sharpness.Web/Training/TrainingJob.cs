@@ -127,6 +127,18 @@ public sealed class TrainingJob
         Append("state", Summary());
     }
 
+    /// <summary>
+    /// Drops the rows of an ended job's log (they are in its run folder), keeping the other events, so
+    /// that old jobs hold no memory; a page that opens the job later sees its state and the run folder.
+    /// </summary>
+    public void ForgetRows()
+    {
+        lock (_gate)
+        {
+            _events.RemoveAll(e => e.Name == "row");
+        }
+    }
+
     /// <summary>Whether the job has ended.</summary>
     public bool IsOver => State is JobState.Finished or JobState.Cancelled or JobState.Failed;
 

@@ -17,6 +17,9 @@ public sealed class TrainingQueue : IDisposable
 
     private const int FinishedKept = 50;
 
+    // Ended jobs whose rows stay in memory for a page that opens them (a row is ~17 numbers a step).
+    private const int RowsKept = 4;
+
     private readonly object _gate = new();
     private readonly List<TrainingJob> _jobs = [];
     private readonly Queue<TrainingJob> _waiting = new();
@@ -205,6 +208,11 @@ public sealed class TrainingQueue : IDisposable
         {
             _log?.Invoke($"training job {job.Id} failed: {e.GetType().Name}: {e.Message}");
             job.SetState(JobState.Failed, $"{e.GetType().Name}: {e.Message}");
+        }
+
+        foreach (var old in Jobs.Where(j => j.IsOver).Skip(RowsKept))
+        {
+            old.ForgetRows();
         }
     }
 
