@@ -12,7 +12,7 @@ var mup = new UvModelOptions { Width = 1000, Param = Parameterisation.MuP };
 [
     ("NTP, n = 100, eta = 0.5 (the defaults)", new UvSimulateOptions()),
     ("muP, n = 1000, eta = 1.8/lambda_H(0)", new UvSimulateOptions { Model = mup, LrConstant = 1.8, Steps = 500 }),
-    ("muP, n = 1000, eta = 3/lambda_H(0)", new UvSimulateOptions { Model = mup, LrConstant = 3, Steps = 300 }),
+    ("NTP, n = 1000, eta = 2.5/lambda_H(0)", new UvSimulateOptions { Model = new UvModelOptions { Width = 1000 }, LrConstant = 2.5, Steps = 300 }),
     ("muP, n = 1000, eta = 5/lambda_H(0)", new UvSimulateOptions { Model = mup, LrConstant = 5, Steps = 300 }),
 ];
 
@@ -22,5 +22,5 @@ foreach (var (name, options) in runs)
     var (first, last) = (run.Records[0], run.Records[^1]);
     string labels = string.Join(", ", run.Regimes.Labels.DefaultIfEmpty("none"));
     Console.WriteLine(FormattableString.Invariant(
-        $"{name}: eta*lambda_H {first.LrSharpness:F3} -> {last.LrSharpness:F3} after {run.StepsCompleted} steps; regimes: {labels}; outcome: {run.Regimes.Outcome.ToString().ToLowerInvariant()}"));
+        $"{name}: eta*lambda_H {first.LrSharpness:G4} -> {last.LrSharpness:G4} after {run.StepsCompleted} steps; regimes: {labels}; outcome: {run.Regimes.Outcome.ToString().ToLowerInvariant()}"));
 }
