@@ -13,6 +13,18 @@ internal sealed class LiveProgress(ProgressContext context) : IProgress<Experime
     private readonly Dictionary<string, ProgressTask> _tasks = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
+    /// <summary>The task lines shown: descriptions by task path.</summary>
+    public IReadOnlyDictionary<string, string> Shown
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tasks.ToDictionary(t => t.Key, t => t.Value.Description, StringComparer.Ordinal);
+            }
+        }
+    }
+
     public void Report(ExperimentProgress value)
     {
         ArgumentNullException.ThrowIfNull(value);
