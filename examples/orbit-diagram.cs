@@ -3,10 +3,10 @@
 // An orbit (bifurcation) diagram of the UV model's scaled map, written as a run folder
 // (orbit.csv, orbit.png, manifest.json) that `sharpness plot` can redraw.
 //
-//   dotnet run examples/orbit-diagram.cs [FOLDER]      (default FOLDER: orbit-diagram)
+//   dotnet run examples/orbit-diagram.cs [FOLDER]      (default FOLDER: runs/orbit-diagram)
 using Sharpness.Experiments.Uv;
 
-string folder = args.Length > 0 ? args[0] : "orbit-diagram";
+string folder = args.Length > 0 ? args[0] : Path.Combine("runs", "orbit-diagram");
 var options = new UvOrbitOptions { Min = 0.8, Max = 1.8, Points = 400, Transient = 1000, Keep = 100 };
 var output = UvOrbitWriter.Prepare(folder);          // checks the folder before the work starts
 var result = UvOrbitExperiment.Run(options);
