@@ -44,6 +44,9 @@ public sealed class ExplorerPageTests(ServedExplorer explorer, ITestOutputHelper
     public async Task MovingTheRSliderChangesTheTrajectory()
     {
         var page = await explorer.NewPageAsync();
+        // The page works offline: every request it makes goes to the server that served it.
+        var requests = new List<string>();
+        page.Request += (_, request) => requests.Add(request.Url);
         await page.GotoAsync(explorer.Address + "#uv?r=0.5&x0=1&g0=0.2&steps=1000");
         var outcome = page.Locator("#uv-numbers dd[data-name=outcome]");
         await Assertions.Expect(outcome).ToHaveTextAsync("converged");
@@ -69,6 +72,8 @@ public sealed class ExplorerPageTests(ServedExplorer explorer, ITestOutputHelper
         }
 
         explorer.Timings["uv_slider_to_redraw_ms"] = [.. latencies];
+        Assert.NotEmpty(requests);
+        Assert.All(requests, url => Assert.True(url.StartsWith(explorer.Address, StringComparison.Ordinal) || url.StartsWith("data:", StringComparison.Ordinal), url));
         output.WriteLine($"UV slider move to redrawn 1,000-step trajectory: median {Median(latencies):F1} ms, max {latencies.Max():F1} ms over {latencies.Count} moves");
         Assert.True(Median(latencies) < 1000, "sanity bound only; docs/benchmarks.md has the measured numbers");
         await page.CloseAsync();
