@@ -141,6 +141,11 @@ public static class ExplorerServer
         {
             await WriteErrorAsync(context, e.Status, e.Message).ConfigureAwait(false);
         }
+        catch (Sharpness.Experiments.InvalidOptionException e)
+        {
+            // A value the library's own checks refuse: named as the API names it (--r-min is r_min).
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"{e.Option.TrimStart('-').Replace('-', '_')}: {e.Message}").ConfigureAwait(false);
+        }
         catch (BadHttpRequestException e)
         {
             await WriteErrorAsync(context, e.StatusCode, "bad request: " + e.Message.Split('\n')[0]).ConfigureAwait(false);

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Sharpness.Experiments.Uv;
 using Sharpness.Uv.Model;
+using Sharpness.Uv.Simulation;
 using Sharpness.Web.Uv;
 
 namespace Sharpness.Web.Api;
@@ -12,10 +14,10 @@ internal static class UvEndpoints
     public static void Map(IEndpointRouteBuilder app, ExplorerLimits limits)
     {
         app.MapGet("/api/uv/trajectory", (HttpRequest request) => Trajectory(request, limits));
-        app.MapGet("/api/uv/classify", Classify);
-        app.MapGet("/api/uv/orbit", (HttpRequest request) => Orbit(request, limits));
+        app.MapGet("/api/uv/classify", (HttpRequest request, CancellationToken cancel) => Classify(request, cancel));
+        app.MapGet("/api/uv/orbit", (HttpRequest request, CancellationToken cancel) => Orbit(request, limits, cancel));
         app.MapGet("/api/uv/field", (HttpRequest request) => Field(request, limits));
-        app.MapGet("/api/uv/fixed-points", FixedPoints);
+        app.MapGet("/api/uv/fixed-points", (HttpRequest request, CancellationToken cancel) => FixedPoints(request, cancel));
         app.MapGet("/api/uv/cascade", Cascade);
         app.MapGet("/api/uv/phase", (HttpRequest request, CancellationToken cancel) => Phase(request, limits, cancel));
         app.MapGet("/api/uv/physical", Physical);
@@ -34,7 +36,7 @@ internal static class UvEndpoints
         return Json(UvTrajectory.Compute(r, x0, g0, steps, rho));
     }
 
-    private static IResult Classify(HttpRequest request)
+    private static IResult Classify(HttpRequest request, CancellationToken cancel)
     {
         var q = new QueryParameters(request, "r", "x0", "g0", "transient", "steps");
         double r = q.Number("r", 0.5, -1e3, 1e3);
@@ -42,20 +44,20 @@ internal static class UvEndpoints
         double g0 = q.Number("g0", 0.2, -1e6, 1e6);
         int transient = q.Integer("transient", 1000, 0, 100_000);
         int steps = q.Integer("steps", 10_000, 1, 100_000);
-        return Json(UvClassification.Compute(r, x0, g0, transient, steps));
+        return Json(UvClassification.Compute(r, x0, g0, transient, steps, cancel));
     }
 
-    private static IResult Orbit(HttpRequest request, ExplorerLimits limits)
+    private static IResult Orbit(HttpRequest request, ExplorerLimits limits, CancellationToken cancel)
     {
         var q = new QueryParameters(request, "r_min", "r_max", "points", "transient", "keep", "x0", "g0", "quantity", "rows", "v_min", "v_max");
         double rMin = q.Number("r_min", 0.5, -1e3, 1e3);
         double rMax = q.Number("r_max", 2, -1e3, 1e3);
-        if (!(rMax >= rMin))
+        if (!(rMax > rMin))
         {
-            throw ApiException.BadRequest($"r_max: must be at least r_min ({QueryParameters.Format(rMin)}), got {QueryParameters.Format(rMax)}.");
+            throw ApiException.BadRequest($"r_max: must exceed r_min ({QueryParameters.Format(rMin)}), got {QueryParameters.Format(rMax)}.");
         }
 
-        int points = q.Integer("points", 1000, 1, limits.MaxOrbitPoints);
+        int points = q.Integer("points", 1000, 2, limits.MaxOrbitPoints);
         int transient = q.Integer("transient", 2000, 0, limits.MaxOrbitTransient);
         int keep = q.Integer("keep", 200, 1, limits.MaxOrbitKeep);
         double work = (double)points * (transient + keep);
@@ -85,7 +87,7 @@ internal static class UvEndpoints
             throw ApiException.BadRequest($"v_max: must exceed v_min ({QueryParameters.Format(low)}), got {QueryParameters.Format(high)}.");
         }
 
-        return Json(OrbitRaster.Compute(rMin, rMax, points, transient, keep, x0, g0, quantity, rows, vMin, vMax));
+        return Json(OrbitRaster.Compute(rMin, rMax, points, transient, keep, x0, g0, quantity, rows, vMin, vMax, cancel));
     }
 
     private static IResult Field(HttpRequest request, ExplorerLimits limits)
@@ -111,11 +113,12 @@ internal static class UvEndpoints
         return Json(UvField.Compute(r, gMin, gMax, xMin, xMax, grid));
     }
 
-    private static IResult FixedPoints(HttpRequest request)
+    private static IResult FixedPoints(HttpRequest request, CancellationToken cancel)
     {
-        var q = new QueryParameters(request, "r");
+        var q = new QueryParameters(request, "r", "max_period");
         double r = q.Number("r", 0.5, -1e3, 1e3);
-        return Json(new { r, line_of_minima = new { g = r, eigenvalues = "1 - x and 1", stable_for_x_in = new[] { 0.0, 2.0 } }, points = UvFixedPoint.All(r) });
+        int maxPeriod = q.Integer("max_period", 8, 1, 64);
+        return Json(new { r, line_of_minima = new { g = r, eigenvalues = "1 - x and 1", stable_for_x_in = new[] { 0.0, 2.0 } }, orbits = UvFixedPoint.All(r, maxPeriod, cancel) });
     }
 
     private static IResult Cascade(HttpRequest request)
@@ -163,7 +166,17 @@ internal static class UvEndpoints
             throw ApiException.BadRequest($"steps: cells x steps = {QueryParameters.Format((double)cells * steps)} exceeds the bound {QueryParameters.Format(limits.MaxPhaseWork)}.");
         }
 
-        return Json(UvPhase.Compute(cMin, cMax, cPoints, rMin, rMax, rPoints, ratio, steps, cancel));
+        var phase = UvPhaseExperiment.Run(new UvPhaseOptions { Mode = PhaseMode.Scaled, CMin = cMin, CMax = cMax, CPoints = cPoints, RMin = rMin, RMax = rMax, RPoints = rPoints, OutputRatio = ratio, Steps = steps }, null, cancel);
+        var categories = new int[rPoints * cPoints];
+        for (int i = 0; i < rPoints; i++)
+        {
+            for (int j = 0; j < cPoints; j++)
+            {
+                categories[(i * cPoints) + j] = phase.Categories[i, j];
+            }
+        }
+
+        return Json(new { c = phase.XValues, r = phase.RValues, output_ratio = ratio, steps, categories, names = RegimeCategory.Names });
     }
 
     private static IResult Physical(HttpRequest request)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Sharpness.Core.Dynamics;
+using Sharpness.Experiments.Uv;
 using Sharpness.Uv.Dynamics;
 
 namespace Sharpness.Web.Uv;
@@ -19,9 +20,10 @@ public enum OrbitQuantity
 
 /// <summary>
 /// An orbit (bifurcation) diagram binned to a pixel grid: the kept states of every r value, computed by
-/// the SIMD kernel of <see cref="OrbitDiagram"/> (every value started from (g₀, x₀)), counted per pixel
-/// row between <see cref="VMin"/> and <see cref="VMax"/>. The page asks for one column per pixel of its
-/// canvas, so a zoom is recomputed at full resolution rather than stretched.
+/// <see cref="UvOrbitExperiment"/> (what <c>sharpness uv orbit</c> computes, with the SIMD kernel of
+/// <see cref="OrbitDiagram"/>; every value started from (g₀, x₀)), counted per pixel row between
+/// <see cref="VMin"/> and <see cref="VMax"/>. The page asks for one column per pixel of its canvas, so a
+/// zoom is recomputed at full resolution rather than stretched.
 /// </summary>
 /// <param name="R">The r values, evenly spaced, ends included.</param>
 /// <param name="Quantity">What the vertical axis shows.</param>
@@ -31,6 +33,7 @@ public enum OrbitQuantity
 /// <param name="Columns">For each r value, pairs (row, count) flattened: the rows hit by kept values and how often; row 0 is the bottom.</param>
 /// <param name="Period">For each r value, the period of the kept states (up to 64; 1 = fixed point), or null.</param>
 /// <param name="DivergedAtStep">For each r value, the step at which it diverged, or null.</param>
+/// <param name="FlipPoints">The flip points of the period-doubling cascade (manifold map) inside [r_min, r_max].</param>
 /// <param name="Transient">Steps discarded per value.</param>
 /// <param name="Keep">Steps kept per value.</param>
 /// <param name="Seconds">Wall time of the computation and binning.</param>
@@ -43,6 +46,7 @@ public sealed record OrbitRaster(
     int[][] Columns,
     int?[] Period,
     int?[] DivergedAtStep,
+    IReadOnlyList<double> FlipPoints,
     int Transient,
     int Keep,
     double Seconds)
@@ -62,21 +66,19 @@ public sealed record OrbitRaster(
     /// <param name="rows">Pixel rows.</param>
     /// <param name="vMin">Bottom of the vertical axis, or null for the data's range.</param>
     /// <param name="vMax">Top of the vertical axis, or null for the data's range.</param>
-    public static OrbitRaster Compute(double rMin, double rMax, int points, int transient, int keep, double x0, double g0, OrbitQuantity quantity, int rows, double? vMin, double? vMax)
+    /// <param name="cancellationToken">Stops the computation (the client went away or asked for another window).</param>
+    public static OrbitRaster Compute(double rMin, double rMax, int points, int transient, int keep, double x0, double g0, OrbitQuantity quantity, int rows, double? vMin, double? vMax, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        var r = new double[points];
-        var grid = new OrbitPoint[points];
-        for (int i = 0; i < points; i++)
-        {
-            r[i] = points == 1 ? rMin : rMin + ((rMax - rMin) * i / (points - 1));
-            grid[i] = new OrbitPoint(r[i], g0, x0);
-        }
-
+        var result = UvOrbitExperiment.Run(
+            new UvOrbitOptions { Axis = OrbitAxis.R, Min = rMin, Max = rMax, Points = points, Transient = transient, Keep = keep, X0 = x0, G0 = g0 },
+            null,
+            cancellationToken);
+        double[] r = [.. result.Grid];
         var values = new double[points][];
         var period = new int?[points];
         var diverged = new int?[points];
-        OrbitDiagram.ComputeIndependent(grid, transient, keep, samples =>
+        foreach (var samples in result.Samples)
         {
             int i = samples.Index;
             double ri = samples.Point.R;
@@ -91,7 +93,7 @@ public sealed record OrbitRaster(
             period[i] = samples.DivergedAtStep is null && keep >= 2
                 ? PeriodDetector.Detect([samples.G, samples.X], MaxPeriod, Math.Min(PeriodTail, keep), 1e-7)
                 : null;
-        });
+        }
 
         double low = vMin ?? double.PositiveInfinity;
         double high = vMax ?? double.NegativeInfinity;
@@ -156,6 +158,6 @@ public sealed record OrbitRaster(
             columns[i] = [.. pairs];
         }
 
-        return new OrbitRaster(r, quantity, low, high, rows, columns, period, diverged, transient, keep, clock.Elapsed.TotalSeconds);
+        return new OrbitRaster(r, quantity, low, high, rows, columns, period, diverged, result.FlipPoints, transient, keep, clock.Elapsed.TotalSeconds);
     }
 }

@@ -1,4 +1,5 @@
 using Sharpness.Core.Dynamics;
+using Sharpness.Experiments.Uv;
 using Sharpness.Uv.Dynamics;
 
 namespace Sharpness.Web.Uv;
@@ -14,7 +15,7 @@ namespace Sharpness.Web.Uv;
 /// <param name="X">Grid values of x (rows).</param>
 /// <param name="Dg">g' − g at each grid point, row-major (row = x index).</param>
 /// <param name="Dx">x' − x at each grid point, row-major.</param>
-/// <param name="FixedPoints">Fixed points and the 2-cycle, with multipliers.</param>
+/// <param name="FixedPoints">The fixed points and, for r ≥ 1, the 2-cycle on the manifold, with multipliers.</param>
 public sealed record UvField(double R, double[] G, double[] X, double[] Dg, double[] Dx, IReadOnlyList<UvFixedPoint> FixedPoints)
 {
     /// <summary>Default horizontal range for r, as <c>sharpness uv field</c> draws it: g in [−span/2, span] with span = max(2, 2|r| + 1).</summary>
@@ -48,13 +49,13 @@ public sealed record UvField(double R, double[] G, double[] X, double[] Dg, doub
             }
         }
 
-        return new UvField(r, g, x, dg, dx, UvFixedPoint.All(r));
+        return new UvField(r, g, x, dg, dx, UvFixedPoint.WithTwoCycle(r));
     }
 }
 
-/// <summary>A fixed point or a point of a periodic orbit of the scaled map, with what decides its stability.</summary>
+/// <summary>A fixed point or a periodic orbit of the scaled map, with what decides its stability.</summary>
 /// <param name="Kind">What it is, in words.</param>
-/// <param name="Period">1 for a fixed point, 2 for the 2-cycle.</param>
+/// <param name="Period">1 for a fixed point, p for a period-p orbit.</param>
 /// <param name="Points">The orbit's points as [g, x].</param>
 /// <param name="Multipliers">Eigenvalues of the Jacobian of the p-th iterate, as [real, imaginary].</param>
 /// <param name="Stable">
@@ -64,38 +65,40 @@ public sealed record UvField(double R, double[] G, double[] X, double[] Dg, doub
 public sealed record UvFixedPoint(string Kind, int Period, double[][] Points, double[][] Multipliers, bool Stable)
 {
     /// <summary>
-    /// The origin, the two sign-flip points, the minimum on the manifold (g = r, x = 2|r|) and, for
-    /// r ≥ 1, the period-2 orbit on the manifold (closed forms of docs/uv-model.md sections 6–7),
-    /// with multipliers from the Jacobian (<see cref="PeriodicOrbitFinder.Describe"/>).
+    /// The fixed points (origin, sign-flip points, the minimum on the manifold) and the periodic orbits
+    /// up to <paramref name="maxPeriod"/> found by Newton's method, from <see cref="UvFixedPointsExperiment"/>
+    /// (what <c>sharpness uv fixed-points</c> computes).
     /// </summary>
     /// <param name="r">Scaled target.</param>
-    public static IReadOnlyList<UvFixedPoint> All(double r)
+    /// <param name="maxPeriod">Largest period searched (1: the fixed points only).</param>
+    /// <param name="cancellationToken">Stops the search (the client went away).</param>
+    public static IReadOnlyList<UvFixedPoint> All(double r, int maxPeriod, CancellationToken cancellationToken = default) =>
+        UvFixedPointsExperiment.Run(new UvFixedPointsOptions { R = r, MaxPeriod = maxPeriod }, null, cancellationToken).Orbits
+            .Select(found => From(found.Kind, found.Orbit, r))
+            .ToList();
+
+    /// <summary>
+    /// The fixed points (<see cref="All"/> with no search) and, for r ≥ 1, the period-2 orbit on the
+    /// manifold in closed form (<see cref="UvFixedPoints.TwoCycle"/>): fast enough to follow a slider,
+    /// where the Newton search of longer orbits is not.
+    /// </summary>
+    /// <param name="r">Scaled target.</param>
+    public static IReadOnlyList<UvFixedPoint> WithTwoCycle(double r)
     {
-        var map = new UvScaledIteratedMap();
-        var (upper, lower) = UvFixedPoints.SignFlipPoints(r);
-        var list = new List<UvFixedPoint>
-        {
-            From("origin u = v = 0", PeriodicOrbitFinder.Describe(map, r, 1, [0, 0])),
-            From("sign-flip point (r + 2, 2r + 4)", PeriodicOrbitFinder.Describe(map, r, 1, [upper.G, upper.X])),
-            From("sign-flip point (r - 2, 4 - 2r)", PeriodicOrbitFinder.Describe(map, r, 1, [lower.G, lower.X])),
-            From("minimum on the manifold (g = r, x = 2|r|)", PeriodicOrbitFinder.Describe(map, r, 1, [r, 2 * Math.Abs(r)])) with
-            {
-                Stable = Math.Abs(1 - (2 * Math.Abs(r))) < 1,
-            },
-        };
+        var list = All(r, 1).ToList();
         if (r >= 1)
         {
             var (plus, _) = UvFixedPoints.TwoCycle(r);
-            list.Add(From("period-2 orbit on the manifold", PeriodicOrbitFinder.Describe(map, r, 2, [plus.G, plus.X])));
+            list.Add(From("period-2 orbit on the manifold (closed form)", PeriodicOrbitFinder.Describe(new UvScaledIteratedMap(), r, 2, [plus.G, plus.X]), r));
         }
 
         return list;
     }
 
-    private static UvFixedPoint From(string kind, PeriodicOrbit orbit) => new(
+    private static UvFixedPoint From(string kind, PeriodicOrbit orbit, double r) => new(
         kind,
         orbit.Period,
         orbit.Points.Select(p => new[] { p[0], p[1] }).ToArray(),
         orbit.Multipliers.Select(m => new[] { m.Real, m.Imaginary }).ToArray(),
-        orbit.IsStable);
+        kind.StartsWith("minimum", StringComparison.Ordinal) ? Math.Abs(1 - (2 * Math.Abs(r))) < 1 : orbit.IsStable);
 }

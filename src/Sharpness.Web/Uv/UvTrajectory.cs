@@ -1,4 +1,4 @@
-using Sharpness.Core.Dynamics;
+using Sharpness.Experiments.Uv;
 using Sharpness.Uv.Dynamics;
 using Sharpness.Uv.Simulation;
 
@@ -71,8 +71,8 @@ public sealed record UvTrajectory(
 }
 
 /// <summary>
-/// What a long run from (g₀, x₀) at one r settles into (<see cref="LongRunClassifier"/> on the 2-D
-/// map): the Lyapunov spectrum, the period and a label.
+/// What a long run from (g₀, x₀) at one r settles into, from <see cref="UvLyapunovExperiment"/> at a
+/// single r (what <c>sharpness uv lyapunov --r</c> computes): the Lyapunov spectrum, the period and a label.
 /// </summary>
 /// <param name="R">Scaled target.</param>
 /// <param name="Label">fixed-point, period-p, chaos, diverged or unresolved.</param>
@@ -88,9 +88,11 @@ public sealed record UvClassification(double R, string Label, int? Period, IRead
     /// <param name="g0">Initial g.</param>
     /// <param name="transient">Steps discarded.</param>
     /// <param name="steps">Steps averaged.</param>
-    public static UvClassification Compute(double r, double x0, double g0, int transient, int steps)
+    /// <param name="cancellationToken">Stops the computation (the client went away).</param>
+    public static UvClassification Compute(double r, double x0, double g0, int transient, int steps, CancellationToken cancellationToken = default)
     {
-        var result = LongRunClassifier.Classify(new UvScaledIteratedMap(), r, [g0, x0], transient, steps);
-        return new UvClassification(r, result.Label, result.Period, result.Exponents, transient, steps);
+        var result = UvLyapunovExperiment.Run(new UvLyapunovOptions { R = r, X0 = x0, G0 = g0, Transient = transient, Steps = steps }, null, cancellationToken);
+        var run = result.Classes[0];
+        return new UvClassification(r, run.Label, run.Period, run.Exponents, transient, steps);
     }
 }

@@ -62,6 +62,8 @@ export function orbitView(): HTMLElement {
   let current: Span = { rMin: 0.5, rMax: 2, vMin: null, vMax: null };
   const history: Span[] = [];
   let requestId = 0;
+  // A new window cancels the computation of the previous one (the server stops when the request is aborted).
+  let inFlight: AbortController | null = null;
 
   const labels: Record<string, string> = { x: "x = ηλ (NTK)", lr_sharpness: "ηλ_H (Hessian sharpness)", g: "g = ηf/s" };
 
@@ -75,6 +77,9 @@ export function orbitView(): HTMLElement {
     const columns = points.value() > 0 ? Math.round(points.value()) : Math.max(2, Math.round(w - margin.left - margin.right));
     const rows = Math.max(2, Math.round(h - margin.top - margin.bottom));
     showStatus(status, `computing ${columns} r values × ${keep.value()} kept steps …`);
+    inFlight?.abort();
+    const controller = new AbortController();
+    inFlight = controller;
     try {
       const answer = await getJson<Raster>("/api/uv/orbit", {
         r_min: span.rMin,
@@ -88,7 +93,7 @@ export function orbitView(): HTMLElement {
         rows,
         v_min: span.vMin,
         v_max: span.vMax,
-      });
+      }, controller.signal);
       if (id !== requestId) return;
       raster = answer;
       current = { rMin: span.rMin, rMax: span.rMax, vMin: answer.v_min, vMax: answer.v_max };
