@@ -99,32 +99,15 @@ export function uvView(): HTMLElement {
     const id = ++latest;
     const rv = r.value();
     try {
-      const fieldParams = (v: View) => ({ r: rv, grid: 21, g_min: v.gMin, g_max: v.gMax, x_min: v.xMin, x_max: v.xMax });
       const trajectoryParams = { r: rv, x0: x0.value(), g0: g0.value(), steps: steps.value() };
-      let t: Trajectory;
-      let f: Field | null = field;
-      let view: View;
-      if (!fit.checked) {
-        // The plane's range depends on r only: the field and the trajectory are fetched together.
-        view = defaultView(rv);
-        const key = JSON.stringify(view) + rv;
-        [t, f] = await Promise.all([
-          getJson<Trajectory>("/api/uv/trajectory", trajectoryParams),
-          key === fieldKey ? Promise.resolve(field) : getJson<Field>("/api/uv/field", fieldParams(view)),
-        ]);
-        fieldKey = key;
-      } else {
-        t = await getJson<Trajectory>("/api/uv/trajectory", trajectoryParams);
-        view = fittedView(t);
-        const key = JSON.stringify(view) + rv;
-        if (key !== fieldKey) {
-          f = await getJson<Field>("/api/uv/field", fieldParams(view));
-          fieldKey = key;
-        }
-      }
+      // The trajectory is drawn as soon as it arrives; the vector field of a new r (or a new plane
+      // range) follows in its own request, so the field never delays the trajectory.
+      const t = await getJson<Trajectory>("/api/uv/trajectory", trajectoryParams);
+      const view = fit.checked ? fittedView(t) : defaultView(rv);
       plane.view = view;
+      const key = JSON.stringify(view) + rv;
+      if (key !== fieldKey) void updateField(key, rv, view);
       if (id === latest) {
-        field = f;
         trajectory = t;
         draw();
         await afterFrame();
@@ -141,6 +124,22 @@ export function uvView(): HTMLElement {
         queued = null;
         void update(next);
       }
+    }
+  }
+
+  let fieldRequest = 0;
+  async function updateField(key: string, rv: number, view: View): Promise<void> {
+    const id = ++fieldRequest;
+    fieldKey = key;
+    try {
+      const f = await getJson<Field>("/api/uv/field", { r: rv, grid: 21, g_min: view.gMin, g_max: view.gMax, x_min: view.xMin, x_max: view.xMax });
+      if (id === fieldRequest) {
+        field = f;
+        if (trajectory) plane.draw(field, trajectory.r, trajectory.g, trajectory.x);
+      }
+    } catch (e) {
+      if (id === fieldRequest) fieldKey = "";
+      showError(status, e);
     }
   }
 
