@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
@@ -15,26 +17,45 @@ public enum BlasBackend
 }
 
 /// <summary>
-/// Routes LibTorch's BLAS calls to OpenBLAS instead of the MKL inside <c>libtorch_cpu.so</c>, and checks that it worked.
+/// Chooses the BLAS that LibTorch's dense matrix products run in (its own MKL or OpenBLAS), by default the
+/// faster one on this processor, routes LibTorch's BLAS calls to it, and checks that it worked.
 /// </summary>
 /// <remarks>
 /// <para>
-/// <c>libtorch_cpu.so</c> exports MKL's Fortran BLAS entry points (<c>sgemm_</c>, <c>dgemm_</c>, …) and calls them
-/// through its procedure linkage table with lazy binding, so the dynamic linker resolves each on its first call,
-/// searching the process's global scope before the library itself. Loading OpenBLAS with <c>RTLD_GLOBAL</c> before
-/// LibTorch's first matrix product therefore makes every later product run in OpenBLAS — what
-/// <c>LD_PRELOAD=libopenblas.so.0</c> would do, from inside the process. On AMD processors MKL does not use its fastest
-/// kernels, and OpenBLAS is 10–15 % faster for the products of a Hessian-vector product (docs/benchmarks.md).
+/// <b>Routing.</b> <c>libtorch_cpu.so</c> exports MKL's Fortran BLAS entry points (<c>sgemm_</c>, <c>dgemm_</c>, …)
+/// and calls them through its procedure linkage table with lazy binding, so the dynamic linker resolves each on its
+/// first call, searching the process's global scope before the library itself. Loading OpenBLAS with
+/// <c>RTLD_GLOBAL</c> before LibTorch's first matrix product therefore makes every later product run in OpenBLAS —
+/// what <c>LD_PRELOAD=libopenblas.so.0</c> would do, from inside the process.
 /// </para>
 /// <para>
-/// After loading, <see cref="UseOpenBlas"/> multiplies two matrices with LibTorch and with each library's
-/// <c>dgemm_</c> directly, and requires LibTorch's result to equal OpenBLAS's bit for bit (<see cref="Check"/> says
-/// whether it also differed from MKL's, which makes the check conclusive). Results differ from MKL's in the last bits
-/// of each product; a run is bit-identical to another run with the same backend and thread count.
+/// <b>The default</b> (<see cref="Default"/>): OpenBLAS when it is installed and the processor is not Intel's, MKL
+/// otherwise; <see cref="Variable"/> (<c>SHARPNESS_BLAS=libtorch|openblas|auto</c>) overrides it for a process. MKL
+/// selects its fastest kernels by CPU vendor and does not take them on AMD and other non-Intel processors; on the
+/// AMD EPYC of docs/benchmarks.md one float64 Hessian-vector product at one thread takes 1.12× PyTorch's time with
+/// MKL and 0.98× with OpenBLAS (float32: 1.19× and 1.05×). The rule depends only on the processor's vendor and on
+/// the installed files, so the choice is the same for every run on a machine and same-seed runs stay bit-identical.
+/// The choice and its reason (<see cref="Reason"/>) go into every manifest of a run that uses LibTorch.
+/// </para>
+/// <para>
+/// <b>When it is applied.</b> Explicitly with <see cref="Use(BlasBackend?, int, string?)"/> (the <c>--blas</c> option
+/// of the net commands, before anything touches LibTorch); otherwise at the first LibTorch call of the process, from
+/// a resolver of TorchSharp's native imports that this assembly registers when it loads. LibTorch used before this
+/// assembly loaded keeps MKL, and the reason says so.
+/// </para>
+/// <para>
+/// <b>The check.</b> After loading OpenBLAS, LibTorch's product of fixed 48×40 and 40×56 float64 matrices must equal
+/// OpenBLAS's <c>dgemm_</c> bit for bit (<see cref="Check"/> says whether it also differed from MKL's, which makes the
+/// check conclusive). It runs at once when the backend is chosen explicitly, and at the first read of
+/// <see cref="Check"/> or <see cref="Describe"/> when it was applied at LibTorch's first call (LibTorch cannot run
+/// inside its own loading). Results differ from MKL's in the last bits of each product; a run is bit-identical to
+/// another run with the same backend and thread count.
 /// </para>
 /// <para>
 /// With OpenBLAS, OpenMP's <c>OMP_WAIT_POLICY</c> is set to <c>PASSIVE</c> (unless set already): LibTorch's OpenMP
-/// threads otherwise spin between parallel regions and take the cores from OpenBLAS's threads.
+/// threads otherwise spin between parallel regions and take the cores from OpenBLAS's threads. OpenMP reads it when
+/// LibTorch loads, so it is set when this assembly loads if the default is OpenBLAS, and removed again when
+/// <c>--blas libtorch</c> is chosen before LibTorch loads.
 /// </para>
 /// </remarks>
 public static class NativeBlas
@@ -53,11 +74,22 @@ public static class NativeBlas
         "/usr/lib/x86_64-linux-gnu/openblas-serial/libopenblas.so.0",
     ];
 
+    /// <summary>The environment variable that overrides the default for a process: libtorch, openblas or auto.</summary>
+    public const string Variable = "SHARPNESS_BLAS";
+
     private static readonly Lock Gate = new();
     private static IntPtr _openBlas;
+    private static bool _chosen;
+    private static bool _checkPending;
+    private static bool _waitPolicySetHere;
+    private static volatile bool _firstCallSeen;
+    private static string? _check;
 
-    /// <summary>The backend in use in this process.</summary>
+    /// <summary>The backend in use in this process (LibTorch's MKL until a choice is applied).</summary>
     public static BlasBackend Backend { get; private set; } = BlasBackend.LibTorch;
+
+    /// <summary>Why <see cref="Backend"/> is in use, one sentence for manifests (for example "default on AuthenticAMD: …").</summary>
+    public static string Reason { get; private set; } = "no choice made yet: LibTorch's own MKL";
 
     /// <summary>The OpenBLAS file loaded, or null.</summary>
     public static string? Library { get; private set; }
@@ -65,10 +97,35 @@ public static class NativeBlas
     /// <summary>OpenBLAS's own description of its build (<c>openblas_get_config</c>), or null.</summary>
     public static string? Configuration { get; private set; }
 
-    /// <summary>The result of the binding check (see <see cref="UseOpenBlas"/>), or null.</summary>
-    public static string? Check { get; private set; }
+    /// <summary>The result of the binding check (see the remarks), or null with MKL. Runs a pending check first.</summary>
+    /// <exception cref="InvalidOperationException">A pending check found that LibTorch's products do not run in OpenBLAS.</exception>
+    public static string? Check
+    {
+        get
+        {
+            EnsureChecked();
+            return _check;
+        }
+    }
 
-    /// <summary>Parses <c>libtorch</c> or <c>openblas</c>.</summary>
+    /// <summary>Parses <c>auto</c> (null: the default), <c>libtorch</c> (or <c>mkl</c>) or <c>openblas</c>.</summary>
+    /// <param name="text">The option's value.</param>
+    /// <param name="backend">The backend, or null for auto.</param>
+    /// <returns>Whether the text names a choice.</returns>
+    public static bool TryParseChoice(string? text, out BlasBackend? backend)
+    {
+        if (text?.Trim().ToLowerInvariant() == "auto")
+        {
+            backend = null;
+            return true;
+        }
+
+        bool parsed = TryParse(text, out var named);
+        backend = parsed ? named : null;
+        return parsed;
+    }
+
+    /// <summary>Parses <c>libtorch</c> (or <c>mkl</c>) or <c>openblas</c>.</summary>
     /// <param name="text">The option's value.</param>
     /// <param name="backend">The backend.</param>
     /// <returns>Whether the text names a backend.</returns>
@@ -102,40 +159,246 @@ public static class NativeBlas
     /// The other backend is bound already (LibTorch ran before OpenBLAS was chosen, or OpenBLAS was chosen before),
     /// OpenBLAS was not found, or LibTorch's products did not move to it.
     /// </exception>
-    public static void Use(BlasBackend backend, int threads)
+    public static void Use(BlasBackend backend, int threads) => Use(backend, threads, null);
+
+    /// <summary>
+    /// Applies a choice: <paramref name="backend"/>, or the default (<see cref="Default"/>) when null, with
+    /// <paramref name="threads"/> threads for OpenBLAS. Choosing the backend already in use only updates the thread
+    /// count; the default keeps whatever was applied before (at LibTorch's first call, or by an earlier run).
+    /// </summary>
+    /// <param name="backend">The backend wanted, or null for the default.</param>
+    /// <param name="threads">OpenBLAS threads (LibTorch's intra-op thread count); ignored for <see cref="BlasBackend.LibTorch"/>.</param>
+    /// <param name="forcedBy">What forced <paramref name="backend"/>, for <see cref="Reason"/> (for example "--blas openblas"); ignored for the default.</param>
+    /// <exception cref="InvalidOperationException">
+    /// A forced backend cannot be applied: the other backend is bound already (LibTorch ran before OpenBLAS was chosen, or
+    /// OpenBLAS was chosen before), OpenBLAS was not found, or LibTorch's products did not move to it.
+    /// </exception>
+    public static void Use(BlasBackend? backend, int threads, string? forcedBy)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         lock (Gate)
         {
-            if (backend == BlasBackend.LibTorch)
+            if (backend is null)
             {
-                if (Backend == BlasBackend.OpenBlas)
-                {
-                    throw new InvalidOperationException("OpenBLAS already serves LibTorch's matrix products in this process; the LibTorch (MKL) backend needs a new process.");
-                }
-
+                ApplyDefault(threads, verifyNow: true);
+                SetOpenBlasThreadsLocked(threads);
+                EnsureCheckedLocked();
                 return;
             }
 
-            if (Backend == BlasBackend.OpenBlas)
-            {
-                SetThreads(threads);
-                return;
-            }
-
-            UseOpenBlas(threads);
+            Apply(backend.Value, threads, $"forced by {forcedBy ?? "--blas " + Name(backend.Value)}", verifyNow: true);
         }
     }
 
-    private static void UseOpenBlas(int threads)
+    /// <summary>
+    /// The default on this machine and why: <see cref="Variable"/> when set to libtorch or openblas; otherwise
+    /// OpenBLAS when it is installed and the processor's vendor (<c>vendor_id</c> of /proc/cpuinfo) is not
+    /// GenuineIntel, else LibTorch's MKL.
+    /// </summary>
+    public static (BlasBackend Backend, string Reason) Default()
+    {
+        string? variable = Environment.GetEnvironmentVariable(Variable);
+        if (!string.IsNullOrWhiteSpace(variable) && variable.Trim().ToLowerInvariant() != "auto")
+        {
+            return TryParse(variable, out var named)
+                ? (named, $"forced by {Variable}={variable.Trim()}")
+                : (BlasBackend.LibTorch, $"{Variable}={variable.Trim()} is not libtorch, openblas or auto; LibTorch's MKL kept");
+        }
+
+        var (vendor, model) = Processor();
+        string processor = model is null ? vendor ?? "an unknown processor" : $"{vendor} ({model})";
+        string? library = FindOpenBlas();
+        if (vendor == "GenuineIntel")
+        {
+            return (BlasBackend.LibTorch, $"default on {processor}: LibTorch's MKL, which takes its fastest kernels on Intel processors");
+        }
+
+        if (library is null)
+        {
+            return (BlasBackend.LibTorch, $"default on {processor}: LibTorch's MKL, because OpenBLAS is not installed (Debian: libopenblas0-pthread)");
+        }
+
+        return (BlasBackend.OpenBlas, $"default on {processor}: OpenBLAS, installed here, because MKL does not take its fastest kernels on processors other than Intel's (measured on AMD EPYC: one float64 HVP at 1 thread 0.98x PyTorch's time with OpenBLAS, 1.12x with MKL; docs/benchmarks.md)");
+    }
+
+    /// <summary>The vendor (<c>vendor_id</c>) and model name of the first processor in /proc/cpuinfo; nulls off Linux.</summary>
+    public static (string? Vendor, string? Model) Processor()
+    {
+        string? vendor = null, model = null;
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/cpuinfo"))
+            {
+                int colon = line.IndexOf(':', StringComparison.Ordinal);
+                if (colon < 0)
+                {
+                    continue;
+                }
+
+                string key = line[..colon].Trim(), value = line[(colon + 1)..].Trim();
+                vendor ??= key == "vendor_id" ? value : null;
+                model ??= key == "model name" ? value : null;
+                if (vendor is not null && model is not null)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return (vendor, model);
+    }
+
+    /// <summary>Sets OpenBLAS's process-wide thread count when it serves LibTorch's products; nothing otherwise.</summary>
+    /// <param name="threads">Threads, ≥ 1.</param>
+    public static void SetOpenBlasThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        lock (Gate)
+        {
+            SetOpenBlasThreadsLocked(threads);
+        }
+    }
+
+    private static void SetOpenBlasThreadsLocked(int threads)
+    {
+        if (Backend == BlasBackend.OpenBlas)
+        {
+            SetThreads(threads);
+        }
+    }
+
+    private static void Apply(BlasBackend backend, int threads, string reason, bool verifyNow)
+    {
+        if (backend == BlasBackend.LibTorch)
+        {
+            if (Backend == BlasBackend.OpenBlas)
+            {
+                throw new InvalidOperationException("OpenBLAS already serves LibTorch's matrix products in this process; the LibTorch (MKL) backend needs a new process.");
+            }
+
+            if (!_chosen)
+            {
+                UndoWaitPolicy();
+                Reason = reason;
+                _chosen = true;
+            }
+
+            return;
+        }
+
+        if (Backend == BlasBackend.OpenBlas)
+        {
+            SetThreads(threads);
+            if (verifyNow)
+            {
+                EnsureCheckedLocked();
+            }
+
+            return;
+        }
+
+        if (_chosen || (verifyNow && LibTorchIsLoaded() && !_firstCallSeen))
+        {
+            throw new InvalidOperationException(_chosen
+                ? "LibTorch's MKL already serves LibTorch's matrix products in this process; the OpenBLAS backend needs a new process."
+                : "LibTorch was loaded before the OpenBLAS backend was chosen, so its matrix products may be bound to MKL already; choose the backend first in a new process.");
+        }
+
+        LoadOpenBlas();
+        Backend = BlasBackend.OpenBlas;
+        Reason = reason;
+        _chosen = true;
+        SetThreads(threads);
+        _checkPending = true;
+        if (verifyNow)
+        {
+            EnsureCheckedLocked();
+        }
+    }
+
+    /// <summary>
+    /// Applies the default unless a choice was made. LibTorch loaded before this assembly could watch its first call
+    /// keeps MKL (its products may be bound already). <paramref name="threads"/> null leaves OpenBLAS's own default.
+    /// </summary>
+    private static void ApplyDefault(int? threads, bool verifyNow)
+    {
+        if (_chosen)
+        {
+            return;
+        }
+
+        var (backend, reason) = Default();
+        if (backend == BlasBackend.OpenBlas && LibTorchIsLoaded() && !_firstCallSeen)
+        {
+            Reason = "LibTorch's MKL, because LibTorch was in use before Sharpness.Nets could choose the BLAS (the default here: " + reason + ")";
+            UndoWaitPolicy();
+            _chosen = true;
+            return;
+        }
+
+        try
+        {
+            Apply(backend, threads ?? OpenBlasThreads(), reason, verifyNow);
+        }
+        catch (InvalidOperationException e) when (backend == BlasBackend.OpenBlas && Backend == BlasBackend.LibTorch && _openBlas == IntPtr.Zero)
+        {
+            Reason = $"LibTorch's MKL, because the default (OpenBLAS) could not be loaded: {e.Message}";
+            UndoWaitPolicy();
+            _chosen = true;
+        }
+    }
+
+    // OpenBLAS's own default when LibTorch's first call applies it: OPENBLAS_NUM_THREADS, else every processor.
+    private static int OpenBlasThreads() =>
+        int.TryParse(Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS"), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1
+            ? n
+            : Math.Max(1, Environment.ProcessorCount);
+
+    private static void EnsureChecked()
+    {
+        lock (Gate)
+        {
+            EnsureCheckedLocked();
+        }
+    }
+
+    private static void EnsureCheckedLocked()
+    {
+        if (_checkPending)
+        {
+            _checkPending = false;
+            _check = VerifyBinding();
+        }
+    }
+
+    private static string? FindOpenBlas()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        foreach (string candidate in OpenBlasCandidates)
+        {
+            IntPtr handle = DlOpen(candidate, RtldNow | RtldNoLoad);
+            if (handle != IntPtr.Zero || (Path.IsPathRooted(candidate) && File.Exists(candidate)))
+            {
+                return candidate;
+            }
+        }
+
+        // The loader's search path (LD_LIBRARY_PATH, ld.so.cache) resolves the bare name only when loading.
+        return null;
+    }
+
+    private static void LoadOpenBlas()
     {
         if (!OperatingSystem.IsLinux())
         {
             throw new InvalidOperationException("The OpenBLAS backend is available on Linux only.");
-        }
-
-        if (LibTorchIsLoaded())
-        {
-            throw new InvalidOperationException("LibTorch was loaded before the OpenBLAS backend was chosen, so its matrix products may be bound to MKL already; choose the backend first in a new process.");
         }
 
         foreach (string candidate in OpenBlasCandidates)
@@ -154,17 +417,29 @@ public static class NativeBlas
             throw new InvalidOperationException($"OpenBLAS was not found (tried {string.Join(", ", OpenBlasCandidates)}); install Debian's libopenblas0-pthread or put the folder of libopenblas.so.0 on LD_LIBRARY_PATH.");
         }
 
-        // LibTorch's OpenMP threads spin between parallel regions by default and starve OpenBLAS's own threads
-        // (measured: one float64 HVP at 2 threads took 197 ms instead of 88 ms). OpenMP reads this when LibTorch loads.
+        SetWaitPolicy();
+        Configuration = Marshal.PtrToStringUTF8(Function<ConfigFunction>(_openBlas, "openblas_get_config")());
+    }
+
+    // LibTorch's OpenMP threads spin between parallel regions by default and starve OpenBLAS's own threads
+    // (measured: one float64 HVP at 2 threads took 197 ms instead of 88 ms). OpenMP reads this when LibTorch loads.
+    private static void SetWaitPolicy()
+    {
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(OmpWaitPolicy)) && SetEnv(OmpWaitPolicy, "PASSIVE", 0) == 0)
         {
             Environment.SetEnvironmentVariable(OmpWaitPolicy, "PASSIVE");
+            _waitPolicySetHere = true;
         }
+    }
 
-        Configuration = Marshal.PtrToStringUTF8(Function<ConfigFunction>(_openBlas, "openblas_get_config")());
-        Backend = BlasBackend.OpenBlas;
-        SetThreads(threads);
-        Check = VerifyBinding();
+    private static void UndoWaitPolicy()
+    {
+        if (_waitPolicySetHere && !LibTorchIsLoaded())
+        {
+            _ = UnsetEnv(OmpWaitPolicy);
+            Environment.SetEnvironmentVariable(OmpWaitPolicy, null);
+            _waitPolicySetHere = false;
+        }
     }
 
     private static void SetThreads(int threads)
@@ -226,7 +501,66 @@ public static class NativeBlas
         return c;
     }
 
-    private static bool LibTorchIsLoaded() => LoadedLibTorch() != IntPtr.Zero;
+    /// <summary>Whether <c>libtorch_cpu.so</c> is mapped into this process (from /proc/self/maps).</summary>
+    internal static bool LibTorchIsLoaded() => OperatingSystem.IsLinux() && LoadedLibTorch() != IntPtr.Zero;
+
+    /// <summary>
+    /// When this assembly loads: MKL stays when LibTorch is in use already; otherwise a resolver of TorchSharp's native
+    /// imports is registered, whose first call (LibTorch just loaded, no product run yet) applies the default unless a
+    /// choice was made, and <c>OMP_WAIT_POLICY</c> is set when the default is OpenBLAS (OpenMP reads it as it loads).
+    /// </summary>
+    [ModuleInitializer]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "OpenBLAS must be routed before LibTorch's first product; the first native call is the last moment.")]
+    internal static void WatchFirstLibTorchCall()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        lock (Gate)
+        {
+            if (LibTorchIsLoaded())
+            {
+                Reason = "LibTorch's MKL, because LibTorch was in use before Sharpness.Nets loaded";
+                _chosen = true;
+                return;
+            }
+
+            try
+            {
+                NativeLibrary.SetDllImportResolver(typeof(TorchSharp.torch).Assembly, ResolveTorchSharpImport);
+            }
+            catch (InvalidOperationException)
+            {
+                // Another component resolves TorchSharp's imports: the default then applies through Use only.
+                return;
+            }
+
+            if (Default().Backend == BlasBackend.OpenBlas)
+            {
+                SetWaitPolicy();
+            }
+        }
+    }
+
+    // Called for TorchSharp's native imports; the first call comes right after LibTorch loads, before any product.
+    private static IntPtr ResolveTorchSharpImport(string name, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (!_firstCallSeen)
+        {
+            lock (Gate)
+            {
+                if (!_firstCallSeen)
+                {
+                    _firstCallSeen = true;
+                    ApplyDefault(threads: null, verifyNow: false);
+                }
+            }
+        }
+
+        return IntPtr.Zero;
+    }
 
     private static IntPtr LoadedLibTorch()
     {
@@ -264,14 +598,21 @@ public static class NativeBlas
     [DllImport("libc", EntryPoint = "dlopen")]
     private static extern IntPtr DlOpen([MarshalAs(UnmanagedType.LPUTF8Str)] string file, int mode);
 
+    [DllImport("libc", EntryPoint = "unsetenv")]
+    private static extern int UnsetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
+
     [DllImport("libc", EntryPoint = "setenv")]
     private static extern int SetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 
     [DllImport("libc", EntryPoint = "dlsym")]
     private static extern IntPtr DlSym(IntPtr handle, [MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 
-    /// <summary>A description for the manifest.</summary>
-    public static string Describe() => Backend == BlasBackend.OpenBlas
-        ? string.Create(CultureInfo.InvariantCulture, $"openblas ({Library}; {Configuration}; OMP_WAIT_POLICY={Environment.GetEnvironmentVariable(OmpWaitPolicy)})")
-        : "libtorch (the MKL inside LibTorch)";
+    /// <summary>A description for the manifest (runs a pending check first, see <see cref="Check"/>).</summary>
+    public static string Describe()
+    {
+        EnsureChecked();
+        return Backend == BlasBackend.OpenBlas
+            ? string.Create(CultureInfo.InvariantCulture, $"openblas ({Library}; {Configuration}; OMP_WAIT_POLICY={Environment.GetEnvironmentVariable(OmpWaitPolicy)})")
+            : "libtorch (the MKL inside LibTorch)";
+    }
 }

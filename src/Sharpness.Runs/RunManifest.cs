@@ -37,6 +37,12 @@ public sealed record RunManifest
     /// <summary>Files of the run folder besides the manifest.</summary>
     public required IReadOnlyList<string> Files { get; init; }
 
+    /// <summary>
+    /// How the run was executed, when that is worth recording and does not change its results (jobs asked for and
+    /// used, and why; parts resumed from an interrupted attempt), written as "execution"; null to omit it.
+    /// </summary>
+    public JsonObject? Execution { get; init; }
+
     /// <summary>Serialises the manifest as indented JSON.</summary>
     public string ToJson()
     {
@@ -62,6 +68,11 @@ public sealed record RunManifest
             ["files"] = new JsonArray(Files.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray()),
             ["complete"] = true,
         };
+        if (Execution is not null)
+        {
+            root["execution"] = Execution.DeepClone();
+        }
+
         return root.ToJsonString(JsonOutput.Options) + "\n";
     }
 }

@@ -12,6 +12,10 @@ internal static class AnalysisOptions
 
     public static Option<bool> Quiet() => new("--quiet") { Description = "Show no progress on standard error (by default: a live display on a terminal, a line every few seconds in a log)." };
 
+    /// <summary>The --jobs option of commands that run independent runs side by side (null: the default, the cores available).</summary>
+    /// <param name="what">What runs side by side ("points", "cells").</param>
+    public static Option<int?> Jobs(string what) => new("--jobs") { Description = $"{what} run side by side, each on one thread; results are identical to --jobs 1. Default: the cores available to the process (affinity and cgroup CPU quota), fewer when memory would not hold them." };
+
     /// <summary>Whether the user typed the option (as opposed to its default).</summary>
     public static bool IsGiven(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 

@@ -38,6 +38,60 @@ internal sealed class CommandSweepPoints(string specFile) : ISweepPointRunner
         _arguments[point.Folder] = args;
     }
 
+    /// <summary>
+    /// What a checked point's run needs: its <c>--threads</c> (1 for commands without it) and an estimate of its
+    /// memory from its options (docs/performance.md, "Memory"): for <c>net</c> commands the data in float32 and
+    /// float64, the parameters with their gradients and a Lanczos basis of 40 float64 vectors, the activations of
+    /// one physical batch and 200 MiB of LibTorch's working memory; for <c>uv simulate</c> the weights, the
+    /// trajectory and 64 MiB for its figure; 64 MiB for the other <c>uv</c> commands.
+    /// </summary>
+    public SweepPointCost Cost(string command, SweepPlannedPoint point)
+    {
+        var parse = _root.Parse(_arguments[point.Folder]);
+        int threads = (int)(Number(parse, "--threads") ?? 1);
+        const double MiB = 1 << 20;
+        double memory;
+        if (command.StartsWith("net ", StringComparison.Ordinal))
+        {
+            string dataset = Text(parse, "--dataset") ?? "fashion-mnist";
+            double features = dataset switch { "cifar10" => 3072, "synthetic" => 20, _ => 784 };
+            double examples = (Number(parse, "--train-size") ?? 5000) + (Number(parse, "--test-size") ?? 1000);
+            double width = Number(parse, "--width") ?? 200, depth = Math.Max(1, Number(parse, "--depth") ?? 3);
+            double parameters = (features * width) + (Math.Max(0, depth - 2) * width * width) + (width * 10);
+            double batch = Math.Min(Number(parse, "--physical-batch") ?? 1000, examples);
+            memory = (12 * examples * features) + (8 * parameters * 50) + (48 * batch * width * depth) + (200 * MiB);
+        }
+        else if (command == "uv simulate")
+        {
+            double width = Number(parse, "--width") ?? 100, dimension = Number(parse, "--input-dim") ?? 1, steps = Number(parse, "--steps") ?? 200;
+            memory = (48 * width) + (8 * width * dimension) + (256 * (steps + 1)) + (64 * MiB);
+        }
+        else
+        {
+            memory = 64 * MiB;
+        }
+
+        return new SweepPointCost(Math.Max(1, threads), memory);
+    }
+
+    // The value of a numeric option of the parsed command (typed or default), or null when the command has none.
+    private static double? Number(ParseResult parse, string name)
+    {
+        var option = parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == name);
+        return option is null ? null : Convert(parse.GetValue<object>(name));
+    }
+
+    private static double? Convert(object? value) => value switch
+    {
+        int i => i,
+        long l => l,
+        double d => d,
+        _ => null,
+    };
+
+    private static string? Text(ParseResult parse, string name) =>
+        parse.CommandResult.Command.Options.Any(o => o.Name == name) ? parse.GetValue<object>(name) as string : null;
+
     /// <summary>The command line of a checked point.</summary>
     public IReadOnlyList<string> Arguments(string command, SweepPlannedPoint point) => _arguments[point.Folder];
 

@@ -57,7 +57,7 @@ internal sealed class NetOptions
     public readonly Option<string> HvpPrecision = new("--hvp-precision") { Description = "float64 or float32 for Hessian-vector products.", DefaultValueFactory = _ => "float64" };
     public readonly Option<double> LanczosTolerance = new("--lanczos-tolerance") { Description = "Relative residual at which Lanczos stops.", DefaultValueFactory = _ => 1e-5 };
     public readonly Option<int> Threads = new("--threads") { Description = "LibTorch intra-op threads. 1 (default) gives bit-identical runs; more is faster on several cores and reproducible in practice on one machine, not guaranteed.", DefaultValueFactory = _ => 1 };
-    public readonly Option<string> Blas = new("--blas") { Description = "BLAS for LibTorch's matrix products: libtorch (default, the MKL inside LibTorch) or openblas (Debian's libopenblas0-pthread; 10-15% faster on AMD processors, results differ from MKL's in the last bits).", DefaultValueFactory = _ => "libtorch" };
+    public readonly Option<string> Blas = new("--blas") { Description = "BLAS for LibTorch's matrix products: auto (default: openblas when it is installed and the processor is not Intel's, else libtorch; SHARPNESS_BLAS overrides), libtorch (the MKL inside LibTorch) or openblas (Debian's libopenblas0-pthread; 10-15% faster on AMD processors; results differ from MKL's in the last bits).", DefaultValueFactory = _ => "auto" };
     public readonly Option<int> MaxMatvecs = new("--max-matvecs") { Description = "Hessian-vector products per measurement, at most.", DefaultValueFactory = _ => 500 };
 
     /// <summary>Every option, in help order.</summary>
@@ -227,17 +227,19 @@ internal sealed class NetOptions
         return settings;
     }
 
-    // Before anything touches LibTorch: OpenBLAS must be in the process before its first matrix product.
+    // Before anything touches LibTorch: OpenBLAS must be in the process before its first matrix product. The thread
+    // count is set here too, so that everything the run computes (its data included) uses the same threads.
     private static void SelectBlas(string? text, int threads)
     {
-        if (!Nets.NativeBlas.TryParse(text, out var backend))
+        if (!Nets.NativeBlas.TryParseChoice(text, out var backend))
         {
-            throw new UsageException("--blas", $"expected libtorch or openblas, got '{text}'.");
+            throw new UsageException("--blas", $"expected auto, libtorch or openblas, got '{text}'.");
         }
 
         try
         {
-            Nets.NativeBlas.Use(backend, threads);
+            Nets.NativeBlas.Use(backend, threads, backend is { } forced ? "--blas " + Nets.NativeBlas.Name(forced) : null);
+            Nets.NativeThreads.Set(threads);
         }
         catch (InvalidOperationException e)
         {
@@ -564,6 +566,7 @@ internal sealed record NetSettings
             ["threads"] = Trainer.Threads,
             ["mkl_cbwr"] = Nets.NumericalReproducibility.Setting,
             ["blas"] = Nets.NativeBlas.Name(Nets.NativeBlas.Backend),
+            ["blas_reason"] = Nets.NativeBlas.Reason,
             ["blas_library"] = Nets.NativeBlas.Describe(),
             ["blas_check"] = Nets.NativeBlas.Check,
             ["sharpness"] = "top eigenvalue of the Hessian of the training loss on the measurement set (Lanczos on exact Hessian-vector products, warm-started)",

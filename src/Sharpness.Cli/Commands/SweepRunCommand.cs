@@ -17,6 +17,7 @@ public sealed class SweepRunCommand
     private readonly Option<int?> _shards = new("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes indexed jobs)." };
     private readonly Option<bool> _dryRun = new("--dry-run") { Description = "List the points of this shard and their folders without running them." };
     private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
+    private readonly Option<int?> _jobs = AnalysisOptions.Jobs("Points");
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
@@ -25,7 +26,7 @@ public sealed class SweepRunCommand
         var definition = new SweepRunCommand();
         var command = new Command("run", "Run a sweep: every point in its own run folder; complete runs are skipped, so rerunning resumes.");
         command.Arguments.Add(definition._spec);
-        foreach (Option option in new Option[] { definition._out, definition._shard, definition._shards, definition._dryRun, definition._quiet })
+        foreach (Option option in new Option[] { definition._out, definition._shard, definition._shards, definition._dryRun, definition._quiet, definition._jobs })
         {
             command.Options.Add(option);
         }
@@ -37,7 +38,7 @@ public sealed class SweepRunCommand
     private int Execute(ParseResult parse, CliContext context)
     {
         var (shard, shards) = parse.GetValue(_shard) is { } text ? SweepRunOptions.ParseShard(text) : ShardFromEnvironment(parse.GetValue(_shards));
-        var options = new SweepRunOptions { Spec = parse.GetValue(_spec)!.FullName, Out = parse.GetValue(_out)?.FullName, Shard = shard, Shards = shards };
+        var options = new SweepRunOptions { Spec = parse.GetValue(_spec)!.FullName, Out = parse.GetValue(_out)?.FullName, Shard = shard, Shards = shards, Jobs = parse.GetValue(_jobs) };
         var points = new CommandSweepPoints(options.Spec);
         var runner = new SweepRunner(points);
         var plan = runner.Plan(options);
@@ -57,10 +58,11 @@ public sealed class SweepRunCommand
             runner.PointFinished += (_, finished) => run.WriteLine(Line(finished));
             return runner.Run(plan, run.Progress, run.Cancellation);
         });
+        context.Output.WriteLine($"jobs: {result.Jobs.Used} ({result.Jobs.Reason}); recorded in {plan.RecordFile}");
         if (result.Interrupted)
         {
             context.Output.WriteLine(result.Outcomes.Any(o => o.Status == SweepPointStatus.Interrupted)
-                ? "interrupted: stopped the current run at a step boundary; it is redone when the sweep is run again (finished runs are kept)"
+                ? "interrupted: stopped the running points at a step boundary; they are redone when the sweep is run again (finished runs are kept)"
                 : "interrupted: stopped after the current run (rerun to resume)");
         }
 

@@ -30,6 +30,7 @@ public sealed class UvPhaseCommand
     private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new or empty) for phase.csv, phase.png and manifest.json.", Required = true };
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary (category counts) instead of the human one." };
     private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
+    private readonly Option<int?> _jobs = AnalysisOptions.Jobs("Cells");
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
@@ -37,7 +38,7 @@ public sealed class UvPhaseCommand
     {
         var definition = new UvPhaseCommand();
         var command = new Command("phase", "Phase diagrams of the regimes (sharpness reduction, progressive sharpening, catapult, EoS, chaos, divergence).");
-        foreach (Option option in new Option[] { definition._mode, definition._cMin, definition._cMax, definition._cPoints, definition._rMin, definition._rMax, definition._rPoints, definition._outputRatio, definition._xAxis, definition._logX, definition._yAxis, definition._yValues, definition._seeds, definition._steps, definition._out, definition._json, definition._quiet })
+        foreach (Option option in new Option[] { definition._mode, definition._cMin, definition._cMax, definition._cPoints, definition._rMin, definition._rMax, definition._rPoints, definition._outputRatio, definition._xAxis, definition._logX, definition._yAxis, definition._yValues, definition._seeds, definition._steps, definition._out, definition._json, definition._quiet, definition._jobs })
         {
             command.Options.Add(option);
         }
@@ -67,10 +68,11 @@ public sealed class UvPhaseCommand
             Seeds = parse.GetValue(_seeds),
             Steps = parse.GetValue(_steps),
             Model = mode == PhaseMode.Physical ? _model.Bind(parse) : new UvModelOptions(),
+            Jobs = parse.GetValue(_jobs),
         };
         options.Validate();
         var folder = UvPhaseWriter.Prepare(parse.GetValue(_out)!.FullName);
-        var result = CommandProgress.Run(context, parse.GetValue(_quiet), run => UvPhaseExperiment.Run(options, run.Progress, run.Cancellation));
+        var result = CommandProgress.Run(context, parse.GetValue(_quiet), run => UvPhaseExperiment.Run(options, run.Progress, run.Cancellation, UvPhaseWriter.Journal(folder)));
         var files = UvPhaseWriter.Write(folder, result, context.Arguments);
         var results = UvPhaseWriter.Results(result);
         if (parse.GetValue(_json))
@@ -79,7 +81,7 @@ public sealed class UvPhaseCommand
             return ExitCodes.Success;
         }
 
-        context.Output.WriteLine($"phase diagram: {results["cells"]} cells");
+        context.Output.WriteLine($"phase diagram: {results["cells"]} cells ({result.Jobs.Used} jobs: {result.Jobs.Reason}" + (result.ResumedCells > 0 ? $"; {result.ResumedCells} cells resumed from an interrupted attempt" : string.Empty) + ")");
         foreach (var (name, count) in result.CategoryCounts)
         {
             context.Output.WriteLine($"  {name}: {count}");

@@ -39,7 +39,7 @@ internal sealed class LiveProgress(ProgressContext context) : IProgress<Experime
             task.IsIndeterminate = value.Total is null;
             task.Value = Math.Min(value.Completed, (double)(value.Total ?? value.Completed));
             string metrics = ProgressText.Metrics(value);
-            task.Description = Markup.Escape($"{value.Task}: {ProgressText.Counts(value)}" + (metrics.Length > 0 ? "; " + metrics : string.Empty)
+            task.Description = Markup.Escape($"{ProgressText.Name(value)}: {ProgressText.Counts(value)}" + (metrics.Length > 0 ? "; " + metrics : string.Empty)
                 + (string.IsNullOrEmpty(value.Message) ? string.Empty : "; " + value.Message));
             if (value.Total is long total && value.Completed >= total)
             {

@@ -9,13 +9,14 @@ public static class ProgressText
 {
     /// <summary>
     /// "uv phase: 1200/9000 cells (13%), 0:05 elapsed, ~0:33 left; loss 0.0123, sharpness 3.41 (at step 40); measuring".
-    /// A value measured before the current unit says at which one ("(at step 40)"), so a stale value reads as such.
+    /// A value measured before the current unit says at which one ("(at step 40)"), so a stale value reads as such;
+    /// a run in a side-by-side job starts with its job ("[job 2] sweep/…").
     /// </summary>
     /// <param name="snapshot">The snapshot.</param>
     public static string Line(ExperimentProgress snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var text = new StringBuilder(snapshot.Task).Append(": ").Append(Counts(snapshot));
+        var text = new StringBuilder(Name(snapshot)).Append(": ").Append(Counts(snapshot));
         text.Append(", ").Append(Duration(snapshot.Elapsed)).Append(" elapsed");
         if (snapshot.Remaining is { } remaining && snapshot.Completed < snapshot.Total)
         {
@@ -33,6 +34,14 @@ public static class ProgressText
         }
 
         return Clean(text.ToString());
+    }
+
+    /// <summary>The task path, after "[job N] " when the snapshot comes from a side-by-side job.</summary>
+    /// <param name="snapshot">The snapshot.</param>
+    public static string Name(ExperimentProgress snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return snapshot.Job > 0 ? string.Create(CultureInfo.InvariantCulture, $"[job {snapshot.Job}] {snapshot.Task}") : snapshot.Task;
     }
 
     /// <summary>"1200/9000 cells (13%)", or "1200 cells" without a total.</summary>

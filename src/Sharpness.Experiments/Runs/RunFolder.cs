@@ -97,6 +97,7 @@ public sealed class RunFolder
             FinishedUtc = DateTimeOffset.UtcNow,
             Results = record.Results,
             Files = files,
+            Execution = record.Execution,
         });
     }
 }
@@ -108,4 +109,5 @@ public sealed class RunFolder
 /// <param name="Seed">The seed of every random draw of the run.</param>
 /// <param name="StartedUtc">When the run started.</param>
 /// <param name="Results">The summary results.</param>
-public sealed record RunRecord(string Command, IReadOnlyList<string> Arguments, System.Text.Json.Nodes.JsonObject Configuration, ulong Seed, DateTimeOffset StartedUtc, System.Text.Json.Nodes.JsonObject Results);
+/// <param name="Execution">How the run was executed (jobs, resumed parts), or null; see <see cref="RunManifest.Execution"/>.</param>
+public sealed record RunRecord(string Command, IReadOnlyList<string> Arguments, System.Text.Json.Nodes.JsonObject Configuration, ulong Seed, DateTimeOffset StartedUtc, System.Text.Json.Nodes.JsonObject Results, System.Text.Json.Nodes.JsonObject? Execution = null);

@@ -28,4 +28,21 @@ public interface ISweepPointRunner
     /// <param name="cancellationToken">Stops the run at a step boundary with <see cref="OperationCanceledException"/>, leaving the folder incomplete.</param>
     /// <returns>Null when the folder now holds a complete run; otherwise a one-line reason for the failure.</returns>
     string? Run(string command, SweepPlannedPoint point, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What a checked point's run needs: its LibTorch threads and an estimate of its memory, from its settings.
+    /// The default: one thread, memory not estimated (then only the cores bound the jobs).
+    /// </summary>
+    /// <param name="command">The command.</param>
+    /// <param name="point">The point, checked by <see cref="CheckPoint"/>.</param>
+    SweepPointCost Cost(string command, SweepPlannedPoint point) => SweepPointCost.Unknown;
+}
+
+/// <summary>What one point's run needs.</summary>
+/// <param name="Threads">Its LibTorch intra-op threads (<c>--threads</c>), ≥ 1.</param>
+/// <param name="MemoryBytes">Its estimated memory in bytes; 0 when not estimated.</param>
+public sealed record SweepPointCost(int Threads, double MemoryBytes)
+{
+    /// <summary>One thread, memory not estimated.</summary>
+    public static SweepPointCost Unknown { get; } = new(1, 0);
 }

@@ -18,6 +18,13 @@ public sealed record SweepRunOptions
     /// <summary>Number of shards, ≥ 1. Default 1 (all points).</summary>
     public int Shards { get; init; } = 1;
 
+    /// <summary>
+    /// Runs executing side by side, each single-threaded (1: one after another); null (the default) for the cores
+    /// available to the process, or 1 when a point asks for more than one thread. Lowered to the runs left to do and
+    /// to what fits in memory (see <see cref="Jobs.JobPlan"/>).
+    /// </summary>
+    public int? Jobs { get; init; }
+
     /// <summary>Reads a shard "i/N" with 0 ≤ i &lt; N.</summary>
     /// <param name="text">The shard.</param>
     /// <exception cref="InvalidOptionException">It is not one (<c>--shard</c>).</exception>

@@ -9,7 +9,15 @@ namespace Sharpness.Experiments.Sweeps;
 /// <param name="Shards">The number of shards.</param>
 /// <param name="AllPoints">Points of the whole sweep.</param>
 /// <param name="Points">This shard's points, in index order.</param>
-public sealed record SweepRunPlan(SweepSpec Spec, string Results, int Shard, int Shards, int AllPoints, IReadOnlyList<SweepPlannedPoint> Points);
+/// <param name="Jobs">The <c>--jobs</c> asked for (null: the default).</param>
+/// <param name="Costs">What each point's run needs, in the order of <paramref name="Points"/>.</param>
+public sealed record SweepRunPlan(SweepSpec Spec, string Results, int Shard, int Shards, int AllPoints, IReadOnlyList<SweepPlannedPoint> Points, int? Jobs, IReadOnlyList<SweepPointCost> Costs)
+{
+    /// <summary>The record of the sweep's execution in the results folder: sweep-run.json, or sweep-run.shard-I-of-N.json for a shard.</summary>
+    public string RecordFile => Path.Combine(Results, Shards == 1
+        ? SweepRunner.RecordFileName
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"sweep-run.shard-{Shard}-of-{Shards}.json"));
+}
 
 /// <summary>A point of a sweep and its run folder.</summary>
 /// <param name="Point">The point: index, settings, varied settings, folder name.</param>
@@ -42,14 +50,15 @@ public sealed record SweepPointOutcome(SweepPlannedPoint Point, SweepPointStatus
 /// <param name="Number">1-based position in the shard.</param>
 /// <param name="Count">Points in the shard.</param>
 /// <param name="Outcome">The outcome.</param>
-/// <param name="Remaining">Estimated time for the points left (elapsed time per point run so far times the points left); null before any point ran or after the last.</param>
+/// <param name="Remaining">Estimated time for the points left (elapsed time per point run so far times the points left to run, divided by the jobs); null before any point ran or after the last.</param>
 public sealed record SweepPointFinished(int Number, int Count, SweepPointOutcome Outcome, TimeSpan? Remaining);
 
 /// <summary>The outcome of a sweep run by <see cref="SweepRunner"/>: one outcome per point reached.</summary>
 /// <param name="Plan">The plan that ran.</param>
 /// <param name="Outcomes">The points reached, in order; after an interruption the rest are missing.</param>
 /// <param name="Interrupted">Whether cancellation stopped the sweep before its last point.</param>
-public sealed record SweepRunResult(SweepRunPlan Plan, IReadOnlyList<SweepPointOutcome> Outcomes, bool Interrupted)
+/// <param name="Jobs">How many points ran side by side, and why.</param>
+public sealed record SweepRunResult(SweepRunPlan Plan, IReadOnlyList<SweepPointOutcome> Outcomes, bool Interrupted, Jobs.JobPlan Jobs)
 {
     /// <summary>Points that ran to a complete run.</summary>
     public int Done => Outcomes.Count(o => o.Status == SweepPointStatus.Done);

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Sharpness.Experiments.Jobs;
 using Sharpness.Experiments.Progress;
 using Sharpness.Runs;
 using Sharpness.Runs.Sweeps;
@@ -51,6 +54,7 @@ public sealed class SweepRunner(ISweepPointRunner runner)
             throw new InvalidOptionException("--shard", $"expected i/N with 0 <= i < N, got '{options.Shard}/{options.Shards}'.");
         }
 
+        int? jobs = JobPlan.Check(options.Jobs);
         _runner.CheckCommand(spec.Command);
         var planned = SweepPlan.Shard(points, options.Shard, options.Shards).Select(p => new SweepPlannedPoint(p, Path.Combine(results, p.Directory))).ToArray();
         foreach (var point in planned)
@@ -58,7 +62,14 @@ public sealed class SweepRunner(ISweepPointRunner runner)
             _runner.CheckPoint(spec.Command, point);
         }
 
-        return new SweepRunPlan(spec, results, options.Shard, options.Shards, points.Count, planned);
+        var costs = planned.Select(p => _runner.Cost(spec.Command, p)).ToArray();
+        if (jobs > 1 && Array.FindIndex(costs, c => c.Threads > 1) is int threaded and >= 0)
+        {
+            throw new InvalidOptionException("--jobs", string.Create(CultureInfo.InvariantCulture,
+                $"points run side by side are single-threaded (LibTorch's thread count is process-wide), but point {planned[threaded].Point.Index} ({planned[threaded].Point.Directory}) sets threads = {costs[threaded].Threads}; use --jobs 1, or threads = 1."));
+        }
+
+        return new SweepRunPlan(spec, results, options.Shard, options.Shards, points.Count, planned, jobs, costs);
     }
 
     /// <summary>Plans the sweep (<see cref="Plan"/>) and runs it.</summary>
@@ -69,60 +80,122 @@ public sealed class SweepRunner(ISweepPointRunner runner)
     public SweepRunResult Run(SweepRunOptions options, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Run(Plan(options), progress, cancellationToken);
 
-    /// <summary>Runs a planned sweep: skips points whose folder holds a complete run, runs the others in order.</summary>
+    /// <summary>
+    /// Runs a planned sweep: skips points whose folder holds a complete run and runs the others on
+    /// <see cref="SweepRunOptions.Jobs"/> jobs (<see cref="JobScheduler"/>), starting them in index order. Outcomes,
+    /// <see cref="PointFinished"/> and the "runs" snapshots come in point order whatever order the runs finish in.
+    /// Writes the sweep's record (<see cref="SweepRunPlan.RecordFile"/>: the shard, the jobs and why, the counts)
+    /// when it starts and when it ends.
+    /// </summary>
     /// <param name="plan">The plan.</param>
-    /// <param name="progress">Receives "runs" snapshots of the sweep and, nested under <c>sweep/&lt;folder&gt;</c>, those of the current run; null for none.</param>
-    /// <param name="cancellationToken">Stops the current run at a step boundary and the sweep after it; the result says so (<see cref="SweepRunResult.Interrupted"/>).</param>
+    /// <param name="progress">Receives "runs" snapshots of the sweep and, nested under <c>sweep/&lt;folder&gt;</c> and stamped with their job, those of the running points; null for none.</param>
+    /// <param name="cancellationToken">Stops the running points at a step boundary and starts no more; the result says so (<see cref="SweepRunResult.Interrupted"/>).</param>
     public SweepRunResult Run(SweepRunPlan plan, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        var started = DateTimeOffset.UtcNow;
         Directory.CreateDirectory(plan.Results);
-        var tracker = new ProgressTracker(progress, Task, plan.Points.Count, "runs");
-        var outcomes = new List<SweepPointOutcome>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        int ran = 0;
-        bool interrupted = false;
-        for (int k = 0; k < plan.Points.Count && !interrupted; k++)
+        int count = plan.Points.Count;
+        var outcomes = new SweepPointOutcome?[count];
+        var toRun = new List<int>();
+        for (int k = 0; k < count; k++)
         {
-            var point = plan.Points[k];
-            SweepPointOutcome outcome;
-            if (RunDirectory.HoldsCompleteRun(point.Folder))
+            if (RunDirectory.HoldsCompleteRun(plan.Points[k].Folder))
             {
-                outcome = new SweepPointOutcome(point, SweepPointStatus.Skipped, null);
-            }
-            else if (cancellationToken.IsCancellationRequested)
-            {
-                interrupted = true;
-                break;
+                outcomes[k] = new SweepPointOutcome(plan.Points[k], SweepPointStatus.Skipped, null);
             }
             else
             {
-                ran++;
-                try
-                {
-                    string? failure = _runner.Run(plan.Spec.Command, point, NestedProgress.Under(progress, $"{Task}/{point.Point.Directory}"), cancellationToken);
-                    outcome = new SweepPointOutcome(point, failure is null ? SweepPointStatus.Done : SweepPointStatus.Failed, failure);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    outcome = new SweepPointOutcome(point, SweepPointStatus.Interrupted, null);
-                    interrupted = true;
-                }
+                toRun.Add(k);
             }
-
-            outcomes.Add(outcome);
-            int left = plan.Points.Count - k - 1;
-            TimeSpan? remaining = ran > 0 && left > 0 ? TimeSpan.FromSeconds(Math.Ceiling(clock.Elapsed.TotalSeconds / ran * left)) : null;
-            tracker.Report(k + 1, message: $"{point.Point.Directory}: {outcome.Status.ToString().ToLowerInvariant()}");
-            PointFinished?.Invoke(this, new SweepPointFinished(k + 1, plan.Points.Count, outcome, remaining));
-            interrupted |= cancellationToken.IsCancellationRequested;
         }
 
+        var jobs = Jobs(plan, toRun);
+        WriteRecord(plan, jobs, started, null);
+        var tracker = new ProgressTracker(progress, Task, count, "runs");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var failures = new string?[toRun.Count];
+        int released = 0, ran = 0;
+        void Release()
+        {
+            for (; released < count && outcomes[released] is { } outcome; released++)
+            {
+                int left = toRun.Count - ran;
+                TimeSpan? remaining = ran > 0 && left > 0 ? TimeSpan.FromSeconds(Math.Ceiling(clock.Elapsed.TotalSeconds / ran * left / jobs.Used)) : null;
+                tracker.Report(released + 1, message: $"{outcome.Point.Point.Directory}: {outcome.Status.ToString().ToLowerInvariant()}");
+                PointFinished?.Invoke(this, new SweepPointFinished(released + 1, count, outcome, remaining));
+            }
+        }
+
+        Release();
+        var states = new JobScheduler(jobs).Run(
+            toRun.Count,
+            (i, slot, token) =>
+            {
+                var point = plan.Points[toRun[i]];
+                failures[i] = _runner.Run(plan.Spec.Command, point, slot.Progress(progress, $"{Task}/{point.Point.Directory}"), token);
+            },
+            cancellationToken,
+            finished: (_, _) => ran++,
+            finishedInOrder: (i, state) =>
+            {
+                var point = plan.Points[toRun[i]];
+                outcomes[toRun[i]] = state == JobRunState.Completed
+                    ? new SweepPointOutcome(point, failures[i] is null ? SweepPointStatus.Done : SweepPointStatus.Failed, failures[i])
+                    : new SweepPointOutcome(point, SweepPointStatus.Interrupted, null);
+                Release();
+            });
+        bool interrupted = cancellationToken.IsCancellationRequested || states.Any(s => s != JobRunState.Completed);
         if (!interrupted)
         {
             tracker.Complete();
         }
 
-        return new SweepRunResult(plan, outcomes, interrupted);
+        var result = new SweepRunResult(plan, [.. outcomes.Take(released).OfType<SweepPointOutcome>()], interrupted, jobs);
+        WriteRecord(plan, jobs, started, result);
+        return result;
+    }
+
+    // The default is the cores available, or one at a time when a point asks for several threads.
+    private static JobPlan Jobs(SweepRunPlan plan, List<int> toRun)
+    {
+        double memory = toRun.Count == 0 ? 0 : toRun.Max(k => plan.Costs[k].MemoryBytes);
+        int threads = toRun.Count == 0 ? 1 : toRun.Max(k => plan.Costs[k].Threads);
+        if (plan.Jobs is null && threads > 1)
+        {
+            var serial = JobPlan.Decide(1, toRun.Count, memory);
+            return serial with { Requested = null, Reason = string.Create(CultureInfo.InvariantCulture, $"default: one at a time, because a point asks for {threads} threads") };
+        }
+
+        return JobPlan.Decide(plan.Jobs, toRun.Count, memory);
+    }
+
+    /// <summary>The record file of an unsharded sweep, in its results folder.</summary>
+    public const string RecordFileName = "sweep-run.json";
+
+    private static void WriteRecord(SweepRunPlan plan, JobPlan jobs, DateTimeOffset started, SweepRunResult? result)
+    {
+        var record = new JsonObject
+        {
+            ["schema"] = "sharpness.sweep-run/1",
+            ["command"] = plan.Spec.Command,
+            ["results"] = plan.Results,
+            ["shard"] = plan.Shard,
+            ["shards"] = plan.Shards,
+            ["points"] = plan.Points.Count,
+            ["all_points"] = plan.AllPoints,
+            ["toolkit"] = new JsonObject { ["version"] = ToolkitInfo.Version, ["commit"] = ToolkitInfo.Commit, ["runtime"] = ToolkitInfo.Runtime, ["platform"] = ToolkitInfo.Platform },
+            ["execution"] = jobs.ToJson(),
+            ["started_utc"] = started.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ["finished_utc"] = result is null ? null : DateTimeOffset.UtcNow.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ["summary"] = result is null ? null : new JsonObject
+            {
+                ["done"] = result.Done,
+                ["skipped"] = result.Skipped,
+                ["failed"] = result.Failures.Count,
+                ["interrupted"] = result.Interrupted,
+            },
+        };
+        RunDirectory.Open(plan.Results).WriteTextAtomic(Path.GetFileName(plan.RecordFile), record.ToJsonString(JsonOutput.Options) + "\n");
     }
 }

@@ -56,7 +56,7 @@ public static class EarlyPhaseExperiment
         train.Validate(model, loss, nameof(train));
         if (options.Trainer.Threads is int threads)
         {
-            set_num_threads(threads);
+            NativeThreads.Set(threads);
         }
 
         var clock = Stopwatch.StartNew();

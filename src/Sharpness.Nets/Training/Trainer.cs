@@ -64,7 +64,7 @@ public static class Trainer
 
         if (config.Threads is int threads)
         {
-            set_num_threads(threads);
+            NativeThreads.Set(threads);
         }
 
         using var tracker = config.Tracking is { } tracking ? new SharpnessTracker(config.Loss, train, tracking, test) : null;

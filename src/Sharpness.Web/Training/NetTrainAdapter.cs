@@ -281,6 +281,9 @@ public sealed class NetTrainAdapter : ITrainingRunner
         ["lanczos_tolerance"] = 1e-5,
         ["max_matvecs"] = 500,
         ["threads"] = request.Threads,
+        ["blas"] = Sharpness.Nets.NativeBlas.Name(Sharpness.Nets.NativeBlas.Backend),
+        ["blas_reason"] = Sharpness.Nets.NativeBlas.Reason,
+        ["blas_library"] = Sharpness.Nets.NativeBlas.Describe(),
         ["started_by"] = "sharpness serve",
         ["sharpness"] = "top eigenvalue of the Hessian of the training loss on the measurement set (Lanczos on exact Hessian-vector products, warm-started)",
     };

@@ -98,6 +98,60 @@ public class SweepRunnerTests
         Assert.Equal((1, 3), SweepRunOptions.ParseShard("1/3"));
     }
 
+    [Fact]
+    public void SideBySideRunsWriteTheFilesOfSerialRunsAndReportInPointOrder()
+    {
+        var (serialOptions, points) = Sweep();
+        var sideBySideOptions = serialOptions with { Out = serialOptions.Out + "-jobs", Jobs = 3 };
+        var serialRunner = new SweepRunner(points);
+        var sideBySideRunner = new SweepRunner(points);
+        var numbers = new List<int>();
+        sideBySideRunner.PointFinished += (_, e) => numbers.Add(e.Number);
+
+        var serial = serialRunner.Run(serialOptions with { Jobs = 1 });
+        var sideBySide = sideBySideRunner.Run(sideBySideOptions);
+
+        Assert.Equal((1, 3), (serial.Jobs.Used, sideBySide.Jobs.Used));
+        Assert.Equal([1, 2, 3, 4, 5, 6], numbers);
+        Assert.Equal(serial.Outcomes.Select(o => (o.Point.Point.Directory, o.Status)), sideBySide.Outcomes.Select(o => (o.Point.Point.Directory, o.Status)));
+        Assert.Equal(Contents(serialOptions.Out!), Contents(sideBySideOptions.Out!));
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(sideBySideOptions.Out!, SweepRunner.RecordFileName)))!;
+        Assert.Equal(3, (int)record["execution"]!["jobs_used"]!);
+        Assert.Equal(6, (int)record["summary"]!["done"]!);
+    }
+
+    [Fact]
+    public void PointsThatAskForSeveralThreadsRunOneAtATime()
+    {
+        var (options, points) = Sweep();
+        points.Threads = 2;
+
+        var error = Assert.Throws<InvalidOptionException>(() => new SweepRunner(points).Plan(options with { Jobs = 2 }));
+        var result = new SweepRunner(points).Run(options);
+
+        Assert.Equal("--jobs", error.Option);
+        Assert.Equal(1, result.Jobs.Used);
+        Assert.Contains("asks for 2 threads", result.Jobs.Reason, StringComparison.Ordinal);
+    }
+
+    // Every file of every run folder, manifests without their times.
+    private static SortedDictionary<string, string> Contents(string results)
+    {
+        var contents = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (string folder in Directory.GetDirectories(results))
+        {
+            foreach (string file in Directory.GetFiles(folder))
+            {
+                string key = Path.GetFileName(folder) + "/" + Path.GetFileName(file);
+                contents[key] = Path.GetFileName(file) == RunDirectory.ManifestFileName
+                    ? string.Join('\n', File.ReadAllLines(file).Where(l => !l.Contains("_utc\"", StringComparison.Ordinal)))
+                    : Convert.ToBase64String(File.ReadAllBytes(file));
+            }
+        }
+
+        return contents;
+    }
+
     private static (SweepRunOptions Options, LibraryPoints Points) Sweep()
     {
         string spec = Path.Combine(Path.GetTempPath(), $"sweep-{Guid.NewGuid():N}.toml");
@@ -108,7 +162,11 @@ public class SweepRunnerTests
     /// <summary>Runs "uv simulate" points with the library: width, lr_constant and steps from the settings.</summary>
     private sealed class LibraryPoints : ISweepPointRunner
     {
-        public int Runs { get; private set; }
+        private int _runs;
+
+        public int Runs => Volatile.Read(ref _runs);
+
+        public int? Threads { get; set; }
 
         public (int Run, CancellationTokenSource Source)? CancelDuringRun { get; set; }
 
@@ -128,7 +186,7 @@ public class SweepRunnerTests
 
         public string? Run(string command, SweepPlannedPoint point, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
         {
-            Runs++;
+            int run = Interlocked.Increment(ref _runs);
             var options = Options(point);
             if (options.Model.Width == FailWidth)
             {
@@ -136,7 +194,7 @@ public class SweepRunnerTests
             }
 
             var folder = UvSimulateWriter.Prepare(point.Folder);
-            if (CancelDuringRun is { } cancel && Runs == cancel.Run)
+            if (CancelDuringRun is { } cancel && run == cancel.Run)
             {
                 cancel.Source.Cancel();
             }
@@ -145,6 +203,8 @@ public class SweepRunnerTests
             UvSimulateWriter.Write(folder, result);
             return null;
         }
+
+        public SweepPointCost Cost(string command, SweepPlannedPoint point) => new(Threads ?? 1, 1 << 20);
 
         private static UvSimulateOptions Options(SweepPlannedPoint point)
         {

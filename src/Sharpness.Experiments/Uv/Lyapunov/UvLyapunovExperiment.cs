@@ -28,7 +28,7 @@ public static class UvLyapunovExperiment
         double[] start = options.Manifold ? [options.G0] : [options.G0, options.X0];
         var classes = new LongRunClass[grid.Length];
         var tracker = new ProgressTracker(progress, Command, grid.Length, "values");
-        Parallel.For(0, grid.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        Parallel.For(0, grid.Length, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Jobs.JobScheduler.InnerParallelism }, i =>
         {
             classes[i] = LongRunClassifier.Classify(map, grid[i], start, options.Transient, options.Steps);
             tracker.Advance();

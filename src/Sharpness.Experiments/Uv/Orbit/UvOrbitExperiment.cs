@@ -68,7 +68,7 @@ public static class UvOrbitExperiment
         }
         else
         {
-            OrbitDiagram.ComputeIndependent(points, options.Transient, options.Keep, Sink, divergenceThreshold: options.DivergenceThreshold);
+            OrbitDiagram.ComputeIndependent(points, options.Transient, options.Keep, Sink, divergenceThreshold: options.DivergenceThreshold, maxDegreeOfParallelism: Jobs.JobScheduler.InnerParallelism);
         }
 
         double seconds = clock.Elapsed.TotalSeconds;

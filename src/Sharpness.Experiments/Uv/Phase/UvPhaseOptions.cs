@@ -88,6 +88,12 @@ public sealed record UvPhaseOptions
     /// <summary>Physical mode: the model every cell varies (no init file: the cells draw random initialisations).</summary>
     public UvModelOptions Model { get; init; } = new();
 
+    /// <summary>
+    /// Cells computed side by side, each on one thread (1: one after another); null (the default) for the cores
+    /// available to the process, or 1 inside a side-by-side job of a sweep. The result does not depend on it.
+    /// </summary>
+    public int? Jobs { get; init; }
+
     /// <summary>Name of <see cref="Mode"/> in manifests.</summary>
     public string ModeName => Mode == PhaseMode.Scaled ? "scaled" : "physical";
 
@@ -116,6 +122,7 @@ public sealed record UvPhaseOptions
     /// <exception cref="InvalidOptionException">An option is out of range or does not apply.</exception>
     public void Validate()
     {
+        Sharpness.Experiments.Jobs.JobPlan.Check(Jobs);
         OptionChecks.Range(CMin, CMax, "--c-min", "--c-max");
         OptionChecks.AtLeast(CPoints, 2, "--c-points");
         OptionChecks.AtLeast(Steps, 1, "--steps");

@@ -37,6 +37,20 @@ public sealed record UvPhaseResult
     /// <summary>When the run started (UTC).</summary>
     public required DateTimeOffset StartedUtc { get; init; }
 
+    /// <summary>How many cells were computed side by side, and why.</summary>
+    public required Jobs.JobPlan Jobs { get; init; }
+
+    /// <summary>Physical mode: cells taken from the journal of an interrupted attempt instead of computed (0 without one).</summary>
+    public int ResumedCells { get; init; }
+
+    /// <summary>The execution record of the manifest: the jobs (<see cref="Jobs.JobPlan.ToJson"/>) and the resumed cells.</summary>
+    public System.Text.Json.Nodes.JsonObject Execution()
+    {
+        var execution = Jobs.ToJson();
+        execution["resumed_cells"] = ResumedCells;
+        return execution;
+    }
+
     /// <summary>Cells per category name ("unrealisable" for −1), in category order.</summary>
     public IReadOnlyList<(string Category, int Cells)> CategoryCounts =>
         [.. Categories.Cast<int>().GroupBy(c => c).OrderBy(g => g.Key).Select(g => (g.Key < 0 ? UvPhaseFigures.Unrealisable : RegimeCategory.Names[g.Key], g.Count()))];

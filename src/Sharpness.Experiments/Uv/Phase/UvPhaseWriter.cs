@@ -15,13 +15,24 @@ public static class UvPhaseWriter
     /// <summary>The CSV of the cells.</summary>
     public const string CsvFile = "phase.csv";
 
+    /// <summary>The journal of a physical diagram's finished cells while it computes (see <see cref="UvPhaseExperiment.Run"/>); deleted before the manifest is written.</summary>
+    public const string JournalFile = "phase.journal";
+
     /// <summary>The files of a run besides the manifest.</summary>
     public static IReadOnlyList<string> Files { get; } = [CsvFile, "phase.png", "phase.svg"];
 
-    /// <summary>Checks that <paramref name="path"/> can take the run, before it starts.</summary>
+    /// <summary>Checks that <paramref name="path"/> can take the run, before it starts: new, empty, or left by an interrupted attempt (its journal then resumes a physical diagram).</summary>
     /// <param name="path">The run folder (new or empty).</param>
     /// <exception cref="InvalidOptionException">It cannot (<c>--out</c>).</exception>
-    public static RunFolder Prepare(string path) => RunFolder.Prepare(path, [.. Files]);
+    public static RunFolder Prepare(string path) => RunFolder.Prepare(path, [.. Files, JournalFile]);
+
+    /// <summary>The journal file in <paramref name="folder"/>, for <see cref="UvPhaseExperiment.Run"/>.</summary>
+    /// <param name="folder">The folder <see cref="Prepare"/> accepted.</param>
+    public static string Journal(RunFolder folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        return System.IO.Path.Combine(folder.Path, JournalFile);
+    }
 
     /// <summary>Writes the run's files and its manifest; returns the files besides the manifest.</summary>
     /// <param name="folder">The folder <see cref="Prepare"/> accepted.</param>
@@ -66,7 +77,8 @@ public static class UvPhaseWriter
         var summary = Results(result);
         var files = new List<string> { CsvFile };
         files.AddRange(folder.WriteFigures(UvPhaseFigures.Render(SavedRun.Writing(folder.Path, UvPhaseExperiment.Command, configuration, summary))));
-        folder.Complete(new RunRecord(UvPhaseExperiment.Command, arguments ?? [], configuration, result.BaseModel?.Seed ?? 0, result.StartedUtc, summary), files);
+        RunJournal.Delete(Journal(folder));
+        folder.Complete(new RunRecord(UvPhaseExperiment.Command, arguments ?? [], configuration, result.BaseModel?.Seed ?? 0, result.StartedUtc, summary, result.Execution()), files);
         return files;
     }
 
@@ -75,7 +87,15 @@ public static class UvPhaseWriter
     public static JsonObject Configuration(UvPhaseResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var options = result.Options;
+        return Configuration(result.Options, result.BaseModel);
+    }
+
+    /// <summary>The complete effective configuration of a diagram with these options.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="baseModel">Physical mode: the validated base model; null in scaled mode.</param>
+    public static JsonObject Configuration(UvPhaseOptions options, Sharpness.Uv.Model.UvModelConfig? baseModel)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         if (options.Mode == PhaseMode.Scaled)
         {
             return new JsonObject
@@ -92,7 +112,7 @@ public static class UvPhaseWriter
             };
         }
 
-        var configuration = options.Model.ToJson(result.BaseModel!);
+        var configuration = options.Model.ToJson(baseModel ?? throw new ArgumentNullException(nameof(baseModel)));
         configuration["mode"] = "physical";
         configuration["x_axis"] = options.XAxisName;
         configuration["x_min"] = options.CMin;

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text;
+
+namespace Sharpness.Runs;
+
+/// <summary>
+/// An append-only record of the finished parts of a run (the cells of a phase diagram, the points of a grid),
+/// kept in the run folder while the run computes, so that a run killed part-way (SIGKILL, a lost machine)
+/// redoes only its unfinished parts when it is started again on the same folder with the same options.
+/// </summary>
+/// <remarks>
+/// <para>Format (UTF-8 text): a first line <c>sharpness.journal/1 FINGERPRINT</c>, where the fingerprint
+/// identifies the run's options; then one line per finished part, <c>index,value,…,checksum</c>, the checksum
+/// being the FNV-1a hash (32 bits, 8 hex digits) of the text before it. Each line is handed to the operating
+/// system in one write as soon as its part finishes, so a killed process loses at most the parts that were
+/// still running. On opening, a journal with another fingerprint or header is started afresh; a line that is
+/// cut short, malformed or fails its checksum (the last line written when the machine went down) is ignored,
+/// as are the lines after it.</para>
+/// <para>The writer of the run deletes the journal before it writes the manifest: a complete run folder holds
+/// no journal.</para>
+/// </remarks>
+public sealed class RunJournal : IDisposable
+{
+    /// <summary>The first word of the first line.</summary>
+    public const string Header = "sharpness.journal/1";
+
+    private readonly FileStream _stream;
+    private readonly int _fields;
+    private readonly Lock _gate = new();
+
+    private RunJournal(FileStream stream, int fields, IReadOnlyDictionary<int, string[]> entries, string path)
+    {
+        _stream = stream;
+        _fields = fields;
+        Entries = entries;
+        Path = path;
+    }
+
+    /// <summary>The journal file.</summary>
+    public string Path { get; }
+
+    /// <summary>The parts finished by earlier attempts: values by index, as they were appended.</summary>
+    public IReadOnlyDictionary<int, string[]> Entries { get; }
+
+    /// <summary>
+    /// Opens the journal at <paramref name="path"/>: reads the parts an earlier attempt with the same
+    /// <paramref name="fingerprint"/> finished, or starts a new journal (the folder is created when missing).
+    /// </summary>
+    /// <param name="path">The journal file.</param>
+    /// <param name="fingerprint">Identifies the run's options (no spaces or line breaks), for example a hash of its configuration.</param>
+    /// <param name="fields">Values per part, ≥ 1.</param>
+    /// <exception cref="ArgumentException">The fingerprint holds white space, or is empty.</exception>
+    public static RunJournal Open(string path, string fingerprint, int fields)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentException.ThrowIfNullOrWhiteSpace(fingerprint);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fields, 1);
+        if (fingerprint.Any(char.IsWhiteSpace))
+        {
+            throw new ArgumentException("The fingerprint must not contain white space.", nameof(fingerprint));
+        }
+
+        string full = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        string header = $"{Header} {fingerprint}";
+        var entries = new Dictionary<int, string[]>();
+        long keep = Read(full, header, fields, entries);
+        var stream = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        if (keep == 0)
+        {
+            entries.Clear();
+            stream.SetLength(0);
+            byte[] line = Encoding.UTF8.GetBytes(header + "\n");
+            stream.Write(line);
+            keep = line.Length;
+        }
+
+        // Anything after the last good line is cut off, so that new lines follow a good one.
+        stream.SetLength(keep);
+        stream.Seek(keep, SeekOrigin.Begin);
+        return new RunJournal(stream, fields, entries, full);
+    }
+
+    /// <summary>Records that part <paramref name="index"/> finished with <paramref name="values"/> (thread-safe; one write).</summary>
+    /// <param name="index">The part, ≥ 0.</param>
+    /// <param name="values">Its values: as many as the journal's fields, none holding a comma or a line break.</param>
+    public void Append(int index, IReadOnlyList<string> values)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count != _fields || values.Any(v => v is null || v.IndexOfAny([',', '\n', '\r']) >= 0))
+        {
+            throw new ArgumentException($"Expected {_fields} values without commas or line breaks.", nameof(values));
+        }
+
+        string body = index.ToString(CultureInfo.InvariantCulture) + "," + string.Join(',', values);
+        byte[] line = Encoding.UTF8.GetBytes($"{body},{Checksum(body)}\n");
+        lock (_gate)
+        {
+            _stream.Write(line);
+        }
+    }
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => _stream.Dispose();
+
+    /// <summary>Deletes the journal file when it exists.</summary>
+    /// <param name="path">The journal file.</param>
+    public static void Delete(string path)
+    {
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+
+    // Returns the length of the good prefix (header and complete, valid lines), 0 when the header does not match.
+    private static long Read(string path, string header, int fields, Dictionary<int, string[]> entries)
+    {
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        byte[] bytes = File.ReadAllBytes(path);
+        int end = Array.IndexOf(bytes, (byte)'\n');
+        if (end < 0 || Encoding.UTF8.GetString(bytes, 0, end) != header)
+        {
+            return 0;
+        }
+
+        long good = end + 1;
+        for (int start = end + 1; start < bytes.Length;)
+        {
+            int stop = Array.IndexOf(bytes, (byte)'\n', start);
+            if (stop < 0 || !TryParse(Encoding.UTF8.GetString(bytes, start, stop - start), fields, out int index, out string[] values))
+            {
+                break;
+            }
+
+            entries[index] = values;
+            start = stop + 1;
+            good = start;
+        }
+
+        return good;
+    }
+
+    private static bool TryParse(string line, int fields, out int index, out string[] values)
+    {
+        index = -1;
+        values = [];
+        string[] parts = line.Split(',');
+        if (parts.Length != fields + 2)
+        {
+            return false;
+        }
+
+        string body = line[..line.LastIndexOf(',')];
+        if (parts[^1] != Checksum(body) || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out index))
+        {
+            return false;
+        }
+
+        values = parts[1..^1];
+        return true;
+    }
+
+    // FNV-1a, 32 bits: enough to tell a cut or garbled line from a written one.
+    private static string Checksum(string text)
+    {
+        uint hash = 2166136261;
+        foreach (byte b in Encoding.UTF8.GetBytes(text))
+        {
+            hash = (hash ^ b) * 16777619;
+        }
+
+        return hash.ToString("x8", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,74 @@
+namespace Sharpness.Runs.Tests;
+
+/// <summary>The journal of a run's finished parts: kept across attempts with the same options, reset otherwise, robust to a cut last line.</summary>
+public class RunJournalTests
+{
+    private static string NewPath() => Path.Combine(Path.GetTempPath(), "sharpness-tests", Guid.NewGuid().ToString("N"), "cells.journal");
+
+    [Fact]
+    public void APartRecordedByOneAttemptIsReadByTheNext()
+    {
+        string path = NewPath();
+        using (var first = RunJournal.Open(path, "abc123", fields: 2))
+        {
+            Assert.Empty(first.Entries);
+            first.Append(4, ["3", "0.6"]);
+            first.Append(0, ["1", "1"]);
+        }
+
+        using var second = RunJournal.Open(path, "abc123", fields: 2);
+
+        Assert.Equal(["3", "0.6"], second.Entries[4]);
+        Assert.Equal(["1", "1"], second.Entries[0]);
+        Assert.Equal(2, second.Entries.Count);
+    }
+
+    [Fact]
+    public void AnotherFingerprintStartsAfresh()
+    {
+        string path = NewPath();
+        using (var first = RunJournal.Open(path, "options-a", fields: 1))
+        {
+            first.Append(1, ["x"]);
+        }
+
+        using var other = RunJournal.Open(path, "options-b", fields: 1);
+
+        Assert.Empty(other.Entries);
+        Assert.Equal("sharpness.journal/1 options-b", File.ReadAllLines(path)[0]);
+    }
+
+    [Fact]
+    public void ALineCutShortOrGarbledIsIgnoredAndOverwritten()
+    {
+        string path = NewPath();
+        using (var journal = RunJournal.Open(path, "f", fields: 2))
+        {
+            journal.Append(0, ["1", "0.5"]);
+            journal.Append(1, ["2", "0.75"]);
+        }
+
+        // The second line cut in the middle (the process was killed during the write), then a changed value.
+        string[] lines = File.ReadAllLines(path);
+        File.WriteAllText(path, $"{lines[0]}\n{lines[1]}\n{lines[2][..5]}");
+        using (var resumed = RunJournal.Open(path, "f", fields: 2))
+        {
+            Assert.Equal([0], resumed.Entries.Keys);
+            resumed.Append(1, ["2", "0.75"]);
+        }
+
+        File.WriteAllText(path, File.ReadAllText(path).Replace("0.75", "0.25", StringComparison.Ordinal));
+        using var checkedAgain = RunJournal.Open(path, "f", fields: 2);
+        Assert.Equal([0], checkedAgain.Entries.Keys);
+    }
+
+    [Fact]
+    public void ValuesThatWouldBreakALineAreRefused()
+    {
+        using var journal = RunJournal.Open(NewPath(), "f", fields: 1);
+
+        Assert.Throws<ArgumentException>(() => journal.Append(0, ["a,b"]));
+        Assert.Throws<ArgumentException>(() => journal.Append(0, ["a", "b"]));
+        Assert.Throws<ArgumentException>(() => RunJournal.Open(NewPath(), "with space", fields: 1));
+    }
+}
