@@ -163,6 +163,9 @@ public sealed class NetEarlyPhaseCommand
         double seconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
         var configuration = Configuration(settings, splits, depths, widths, variants, seeds, grid, earlySteps, searchName, measureSharpness);
         configuration["decide_below_after"] = decideBelowAfter;
+        configuration["hvp_precision_reason"] = AnalysisOptions.IsGiven(parse, _net.HvpPrecision)
+            ? "given by --hvp-precision"
+            : "float32 by default here: every decision and every digit of the summary are those of float64 products (NetEarlyPhasePrecisionTests; docs/performance.md, \"Precision\")";
         output.WriteText(SummaryFile, Summary(context, configuration, groups, runs, seconds));
         var files = new List<string> { PointsFile, CriticalFile, SummaryFile };
         var results = Results(groups, runs, seconds);

@@ -23,10 +23,18 @@ public class NetBlasTests
 {
     private static readonly string[] Small = ["net", "train", "--dataset", "synthetic", "--train-size", "120", "--test-size", "60", "--width", "16", "--dtype", "float64", "--lr", "0.2", "--steps", "20", "--sharpness-every", "5"];
 
-    // A new process: OpenBLAS must be chosen before LibTorch loads, which in this test process it has.
-    private static (int Code, string Error) RunInNewProcess(params string[] args)
+    // A new process: the BLAS must be chosen before LibTorch's first product, which in this test process has run.
+    private static (int Code, string Error) RunInNewProcess(params string[] args) => RunInNewProcess(null, args);
+
+    private static (int Code, string Error) RunInNewProcess(string? blasVariable, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.Environment.Remove(Nets.NativeBlas.Variable);
+        if (blasVariable is not null)
+        {
+            info.Environment[Nets.NativeBlas.Variable] = blasVariable;
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sharpness.dll"));
         foreach (string arg in args)
         {
@@ -52,7 +60,7 @@ public class NetBlasTests
     {
         string mkl = CliRunner.NewTemporaryFolder(), open = CliRunner.NewTemporaryFolder(), again = CliRunner.NewTemporaryFolder();
 
-        var (code, error) = RunInNewProcess([.. Small, "--out", mkl]);
+        var (code, error) = RunInNewProcess([.. Small, "--blas", "libtorch", "--out", mkl]);
         Assert.True(code == 0, error);
         (code, error) = RunInNewProcess([.. Small, "--blas", "openblas", "--out", open]);
         Assert.True(code == 0, error);
@@ -79,20 +87,62 @@ public class NetBlasTests
         }
     }
 
+    // The default by the rule of docs/performance.md, read independently of NativeBlas: OpenBLAS when it is installed and the processor is not Intel's.
+    private static string ExpectedDefault() =>
+        File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("vendor_id", StringComparison.Ordinal))?.Split(':')[1].Trim() != "GenuineIntel"
+            && File.Exists(OpenBlasFactAttribute.Library) ? "openblas" : "libtorch";
+
     [Fact]
-    public void OpenBlasIsRefusedOnceLibTorchHasLoaded()
+    public void TheDefaultFollowsTheProcessorAndSaysWhyAndSameSeedRunsRepeatBitForBit()
+    {
+        string first = CliRunner.NewTemporaryFolder(), second = CliRunner.NewTemporaryFolder(), forced = CliRunner.NewTemporaryFolder();
+
+        var (code, error) = RunInNewProcess([.. Small, "--out", first]);
+        Assert.True(code == 0, error);
+        (code, error) = RunInNewProcess([.. Small, "--out", second]);
+        Assert.True(code == 0, error);
+        string expected = ExpectedDefault();
+        (code, error) = RunInNewProcess([.. Small, "--blas", expected, "--out", forced]);
+        Assert.True(code == 0, error);
+
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(first, "manifest.json")));
+        var configuration = manifest.RootElement.GetProperty("configuration");
+        Assert.Equal(expected, configuration.GetProperty("blas").GetString());
+        Assert.StartsWith("default on ", configuration.GetProperty("blas_reason").GetString());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(first, "metrics.csv")), File.ReadAllBytes(Path.Combine(second, "metrics.csv")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(first, "metrics.csv")), File.ReadAllBytes(Path.Combine(forced, "metrics.csv")));
+        using var forcedManifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(forced, "manifest.json")));
+        Assert.Equal($"forced by --blas {expected}", forcedManifest.RootElement.GetProperty("configuration").GetProperty("blas_reason").GetString());
+    }
+
+    [Fact]
+    public void TheEnvironmentVariableOverridesTheDefault()
+    {
+        string dir = CliRunner.NewTemporaryFolder();
+
+        var (code, error) = RunInNewProcess("libtorch", [.. Small, "--out", dir]);
+
+        Assert.True(code == 0, error);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")));
+        Assert.Equal("libtorch", manifest.RootElement.GetProperty("configuration").GetProperty("blas").GetString());
+        Assert.Equal("forced by SHARPNESS_BLAS=libtorch", manifest.RootElement.GetProperty("configuration").GetProperty("blas_reason").GetString());
+    }
+
+    [Fact]
+    public void TheOtherBackendIsRefusedOnceOneServesLibTorch()
     {
         using (zeros(1))
         {
-            // LibTorch is now loaded in this process.
+            // LibTorch has run in this process, on whichever backend it was given.
         }
 
+        string other = Nets.NativeBlas.Backend == Nets.BlasBackend.OpenBlas ? "libtorch" : "openblas";
         string dir = CliRunner.NewTemporaryFolder();
-        var (code, _, error) = CliRunner.Run([.. Small, "--blas", "openblas", "--out", dir]);
+        var (code, _, error) = CliRunner.Run([.. Small, "--blas", other, "--out", dir]);
 
         Assert.Equal(2, code);
         Assert.Contains("--blas", error);
-        Assert.Contains("LibTorch was loaded before", error);
+        Assert.Contains("new process", error);
         Assert.False(File.Exists(Path.Combine(dir, "manifest.json")));
     }
 
@@ -103,6 +153,6 @@ public class NetBlasTests
 
         Assert.Equal(2, code);
         Assert.Contains("--blas", error);
-        Assert.Contains("expected libtorch or openblas", error);
+        Assert.Contains("expected auto, libtorch or openblas", error);
     }
 }

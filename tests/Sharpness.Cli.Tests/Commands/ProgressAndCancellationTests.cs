@@ -94,7 +94,7 @@ public class ProgressAndCancellationTests
         int code = Program.Run(["sweep", "run", spec, "--out", results], output, new StringWriter(), recorder, cancellation.Token);
 
         Assert.Equal(130, code);
-        Assert.Contains("interrupted: stopped the current run at a step boundary", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("interrupted: stopped the running points at a step boundary", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("summary: 0 done, 0 skipped, 0 failed", output.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(Directory.GetDirectories(results), RunDirectory.HoldsCompleteRun);
 
