@@ -33,7 +33,7 @@ internal static class HvpTiming
 {
     public const string CommandName = "hvp";
 
-    private const string Usage = "usage: hvp [--dtype float64|float32] [--repeats 51] [--warmup 5] [--threads 1] [--blas libtorch|openblas] [--width 512] [--activation tanh] [--examples 1000] [--seed 1] [--weights FILE] [--data FILE] [--vector FILE] [--output FILE]";
+    private const string Usage = "usage: hvp [--dtype float64|float32] [--repeats 51] [--warmup 5] [--threads 1] [--blas auto|libtorch|openblas] [--width 512] [--activation tanh] [--examples 1000] [--seed 1] [--weights FILE] [--data FILE] [--vector FILE] [--output FILE]";
 
     public static int Run(ReadOnlySpan<string> args)
     {
@@ -41,7 +41,7 @@ internal static class HvpTiming
         ScalarType dtype;
         Activation activation;
         int repeats, warmup, threads, width, examples;
-        Sharpness.Nets.BlasBackend blas;
+        Sharpness.Nets.BlasBackend? blas;
         ulong seed;
         try
         {
@@ -51,9 +51,9 @@ internal static class HvpTiming
             repeats = HvpCommon.GetInt(o, "repeats", 51);
             warmup = HvpCommon.GetInt(o, "warmup", 5);
             threads = HvpCommon.GetInt(o, "threads", 1);
-            if (!Sharpness.Nets.NativeBlas.TryParse(HvpCommon.Get(o, "blas", "libtorch"), out blas))
+            if (!Sharpness.Nets.NativeBlas.TryParseChoice(HvpCommon.Get(o, "blas", "auto"), out blas))
             {
-                throw new ArgumentException("--blas must be libtorch or openblas.");
+                throw new ArgumentException("--blas must be auto, libtorch or openblas.");
             }
 
             width = HvpCommon.GetInt(o, "width", 512);
@@ -71,7 +71,7 @@ internal static class HvpTiming
             return 2;
         }
 
-        Sharpness.Nets.NativeBlas.Use(blas, threads);
+        Sharpness.Nets.NativeBlas.Use(blas, threads, blas is { } forced ? "--blas " + Sharpness.Nets.NativeBlas.Name(forced) : null);
         HvpCommon.SetThreads(threads);
         using var scope = NewDisposeScope();
         using var model = HvpCommon.Network(width, activation, ScalarType.Float64, seed);
@@ -128,6 +128,7 @@ internal static class HvpTiming
             json.WriteString("dtype", HvpCommon.DTypeName(dtype));
             json.WriteNumber("threads", torch.get_num_threads());
             json.WriteString("blas", Sharpness.Nets.NativeBlas.Describe());
+            json.WriteString("blas_reason", Sharpness.Nets.NativeBlas.Reason);
             json.WriteString("blas_check", Sharpness.Nets.NativeBlas.Check);
             json.WriteNumber("width", width);
             json.WriteNumber("examples", n);

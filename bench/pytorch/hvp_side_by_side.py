@@ -33,8 +33,9 @@ slower than with an optimised one. The script prints the BLAS library it loaded.
 comparison install Debian's libopenblas0-pthread (which becomes the libblas.so.3 alternative), or unpack
 it and run
   OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH=<dir with its libblas.so.3> /usr/bin/python3 hvp_side_by_side.py
-The toolkit side uses LibTorch's own MKL by default; --toolkit-blas openblas (or both) also times it with
-its matrix products in the same OpenBLAS (the toolkit's --blas openblas), one row per choice.
+The toolkit side uses its default BLAS (--toolkit-blas auto: OpenBLAS when it is installed and the processor is
+not Intel's, LibTorch's own MKL otherwise; the row says which it chose); --toolkit-blas libtorch openblas (or any
+of the three) times each choice, one row each.
 Keep OPENBLAS_NUM_THREADS=1 also with --threads 2: torch calls the BLAS from its own threads, and
 OpenBLAS threads nested inside them oversubscribe the cores (measured: slower than one thread).
 """
@@ -203,8 +204,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1, help="alternate toolkit and PyTorch this many times")
     parser.add_argument("--threads", type=int, default=1, help="intra-op threads on both sides")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--toolkit-blas", nargs="+", default=["libtorch"], choices=["libtorch", "openblas"],
-                        help="the toolkit's BLAS (its --blas): LibTorch's own MKL, OpenBLAS, or both, one row each")
+    parser.add_argument("--toolkit-blas", nargs="+", default=["auto"], choices=["auto", "libtorch", "openblas"],
+                        help="the toolkit's BLAS (its --blas): its default, LibTorch's own MKL, OpenBLAS, one row each")
     args = parser.parse_args()
 
     if not BENCH_DLL.is_file():
@@ -259,7 +260,7 @@ def main() -> int:
                 checks.append((f"{dtype}, {b}", toolkit[b]["parameters"], rel, HV_RTOL[dtype], passed))
                 api_m, raw_m = statistics.median(api[b]), statistics.median(raw[b])
                 rows.append((f"{dtype} | {b}", api_m, raw_m, py_m, api_m / py_m, raw_m / py_m, len(py)))
-                print(f"toolkit {dtype} --blas {b}: {toolkit[b].get('blas', '?')}; {toolkit[b].get('blas_check') or ''}", flush=True)
+                print(f"toolkit {dtype} --blas {b}: {toolkit[b].get('blas', '?')}; {toolkit[b].get('blas_reason') or ''}; {toolkit[b].get('blas_check') or ''}", flush=True)
 
     print()
     print(f"MLP {INPUTS}-{args.width}-{args.width}-{OUTPUTS} (tanh, bias), {args.examples} examples in one batch, "
