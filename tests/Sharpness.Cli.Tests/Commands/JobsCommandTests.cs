@@ -187,6 +187,28 @@ public class JobsCommandTests
         Assert.False(File.Exists(journal));
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-2")]
+    [InlineData("5000")]
+    public void AJobCountOutOfRangeIsOneLineNamingTheOptionAndWritesNothing(string jobs)
+    {
+        string sweep = CliRunner.NewTemporaryFolder(), phase = CliRunner.NewTemporaryFolder();
+
+        var fromSweep = CliRunner.Run("sweep", "run", WriteSpec(), "--out", sweep, "--jobs", jobs);
+        var fromPhase = CliRunner.Run("uv", "phase", "--jobs", jobs, "--out", phase);
+
+        foreach (var (code, _, error) in new[] { fromSweep, fromPhase })
+        {
+            Assert.Equal(2, code);
+            Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("error: --jobs: ", error, StringComparison.Ordinal);
+        }
+
+        Assert.False(Directory.Exists(sweep));
+        Assert.False(Directory.Exists(phase));
+    }
+
     // Complete lines of the journal after its header: the cells it records as finished.
     private static int Lines(string journal)
     {
