@@ -33,24 +33,15 @@ public class JobsCommandTests
 
     private static Process Start(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sharpness.dll"));
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(info)!;
+        var process = CliRunner.Start(null, args);
         _ = process.StandardError.ReadToEndAsync();
         return process;
     }
 
     private static (int Code, string Output) RunProcess(params string[] args)
     {
-        using var process = Start(args);
-        var output = process.StandardOutput.ReadToEndAsync();
-        Assert.True(process.WaitForExit(300_000), "the command did not finish in five minutes");
-        return (process.ExitCode, output.Result);
+        var (code, output, _) = CliRunner.RunProcess(null, args);
+        return (code, output);
     }
 
     // Every file under the folder, by relative path: bytes, except that a manifest loses its times, its execution

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using static TorchSharp.torch;
@@ -28,25 +27,8 @@ public class NetBlasTests
 
     private static (int Code, string Error) RunInNewProcess(string? blasVariable, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.Environment.Remove(Nets.NativeBlas.Variable);
-        if (blasVariable is not null)
-        {
-            info.Environment[Nets.NativeBlas.Variable] = blasVariable;
-        }
-
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sharpness.dll"));
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        _ = output.Result;
-        return (process.ExitCode, error);
+        var (code, _, error) = CliRunner.RunProcess(new Dictionary<string, string?> { [Nets.NativeBlas.Variable] = blasVariable }, args);
+        return (code, error);
     }
 
     private static double[][] Columns(string folder, params int[] columns) =>

@@ -24,16 +24,18 @@ public class SweepRunCommandTests
         return path;
     }
 
-    private static Process Start(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sharpness.dll"));
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
+    private static Process Start(params string[] args) => CliRunner.Start(null, args);
 
-        return Process.Start(info)!;
+    private static int CompleteRuns(string folder)
+    {
+        try
+        {
+            return Directory.Exists(folder) ? Directory.GetDirectories(folder).Count(d => File.Exists(Path.Combine(d, "manifest.json"))) : 0;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return 0; // a run folder renamed while it was listed
+        }
     }
 
     private static (int Code, string Output) RunProcess(params string[] args)
@@ -151,6 +153,14 @@ public class SweepRunCommandTests
         using var process = Start("sweep", "run", spec, "--out", results);
         var output = process.StandardOutput.ReadToEndAsync();
         Thread.Sleep(1200);
+
+        // On a loaded machine the process may not have finished a run (or installed its handler) yet: wait for one.
+        var waited = Stopwatch.StartNew();
+        while (!process.HasExited && CompleteRuns(results) == 0 && waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Thread.Sleep(10);
+        }
+
         using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             interrupt.WaitForExit();
