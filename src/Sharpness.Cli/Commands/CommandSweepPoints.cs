@@ -38,16 +38,20 @@ internal sealed class CommandSweepPoints(string specFile) : ISweepPointRunner
         _arguments[point.Folder] = args;
     }
 
+    /// <summary>What a checked point's run needs (<see cref="Cost(ParseResult, string)"/>).</summary>
+    public SweepPointCost Cost(string command, SweepPlannedPoint point) => Cost(_root.Parse(_arguments[point.Folder]), command);
+
     /// <summary>
-    /// What a checked point's run needs: its <c>--threads</c> (1 for commands without it) and an estimate of its
-    /// memory from its options (docs/performance.md, "Memory"): for <c>net</c> commands the data in float32 and
-    /// float64, the parameters with their gradients and a Lanczos basis of 40 float64 vectors, the activations of
-    /// one physical batch and 200 MiB of LibTorch's working memory; for <c>uv simulate</c> the weights, the
-    /// trajectory and 64 MiB for its figure; 64 MiB for the other <c>uv</c> commands.
+    /// What a run of <paramref name="command"/> needs, from its parsed command line: its <c>--threads</c> (1 for
+    /// commands without it) and an estimate of its memory from its options (docs/performance.md, "Memory"): for
+    /// <c>net</c> commands the data in float32 and float64, the parameters with their gradients and a Lanczos basis
+    /// of 40 float64 vectors, the activations of one physical batch and 200 MiB of LibTorch's working memory; for
+    /// <c>uv simulate</c> the weights, the trajectory and 64 MiB for its figure; 64 MiB for the other <c>uv</c> commands.
     /// </summary>
-    public SweepPointCost Cost(string command, SweepPlannedPoint point)
+    /// <param name="parse">The command line, parsed by the root command.</param>
+    /// <param name="command">The command ("net train", "uv simulate", …).</param>
+    internal static SweepPointCost Cost(ParseResult parse, string command)
     {
-        var parse = _root.Parse(_arguments[point.Folder]);
         int threads = (int)(Number(parse, "--threads") ?? 1);
         const double MiB = 1 << 20;
         double memory;

@@ -37,6 +37,14 @@ internal sealed class RunOutput
     public IReadOnlyList<string> WriteFigures(IEnumerable<NamedFigure> figures) => _folder.WriteFigures(figures);
 
     /// <summary>Writes the manifest, which marks the run complete.</summary>
-    public void Complete(string command, CliContext context, JsonObject configuration, ulong seed, DateTimeOffset started, JsonObject results, IReadOnlyList<string> files) =>
-        _folder.Complete(new RunRecord(command, context.Arguments, configuration, seed, started, results), files);
+    /// <param name="command">The command ("reproduce", "net train", …).</param>
+    /// <param name="context">The command's context (its arguments are recorded).</param>
+    /// <param name="configuration">The settings.</param>
+    /// <param name="seed">The seed.</param>
+    /// <param name="started">When the run started.</param>
+    /// <param name="results">The results.</param>
+    /// <param name="files">The files of the run.</param>
+    /// <param name="execution">How the run was executed (jobs), recorded as "execution"; null to omit it.</param>
+    public void Complete(string command, CliContext context, JsonObject configuration, ulong seed, DateTimeOffset started, JsonObject results, IReadOnlyList<string> files, JsonObject? execution = null) =>
+        _folder.Complete(new RunRecord(command, context.Arguments, configuration, seed, started, results, execution), files);
 }

@@ -27,12 +27,14 @@ namespace Sharpness.Cli.Progress;
 public sealed class CommandProgress
 {
     private readonly Action<string> _writeLine;
+    private readonly Action<string> _writeErrorLine;
 
-    private CommandProgress(IProgress<ExperimentProgress>? progress, CancellationToken cancellation, Action<string> writeLine)
+    private CommandProgress(IProgress<ExperimentProgress>? progress, CancellationToken cancellation, Action<string> writeLine, Action<string> writeErrorLine)
     {
         Progress = progress;
         Cancellation = cancellation;
         _writeLine = writeLine;
+        _writeErrorLine = writeErrorLine;
     }
 
     /// <summary>Where the entry point reports progress (null: nothing is shown).</summary>
@@ -44,6 +46,10 @@ public sealed class CommandProgress
     /// <summary>Writes a line of the command's standard output while the work runs (above a live display, which it would otherwise garble).</summary>
     /// <param name="line">The line.</param>
     public void WriteLine(string line) => _writeLine(line);
+
+    /// <summary>Writes a status line on standard error while the work runs (above a live display, which it would otherwise garble).</summary>
+    /// <param name="line">The line.</param>
+    public void WriteErrorLine(string line) => _writeErrorLine(line);
 
     /// <summary>Runs <paramref name="work"/> with progress and cancellation set up as the remarks describe.</summary>
     /// <typeparam name="T">The result.</typeparam>
@@ -58,12 +64,12 @@ public sealed class CommandProgress
         using var interrupt = context.OwnsConsole ? new CtrlC(cancellation, context.Error) : null;
         if (context.Progress is not null || quiet)
         {
-            return work(new CommandProgress(quiet ? null : context.Progress, cancellation.Token, context.Output.WriteLine));
+            return work(new CommandProgress(quiet ? null : context.Progress, cancellation.Token, context.Output.WriteLine, context.Error.WriteLine));
         }
 
         if (!context.OwnsConsole || Console.IsErrorRedirected)
         {
-            return work(new CommandProgress(new PlainProgress(context.Error), cancellation.Token, context.Output.WriteLine));
+            return work(new CommandProgress(new PlainProgress(context.Error), cancellation.Token, context.Output.WriteLine, context.Error.WriteLine));
         }
 
         // On a terminal: drawn on standard error, so that standard output stays clean for --json.
@@ -72,7 +78,7 @@ public sealed class CommandProgress
         T result = default!;
         console.Progress()
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(live => result = work(new CommandProgress(new LiveProgress(live), cancellation.Token, writeLine)));
+            .Start(live => result = work(new CommandProgress(new LiveProgress(live), cancellation.Token, writeLine, line => console.WriteLine(line))));
         return result;
     }
 
