@@ -132,7 +132,7 @@ public sealed class UvLyapunovCommand
         {
             foreach (var (r, result) in grid.Zip(results))
             {
-                string exponents = string.Join(", ", result.Exponents.Select(v => v.ToString("F6", CultureInfo.InvariantCulture)));
+                string exponents = string.Join(", ", result.Exponents.Select((v, k) => v.ToString("F6", CultureInfo.InvariantCulture) + (k < result.Uncertainties.Count ? " ± " + result.Uncertainties[k].ToString("F6", CultureInfo.InvariantCulture) : string.Empty)));
                 context.Output.WriteLine($"r = {r.ToString("G8", CultureInfo.InvariantCulture),-12} exponents [{exponents}]  {result.Label}");
             }
         }
@@ -157,6 +157,7 @@ public sealed class UvLyapunovCommand
     {
         ["r"] = r,
         ["exponents"] = new JsonArray(result.Exponents.Select(v => JsonOutput.Number(v)).ToArray()),
+        ["uncertainties"] = new JsonArray(result.Uncertainties.Select(v => JsonOutput.Number(v)).ToArray()),
         ["period"] = result.Period,
         ["label"] = result.Label,
     };

@@ -167,6 +167,7 @@ public sealed class UvSimulateCommand
             ["outcome"] = result.Regimes.Outcome.ToString().ToLowerInvariant(),
             ["period"] = result.Regimes.Period,
             ["lyapunov_exponent"] = JsonOutput.Number(result.Regimes.LyapunovExponent),
+            ["lyapunov_uncertainty"] = JsonOutput.Number(result.Regimes.LyapunovUncertainty),
             ["diverged"] = result.Diverged,
             ["diverged_at_step"] = result.DivergedAtStep,
         };
