@@ -26,7 +26,7 @@ public sealed class NetInitialOutputPredictsRegime : Claim
     public override int Order => 90;
 
     /// <inheritdoc/>
-    public override string? QuickCaveat => "width 64 only: 12 configurations instead of 24, so the fraction moves in steps of 8%";
+    public override string? QuickCaveat => "width 64 and init scales 1 and 4 only, a third of the full run's configurations: the fraction moves in steps of 10%";
 
     /// <inheritdoc/>
     protected override ClaimResult Measure(ReproductionRuns runs)
