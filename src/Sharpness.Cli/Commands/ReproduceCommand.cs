@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
+using Sharpness.Cli.Progress;
+using Sharpness.Experiments.Jobs;
 using Sharpness.Experiments.Reproduction;
 using Sharpness.Runs;
 
@@ -10,16 +12,23 @@ namespace Sharpness.Cli.Commands;
 
 /// <summary>
 /// <c>sharpness reproduce</c>: runs the experiments of <see cref="ExperimentList"/> (each in its own
-/// run folder, through the command line in-process), measures the claims of
-/// <see cref="ClaimCatalog"/> from their outputs and writes claims.json, report.md and a
+/// run folder, through the command line in-process, <c>--jobs</c> of them side by side), measures the
+/// claims of <see cref="ClaimCatalog"/> from their outputs and writes claims.json, report.md and a
 /// self-contained index.html.
 /// </summary>
+/// <remarks>
+/// With several jobs each experiment runs single-threaded in a job of its own (<see cref="JobScheduler"/>), the
+/// real-network experiments first (they take most of the time, and the short UV runs fill the other jobs
+/// around them); every file is the one <c>--jobs 1</c> writes, and the manifest lists the runs in the
+/// list's order whatever order they finished in.
+/// </remarks>
 public sealed class ReproduceCommand
 {
     private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Folder for the experiments' run folders, plan.json, claims.json, report.md, index.html and manifest.json: new or empty, or an interrupted reproduction with the same options, which is resumed (complete runs kept, incomplete ones redone).", Required = true };
     private readonly Option<bool> _quick = new("--quick") { Description = "Smaller networks, grids and runs: every claim decided in a few minutes on two cores; the report says which claims these sizes decide less reliably." };
     private readonly Option<bool> _noNet = new("--no-net") { Description = "Skip the real-network part even when the dataset is installed." };
     private readonly Option<DirectoryInfo?> _dataDir = new("--data-dir") { Description = $"Fashion-MNIST folder of the real-network part. Default: {ReproductionOptions.DefaultDataDir}; the part is skipped when it does not exist." };
+    private readonly Option<int?> _jobs = AnalysisOptions.Jobs("Experiments");
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
@@ -27,7 +36,7 @@ public sealed class ReproduceCommand
     {
         var definition = new ReproduceCommand();
         var command = new Command("reproduce", "Runs the fixed list of experiments, measures the paper's claims from their outputs and writes claims.json, report.md and index.html. Rerun on an interrupted reproduction's folder with the same options to resume it.");
-        foreach (Option option in new Option[] { definition._out, definition._quick, definition._noNet, definition._dataDir })
+        foreach (Option option in new Option[] { definition._out, definition._quick, definition._noNet, definition._dataDir, definition._jobs })
         {
             command.Options.Add(option);
         }
@@ -39,6 +48,7 @@ public sealed class ReproduceCommand
     private int Execute(ParseResult parse, CliContext context)
     {
         var started = DateTimeOffset.UtcNow;
+        int? jobsRequested = JobPlan.Check(parse.GetValue(_jobs));
         var outDir = parse.GetValue(_out)!;
         var options = new ReproductionOptions
         {
@@ -82,18 +92,16 @@ public sealed class ReproduceCommand
         }
 
         var clock = Stopwatch.StartNew();
-        var runs = new JsonArray();
-        for (int i = 0; i < plan.Runs.Count; i++)
+        int count = plan.Runs.Count;
+        var entries = new JsonObject[count];
+        var toRun = new List<int>();
+        for (int i = 0; i < count; i++)
         {
             var run = plan.Runs[i];
-            string name = run.Experiment.Name;
-            var entry = new JsonObject { ["name"] = name, ["title"] = run.Experiment.Title, ["command"] = run.Command(folder) };
             if (resuming && RunDirectory.HoldsCompleteRun(run.Folder))
             {
-                entry["seconds"] = RecordedSeconds(run.Folder);
-                entry["kept_from_earlier_attempt"] = true;
-                runs.Add(entry);
-                context.Error.WriteLine($"[{i + 1}/{plan.Runs.Count}] {name}: complete from the earlier attempt, kept");
+                entries[i] = Entry(run, folder, RecordedSeconds(run.Folder), keptFromEarlierAttempt: true);
+                context.Error.WriteLine($"[{i + 1}/{count}] {run.Experiment.Name}: complete from the earlier attempt, kept");
                 continue;
             }
 
@@ -103,23 +111,60 @@ public sealed class ReproduceCommand
                 Directory.Delete(run.Folder, recursive: true);
             }
 
-            var runClock = Stopwatch.StartNew();
-            var subError = new StringWriter(CultureInfo.InvariantCulture);
-            int code = Program.Run(run.ArgumentsWithOut, new StringWriter(CultureInfo.InvariantCulture), subError);
-            double seconds = runClock.Elapsed.TotalSeconds;
-            context.Error.WriteLine($"[{i + 1}/{plan.Runs.Count}] {name}: {(code == 0 ? "done" : $"failed (exit {code})")} in {seconds:F1} s");
-            if (code != 0)
-            {
-                context.Error.Write(subError.ToString());
-                context.Error.WriteLine($"error: experiment {name} failed: {run.Command(folder)}");
-                return code == ExitCodes.InvalidInput ? ExitCodes.InternalError : code;
-            }
-
-            entry["seconds"] = seconds;
-            entry["kept_from_earlier_attempt"] = false;
-            runs.Add(entry);
+            toRun.Add(i);
         }
 
+        // The real networks start first: they take most of the time, and the UV runs fill the other jobs around them.
+        int[] order = [.. toRun.OrderBy(i => plan.Runs[i].Experiment.RealNetwork ? 0 : 1)];
+        var jobs = Jobs(plan, order, jobsRequested);
+        context.Error.WriteLine($"{order.Length} of {count} experiments to run, {jobs.Used} at a time ({jobs.Reason})");
+        var seconds = new double[count];
+        var failures = new Failure?[count];
+        var states = CommandProgress.Run(context with { Error = TextWriter.Synchronized(context.Error) }, quiet: false, progress =>
+        {
+            try
+            {
+                return new JobScheduler(jobs).Run(
+                    order.Length,
+                    (k, slot, token) => RunExperiment(plan.Runs[order[k]], slot.Progress(progress.Progress, "reproduce/" + plan.Runs[order[k]].Experiment.Name), token, order[k], seconds, failures),
+                    progress.Cancellation,
+                    finished: (k, state) =>
+                    {
+                        int i = order[k];
+                        if (state != JobRunState.Faulted)
+                        {
+                            progress.WriteErrorLine($"[{i + 1}/{count}] {plan.Runs[i].Experiment.Name}: {(state == JobRunState.Completed ? $"done in {seconds[i]:F1} s" : "interrupted")}");
+                        }
+                    });
+            }
+            catch (ExperimentFailedException)
+            {
+                return null;
+            }
+        });
+
+        if (Array.FindIndex(failures, f => f is not null) is int failed and >= 0)
+        {
+            // The first failed experiment of the list; the others that were running were stopped and are redone on a rerun.
+            var failure = failures[failed]!;
+            context.Error.WriteLine($"[{failed + 1}/{count}] {plan.Runs[failed].Experiment.Name}: failed (exit {failure.Code}) in {seconds[failed]:F1} s");
+            context.Error.Write(failure.Error);
+            context.Error.WriteLine($"error: experiment {plan.Runs[failed].Experiment.Name} failed: {plan.Runs[failed].Command(folder)}");
+            return failure.Code == ExitCodes.InvalidInput ? ExitCodes.InternalError : failure.Code;
+        }
+
+        if (states is null || states.Any(s => s != JobRunState.Completed))
+        {
+            context.Error.WriteLine("interrupted: the running experiments stopped at a step boundary; finished ones are kept (rerun the same command to resume)");
+            return ExitCodes.Interrupted;
+        }
+
+        foreach (int i in order)
+        {
+            entries[i] = Entry(plan.Runs[i], folder, seconds[i], keptFromEarlierAttempt: false);
+        }
+
+        var runs = new JsonArray([.. entries]);
         var claims = ClaimCatalog.Evaluate(new ReproductionRuns(folder, plan.Skipped)).Select(ClaimRecord.From).ToArray();
         output.WriteText(ClaimsDocument.FileName, ClaimsDocument.Text(claims, options.Quick));
         double total = clock.Elapsed.TotalSeconds;
@@ -139,7 +184,7 @@ public sealed class ReproduceCommand
             output.WriteBytes(report.Path, report.Content);
         }
 
-        output.Complete("reproduce", context, configuration, 0, started, results, ownFiles);
+        output.Complete("reproduce", context, configuration, 0, started, results, ownFiles, jobs.ToJson());
 
         context.Output.WriteLine($"claims ({ExperimentList.Version}, {(options.Quick ? "quick" : "full")} run, {total:F1} s):");
         foreach (var c in claims)
@@ -151,6 +196,43 @@ public sealed class ReproduceCommand
         return ExitCodes.Success;
     }
 
+    // Runs one experiment through the command line in-process, its progress nested under the reproduction's.
+    private static void RunExperiment(PlannedRun run, IProgress<Experiments.Progress.ExperimentProgress>? progress, CancellationToken cancellationToken, int index, double[] seconds, Failure?[] failures)
+    {
+        var clock = Stopwatch.StartNew();
+        var error = new StringWriter(CultureInfo.InvariantCulture);
+        int code = Program.Run(run.ArgumentsWithOut, new StringWriter(CultureInfo.InvariantCulture), error, progress, cancellationToken);
+        seconds[index] = clock.Elapsed.TotalSeconds;
+        if (code == ExitCodes.Interrupted && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        if (code != ExitCodes.Success)
+        {
+            failures[index] = new Failure(code, error.ToString());
+            throw new ExperimentFailedException();
+        }
+    }
+
+    // The jobs: --jobs (default the cores) lowered to the experiments to run and to the memory of the largest.
+    private static JobPlan Jobs(ReproductionPlan plan, IReadOnlyList<int> toRun, int? requested)
+    {
+        var root = Program.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, []));
+        double memory = toRun.Count == 0 ? 0 : toRun.Max(i =>
+            CommandSweepPoints.Cost(root.Parse(plan.Runs[i].ArgumentsWithOut), string.Join(' ', plan.Runs[i].Arguments.Take(2))).MemoryBytes);
+        return JobPlan.Decide(requested, toRun.Count, memory);
+    }
+
+    private static JsonObject Entry(PlannedRun run, string folder, double seconds, bool keptFromEarlierAttempt) => new()
+    {
+        ["name"] = run.Experiment.Name,
+        ["title"] = run.Experiment.Title,
+        ["command"] = run.Command(folder),
+        ["seconds"] = seconds,
+        ["kept_from_earlier_attempt"] = keptFromEarlierAttempt,
+    };
+
     private static double RecordedSeconds(string runFolder)
     {
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, RunDirectory.ManifestFileName)))!;
@@ -159,3 +241,9 @@ public sealed class ReproduceCommand
         return (finished - started).TotalSeconds;
     }
 }
+
+/// <summary>An experiment of the reproduction that exited with an error: its exit code and standard error.</summary>
+internal sealed record Failure(int Code, string Error);
+
+/// <summary>Stops the other experiments of the reproduction when one fails.</summary>
+internal sealed class ExperimentFailedException() : Exception("An experiment of the reproduction failed.");

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Sharpness.Cli.Tests.Commands;
 
 /// <summary>
-/// --jobs on <c>sweep run</c> and <c>uv phase</c>, in processes of their own: the files of --jobs 2 are the bytes of
+/// --jobs on <c>sweep run</c> and <c>uv phase</c> (and its range on <c>reproduce</c>), in processes of their own: the files of --jobs 2 are the bytes of
 /// --jobs 1 (manifests apart from their times and execution record), and a process killed with SIGKILL resumes
 /// doing only what it had not finished.
 /// </summary>
@@ -184,12 +184,13 @@ public class JobsCommandTests
     [InlineData("5000")]
     public void AJobCountOutOfRangeIsOneLineNamingTheOptionAndWritesNothing(string jobs)
     {
-        string sweep = CliRunner.NewTemporaryFolder(), phase = CliRunner.NewTemporaryFolder();
+        string sweep = CliRunner.NewTemporaryFolder(), phase = CliRunner.NewTemporaryFolder(), reproduce = CliRunner.NewTemporaryFolder();
 
         var fromSweep = CliRunner.Run("sweep", "run", WriteSpec(), "--out", sweep, "--jobs", jobs);
         var fromPhase = CliRunner.Run("uv", "phase", "--jobs", jobs, "--out", phase);
+        var fromReproduce = CliRunner.Run("reproduce", "--quick", "--no-net", "--jobs", jobs, "--out", reproduce);
 
-        foreach (var (code, _, error) in new[] { fromSweep, fromPhase })
+        foreach (var (code, _, error) in new[] { fromSweep, fromPhase, fromReproduce })
         {
             Assert.Equal(2, code);
             Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -198,6 +199,7 @@ public class JobsCommandTests
 
         Assert.False(Directory.Exists(sweep));
         Assert.False(Directory.Exists(phase));
+        Assert.False(Directory.Exists(reproduce));
     }
 
     // Complete lines of the journal after its header: the cells it records as finished.

@@ -1,6 +1,6 @@
 namespace Sharpness.Cli.Tests.Commands;
 
-/// <summary>One uninterrupted <c>reproduce --quick --no-net</c>, shared by the tests that read a reproduction.</summary>
+/// <summary>One uninterrupted <c>reproduce --quick --no-net --jobs 1</c> (one experiment after another), shared by the tests that read a reproduction.</summary>
 public sealed class QuickReproduction
 {
     /// <summary>The claim ids of experiment list version 1, in the order of claims.json.</summary>
@@ -14,10 +14,10 @@ public sealed class QuickReproduction
     public QuickReproduction()
     {
         Folder = CliRunner.NewTemporaryFolder();
-        var (code, _, error) = CliRunner.Run("reproduce", "--quick", "--no-net", "--out", Folder);
+        var (code, _, error) = CliRunner.Run("reproduce", "--quick", "--no-net", "--jobs", "1", "--out", Folder);
         if (code != 0)
         {
-            throw new InvalidOperationException($"reproduce --quick --no-net failed with exit {code}: {error}");
+            throw new InvalidOperationException($"reproduce --quick --no-net --jobs 1 failed with exit {code}: {error}");
         }
     }
 

@@ -21,7 +21,7 @@ public class ReproduceResumeTests(QuickReproduction reproduction)
     {
         string folder = CliRunner.NewTemporaryFolder();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "sharpness.dll"), "reproduce", "--quick", "--no-net", "--out", folder })
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "sharpness.dll"), "reproduce", "--quick", "--no-net", "--jobs", "2", "--out", folder })
         {
             info.ArgumentList.Add(arg);
         }
