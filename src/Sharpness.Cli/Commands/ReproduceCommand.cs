@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
 using Sharpness.Cli.Progress;
 using Sharpness.Experiments.Jobs;
+using Sharpness.Experiments.Progress;
 using Sharpness.Experiments.Reproduction;
 using Sharpness.Runs;
 
@@ -122,11 +123,14 @@ public sealed class ReproduceCommand
         var failures = new Failure?[count];
         var states = CommandProgress.Run(context with { Error = TextWriter.Synchronized(context.Error) }, quiet: false, progress =>
         {
+            int ended = 0;
+            void Overall() => progress.Progress?.Report(new ExperimentProgress { Task = "reproduce", Completed = ended, Total = order.Length, Unit = "experiments", Elapsed = clock.Elapsed });
+            Overall();
             try
             {
                 return new JobScheduler(jobs).Run(
                     order.Length,
-                    (k, slot, token) => RunExperiment(plan.Runs[order[k]], slot.Progress(progress.Progress, "reproduce/" + plan.Runs[order[k]].Experiment.Name), token, order[k], seconds, failures),
+                    (k, slot, token) => RunExperiment(plan.Runs[order[k]], slot.Progress(progress.Progress, "reproduce"), token, order[k], seconds, failures),
                     progress.Cancellation,
                     finished: (k, state) =>
                     {
@@ -135,6 +139,9 @@ public sealed class ReproduceCommand
                         {
                             progress.WriteErrorLine($"[{i + 1}/{count}] {plan.Runs[i].Experiment.Name}: {(state == JobRunState.Completed ? $"done in {seconds[i]:F1} s" : "interrupted")}");
                         }
+
+                        ended += state == JobRunState.Completed ? 1 : 0;
+                        Overall();
                     });
             }
             catch (ExperimentFailedException)
@@ -196,12 +203,24 @@ public sealed class ReproduceCommand
         return ExitCodes.Success;
     }
 
-    // Runs one experiment through the command line in-process, its progress nested under the reproduction's.
-    private static void RunExperiment(PlannedRun run, IProgress<Experiments.Progress.ExperimentProgress>? progress, CancellationToken cancellationToken, int index, double[] seconds, Failure?[] failures)
+    // Runs one experiment through the command line in-process. Its progress: a task NAME while it runs (so that a
+    // command that reports nothing itself still shows as running in its job), the command's own tasks under it.
+    private static void RunExperiment(PlannedRun run, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken, int index, double[] seconds, Failure?[] failures)
     {
+        string name = run.Experiment.Name;
         var clock = Stopwatch.StartNew();
         var error = new StringWriter(CultureInfo.InvariantCulture);
-        int code = Program.Run(run.ArgumentsWithOut, new StringWriter(CultureInfo.InvariantCulture), error, progress, cancellationToken);
+        progress?.Report(new ExperimentProgress { Task = name, Total = null, Unit = "experiment", Message = "running" });
+        int code;
+        try
+        {
+            code = Program.Run(run.ArgumentsWithOut, new StringWriter(CultureInfo.InvariantCulture), error, NestedProgress.Under(progress, name), cancellationToken);
+        }
+        finally
+        {
+            progress?.Report(new ExperimentProgress { Task = name, Completed = 1, Total = 1, Unit = "experiment", Elapsed = clock.Elapsed });
+        }
+
         seconds[index] = clock.Elapsed.TotalSeconds;
         if (code == ExitCodes.Interrupted && cancellationToken.IsCancellationRequested)
         {

@@ -102,10 +102,20 @@ public class ReproduceJobsTests(QuickReproduction reproduction)
         Assert.Equal(2, (int)execution["jobs_requested"]!);
         Assert.Equal(2, (int)execution["jobs_used"]!);
 
-        // Every snapshot comes from a job and names its experiment; both jobs ran experiments.
-        Assert.NotEmpty(progress.Snapshots);
-        Assert.All(progress.Snapshots, s => Assert.StartsWith("reproduce/", s.Task, StringComparison.Ordinal));
-        Assert.Equal([1, 2], progress.Snapshots.Select(s => s.Job).Distinct().Order());
+        // The reproduction's own task counts the experiments; every other snapshot comes from a job and names its
+        // experiment, which shows as running from its start to its end; both jobs ran experiments.
+        var overall = progress.Snapshots.Where(s => s.Task == "reproduce").ToList();
+        Assert.Equal(0, overall[0].Completed);
+        Assert.Equal((14, 14), (overall[^1].Completed, overall[^1].Total!.Value));
+        var running = progress.Snapshots.Where(s => s.Task != "reproduce").ToList();
+        Assert.All(running, s => Assert.StartsWith("reproduce/", s.Task, StringComparison.Ordinal));
+        Assert.Equal([1, 2], running.Select(s => s.Job).Distinct().Order());
+        foreach (string name in RunNames(folder))
+        {
+            var own = running.Where(s => s.Task == "reproduce/" + name).ToList();
+            Assert.Equal(2, own.Count);
+            Assert.Equal(("running", 1L), (own[0].Message, own[1].Completed));
+        }
         string[] lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("14 of 14 experiments to run, 2 at a time (--jobs 2)", lines);
         Assert.All(RunNames(folder).Select((name, i) => $"[{i + 1}/14] {name}: done in "), prefix => Assert.Single(lines, l => l.StartsWith(prefix, StringComparison.Ordinal)));
