@@ -75,7 +75,7 @@ public sealed class UvOrbitCommand
 
         string warm = options.WarmStart ? $", warm-started {(options.Direction ?? Sharpness.Uv.Dynamics.SweepDirection.Up).ToString().ToLowerInvariant()}" : string.Empty;
         context.Output.WriteLine($"orbit diagram: {options.Points} values of {options.AxisName} in [{options.Min}, {options.Max}], {options.Transient} transient + {options.Keep} kept steps{warm}");
-        context.Output.WriteLine($"{result.MapSteps:N0} map steps in {result.Seconds:F2} s; {result.DivergedValues} values diverged; flip points marked: {string.Join(", ", result.FlipPoints.Select(f => f.ToString("G10", CultureInfo.InvariantCulture)))}");
+        context.Output.WriteLine($"{result.MapSteps:N0} map steps in {result.Seconds:F2} s; {Words.Count(result.DivergedValues, "value")} diverged; flip points marked: {string.Join(", ", result.FlipPoints.Select(f => f.ToString("G10", CultureInfo.InvariantCulture)))}");
         context.Output.WriteLine($"wrote {string.Join(", ", files)} and manifest.json in {folder.Path}");
         return ExitCodes.Success;
     }
