@@ -196,24 +196,35 @@ public static partial class FigureStyle
         int footerHeight = footer is { } f ? (int)(f.Height * Scale) : 0;
         var info = new SkiaSharp.SKImageInfo(w * columns, (h * rows) + footerHeight, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Premul);
         using var surface = SkiaSharp.SKSurface.Create(info);
+        using var pixels = surface.PeekPixels();
         surface.Canvas.Clear(SkiaSharp.SKColors.White);
-        for (int r = 0; r < rows; r++)
+        RasterTarget = pixels;
+        try
         {
-            for (int c = 0; c < columns; c++)
+            for (int r = 0; r < rows; r++)
             {
-                panels[r][c].ScaleFactor = Scale;
-                RenderPanel(panels[r][c], surface.Canvas, c * w, r * h, w, h);
+                for (int c = 0; c < columns; c++)
+                {
+                    panels[r][c].ScaleFactor = Scale;
+                    RenderPanel(panels[r][c], surface.Canvas, c * w, r * h, w, h);
+                }
+            }
+
+            if (footer is { } below)
+            {
+                below.Plot.ScaleFactor = Scale;
+                RenderPanel(below.Plot, surface.Canvas, 0, rows * h, w * columns, footerHeight);
             }
         }
-
-        if (footer is { } below)
+        finally
         {
-            below.Plot.ScaleFactor = Scale;
-            RenderPanel(below.Plot, surface.Canvas, 0, rows * h, w * columns, footerHeight);
+            RasterTarget = null;
         }
 
-        using var image = surface.Snapshot();
-        using var encoded = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        // The "up" filter at zlib level 3 encodes about four times faster than Skia's default (every
+        // filter, level 6) for files 0-30 % larger; the encoding dominated the time of dense figures.
+        surface.Canvas.Flush();
+        using var encoded = pixels.Encode(new SkiaSharp.SKPngEncoderOptions(SkiaSharp.SKPngEncoderFilterFlags.Up, 3)) ?? throw new InvalidOperationException("Skia could not encode the figure as PNG.");
         return encoded.ToArray();
     }
 
@@ -270,6 +281,10 @@ public static partial class FigureStyle
 
         return NumberSvgIdsFromZero(SvgDashes.Apply(System.Text.Encoding.UTF8.GetString(stream.ToArray()), swapped));
     }
+
+    /// <summary>The pixels of the PNG being rendered on this thread (for <see cref="PointCloud"/>), or null.</summary>
+    [ThreadStatic]
+    internal static SkiaSharp.SKPixmap? RasterTarget;
 
     // Renders one panel into the rectangle (left, top, width, height) of a canvas shared with other panels.
     private static void RenderPanel(Plot plot, SkiaSharp.SKCanvas canvas, float left, float top, int width, int height)

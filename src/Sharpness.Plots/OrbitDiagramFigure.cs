@@ -56,11 +56,10 @@ public static class OrbitDiagramFigure
     private static void Draw(Plot plot, OrbitFigureData data, double[] values, string yLabel, Color color, string title, bool closedForm)
     {
         FigureStyle.Apply(plot, title, data.AxisLabel, yLabel);
-        var (axis, shown) = Finite(data.Axis, values);
-        var cloud = plot.Add.ScatterPoints(axis, shown);
-        cloud.MarkerSize = 1.5f;
-        cloud.Color = color.WithAlpha(0.6);
-        // The cloud's own legend sample would be as small as its points.
+        var cloud = new PointCloud(data.Axis, values) { Color = color.WithAlpha(0.6), PointSize = 1.5f };
+        plot.Add.Plottable(cloud);
+
+        // The cloud's own points are too small for a legend sample.
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "kept iterates", MarkerShape = MarkerShape.FilledCircle, MarkerSize = 6, MarkerColor = color, Index = 0 });
 
         var threshold = plot.Add.HorizontalLine(2);
@@ -109,21 +108,5 @@ public static class OrbitDiagramFigure
         }
 
         plot.ShowLegend(Alignment.UpperLeft);
-    }
-
-    private static (double[] Axis, double[] Values) Finite(double[] axis, double[] values)
-    {
-        var keepAxis = new List<double>(axis.Length);
-        var keepValues = new List<double>(values.Length);
-        for (int i = 0; i < axis.Length; i++)
-        {
-            if (double.IsFinite(values[i]))
-            {
-                keepAxis.Add(axis[i]);
-                keepValues.Add(values[i]);
-            }
-        }
-
-        return (keepAxis.ToArray(), keepValues.ToArray());
     }
 }

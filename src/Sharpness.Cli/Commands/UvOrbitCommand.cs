@@ -65,8 +65,8 @@ public sealed class UvOrbitCommand
         };
         options.Validate();
         var folder = UvOrbitWriter.Prepare(parse.GetValue(_out)!.FullName);
-        var result = CommandProgress.Run(context, parse.GetValue(_quiet), run => UvOrbitExperiment.Run(options, run.Progress, run.Cancellation));
-        var files = UvOrbitWriter.Write(folder, result, context.Arguments);
+        // Streams the iterates to orbit.csv while the sweep runs (bounded memory for any request).
+        var (result, files) = CommandProgress.Run(context, parse.GetValue(_quiet), run => UvOrbitWriter.Run(folder, options, run.Progress, run.Cancellation, context.Arguments));
         if (parse.GetValue(_json))
         {
             context.Output.WriteLine(new JsonObject { ["configuration"] = UvOrbitWriter.Configuration(result), ["results"] = UvOrbitWriter.Results(result), ["out"] = folder.Path }.ToJsonString(JsonOutput.Options));
