@@ -83,7 +83,8 @@ public static class CategoryMapFigure
         var heatmap = plot.Add.Heatmap(values);
         heatmap.Colormap = new CategoryColormap(data.Categories.Count);
         heatmap.ManualRange = new ScottPlot.Range(0, Math.Max(1, data.Categories.Count - 1));
-        heatmap.Position = new CoordinateRect(data.XRange.Min, data.XRange.Max, data.YRange.Min, data.YRange.Max);
+        // The cells fill the ranges edge to edge (ScottPlot's Position would be the cell centres).
+        heatmap.Rectangle = new CoordinateRect(data.XRange.Min, data.XRange.Max, data.YRange.Min, data.YRange.Max);
         heatmap.NaNCellColor = Colors.White;
 
         // Each reference line has its own pattern, so that the legend tells them apart.

@@ -187,6 +187,11 @@ public class FigureReviewTests
 
         var plot = Assert.Single(figure.Panels);
         LogAxisTickedAtDecades(plot, Edge.Bottom);
+        // The cells fill the grid's range edge to edge, each row centred on its tick.
+        var heatmap = Assert.Single(plot.GetPlottables().OfType<ScottPlot.Plottables.Heatmap>());
+        var extent = heatmap.GetAlignedExtent();
+        Assert.Equal((logC[0] - 0.1, logC[^1] + 0.1, Math.Log10(2) - 0.3, Math.Log10(512) + 0.3), (extent.Left, extent.Right, extent.Bottom, extent.Top), new ToleranceComparer(1e-12));
+        Assert.Equal((Math.Log10(512) - Math.Log10(2) + 0.6) / widths.Length, heatmap.CellHeight, 12);
         Assert.Equal(["2", "8", "32", "128", "512"], plot.Axes.Left.TickGenerator.Ticks.Where(t => t.IsMajor).Select(t => t.Label).ToArray());
     }
 
@@ -236,6 +241,14 @@ public class FigureReviewTests
         LegendIs(plot, "largest exponent λ₁", "second exponent λ₂", "zero", "flip points");
         LegendStylesDistinct(plot);
         VerticalAxisCovers(plot, -2, 1, share: 0.7);
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<(double, double, double, double)>
+    {
+        public bool Equals((double, double, double, double) a, (double, double, double, double) b) =>
+            Math.Abs(a.Item1 - b.Item1) <= tolerance && Math.Abs(a.Item2 - b.Item2) <= tolerance && Math.Abs(a.Item3 - b.Item3) <= tolerance && Math.Abs(a.Item4 - b.Item4) <= tolerance;
+
+        public int GetHashCode((double, double, double, double) value) => 0;
     }
 
     [Theory]
