@@ -78,8 +78,9 @@ public static class UvOrbitWriter
         var rows = new Rows(options, UvOrbitFigures.Grid(options.Min, options.Max, options.Points));
         var plotted = new OrbitPlotPoints();
 
-        // A few chunks of values in flight between the sweep and the CSV writer bound the memory.
-        var queue = Channel.CreateBounded<OrbitSamples>(new BoundedChannelOptions(4 * OrbitDiagram.ChunkSize) { SingleReader = true, SingleWriter = true });
+        // Values in flight between the sweep and the CSV writer: about 4 MB of iterates, at most four chunks.
+        int capacity = (int)Math.Clamp(4_000_000 / (16L * options.Keep), 16, 4 * OrbitDiagram.ChunkSize);
+        var queue = Channel.CreateBounded<OrbitSamples>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
         var csv = Task.Run(() =>
         {
             try
