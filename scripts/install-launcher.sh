@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Puts a `sharpness` command on PATH: a two-line launcher that runs this checkout's Release build
+# Puts a `sharpness` command on PATH: a small shell launcher that runs this checkout's Release build
 # (src/Sharpness.Cli/bin/Release/net10.0/sharpness.dll) with `dotnet`. Because it runs whatever that
 # build currently holds, it keeps working, up to date, after every rebuild; it never needs
 # reinstalling unless the checkout moves.
