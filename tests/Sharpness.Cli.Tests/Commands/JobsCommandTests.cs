@@ -100,6 +100,7 @@ public class JobsCommandTests
     }
 
     [Fact]
+    [Trait("Category", "EndToEnd")]
     public void ASweepKilledOnTwoJobsRedoesOnlyItsUnfinishedRuns()
     {
         string spec = WriteSpec();
@@ -149,6 +150,7 @@ public class JobsCommandTests
     }
 
     [Fact]
+    [Trait("Category", "EndToEnd")]
     public void APhysicalPhaseDiagramKilledPartWayComputesOnlyTheCellsItHadNotFinished()
     {
         string reference = CliRunner.NewTemporaryFolder(), killed = CliRunner.NewTemporaryFolder();

@@ -10,6 +10,7 @@ namespace Sharpness.Cli.Tests.Commands;
 /// on cancellation leaving a folder the same command resumes.
 /// </summary>
 [Collection(QuickReproductionCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public class ReproduceJobsTests(QuickReproduction reproduction)
 {
     private static readonly string[] Quick = ["reproduce", "--quick", "--no-net"];
