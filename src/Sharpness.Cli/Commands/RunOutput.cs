@@ -38,6 +38,9 @@ internal sealed class RunOutput
 
     private RunDirectory Directory => _directory ??= RunDirectory.Create(_path, _files);
 
+    /// <summary>Hands the folder (created now) to a writer of the experiments library; returns the files it wrote.</summary>
+    public IReadOnlyList<string> Write(Func<RunDirectory, IReadOnlyList<string>> writer) => writer(Directory);
+
     /// <summary>Streams a CSV table into the folder, atomically.</summary>
     public void WriteCsv(string fileName, IReadOnlyList<string> columns, Action<CsvTableWriter> rows) =>
         Directory.WriteAtomic(fileName, stream =>
