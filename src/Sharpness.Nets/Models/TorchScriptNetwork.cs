@@ -225,10 +225,42 @@ public sealed class TorchScriptNetwork : NetworkModule
     private static jit.ScriptModule LoadScript(byte[] content, ScalarType dtype)
     {
         _ = OptimisationOff.Value;
-        jit.ScriptModule script;
+        jit.ScriptModule script = LoadAsIs(Typed(content, dtype));
         try
         {
-            script = jit.load(content, DeviceType.CPU);
+            script.eval();
+            var wrong = script.named_parameters().Where(p => p.parameter.dtype != dtype).Select(p => p.name).ToArray();
+            if (wrong.Length > 0)
+            {
+                throw new TorchScriptException(TorchScriptProblem.Forward, $"LibTorch could not convert the parameter(s) {string.Join(", ", wrong)} to {dtype}.");
+            }
+
+            // The wrappers TorchSharp made for the parameters and buffers belong to whatever dispose scope was open
+            // while loading; the module owns them until it is disposed.
+            foreach (var (_, parameter) in script.named_parameters())
+            {
+                parameter.DetachFromDisposeScope();
+            }
+
+            foreach (var (_, buffer) in script.named_buffers())
+            {
+                buffer.DetachFromDisposeScope();
+            }
+
+            return script;
+        }
+        catch
+        {
+            script.Dispose();
+            throw;
+        }
+    }
+
+    private static jit.ScriptModule LoadAsIs(byte[] content)
+    {
+        try
+        {
+            return jit.load(content, DeviceType.CPU);
         }
         catch (Exception e) when (e is ExternalException or InvalidOperationException or ArgumentException)
         {
@@ -237,19 +269,89 @@ public sealed class TorchScriptNetwork : NetworkModule
                 $"not a TorchScript module ({FirstLine(e.Message)}); export one with torch.jit.script(model).save(path) or torch.jit.trace(model, example).save(path).",
                 e);
         }
-
-        try
-        {
-            script.eval();
-            script.to(dtype);
-            return script;
-        }
-        catch (Exception e) when (e is ExternalException or InvalidOperationException)
-        {
-            script.Dispose();
-            throw new TorchScriptException(TorchScriptProblem.Forward, $"LibTorch could not convert the module to {dtype} ({FirstLine(e.Message)}).", e);
-        }
     }
+
+    /// <summary>
+    /// The module's file with its floating-point parameters and buffers in <paramref name="dtype"/> and everything else
+    /// as it was: the content itself when nothing needs converting, else a converted copy, made once per content and
+    /// type and kept for the process.
+    /// </summary>
+    /// <remarks>
+    /// TorchSharp 0.107's <c>ScriptModule.to(dtype)</c> converts every tensor attribute, integer buffers included
+    /// (batch norm's <c>num_batches_tracked</c>, a transformer's integer position ids), which would change the state a
+    /// checkpoint saves and can break indexing in forward. So the module is converted once, its integer and boolean
+    /// buffers are put back to their own types, and the result is saved; every copy is then loaded from those bytes
+    /// without further conversion.
+    /// </remarks>
+    private static byte[] Typed(byte[] content, ScalarType dtype)
+    {
+        string key = Convert.ToHexStringLower(SHA256.HashData(content)) + "/" + dtype;
+        lock (TypedContents)
+        {
+            if (TypedContents.TryGetValue(key, out byte[]? typed))
+            {
+                return typed;
+            }
+        }
+
+        byte[] result;
+        using (var scope = NewDisposeScope())
+        using (jit.ScriptModule original = LoadAsIs(content))
+        {
+            var floating = original.named_parameters().Select(p => (Tensor)p.parameter).Concat(original.named_buffers().Select(b => b.buffer)).Where(t => t.is_floating_point()).ToArray();
+            if (floating.All(t => t.dtype == dtype))
+            {
+                result = content;
+            }
+            else
+            {
+                var kept = original.named_buffers().Where(b => !b.buffer.is_floating_point()).ToDictionary(b => b.name, b => b.buffer.dtype, StringComparer.Ordinal);
+                using jit.ScriptModule converted = LoadAsIs(content);
+                try
+                {
+                    converted.to(dtype);
+                    var modules = converted.named_modules().Append((name: string.Empty, module: (nn.Module)converted)).ToArray();
+                    foreach (var (path, module) in modules)
+                    {
+                        // Entries past the module's tensor attributes come back empty (the native call sizes its
+                        // array for every attribute, tensors or not); they are skipped.
+                        foreach (var (name, value) in ((jit.ScriptModule)module).named_attributes(recurse: false).Where(a => a.name is not null && a.buffer is not null))
+                        {
+                            string full = path.Length == 0 ? name : path + "." + name;
+                            if (kept.TryGetValue(full, out ScalarType type) && value.dtype != type)
+                            {
+                                ((jit.ScriptModule)module).set_attribute(name, value.to(type));
+                            }
+                        }
+                    }
+                }
+                catch (Exception e) when (e is ExternalException or InvalidOperationException)
+                {
+                    throw new TorchScriptException(TorchScriptProblem.Forward, $"LibTorch could not convert the module to {dtype} ({FirstLine(e.Message)}).", e);
+                }
+
+                string temporary = Path.Combine(Path.GetTempPath(), $"sharpness-{Guid.NewGuid():N}.pt");
+                try
+                {
+                    jit.save(converted, temporary);
+                    result = File.ReadAllBytes(temporary);
+                }
+                finally
+                {
+                    File.Delete(temporary);
+                }
+            }
+        }
+
+        lock (TypedContents)
+        {
+            TypedContents[key] = result;
+        }
+
+        return result;
+    }
+
+    private static readonly Dictionary<string, byte[]> TypedContents = new(StringComparer.Ordinal);
 
     /// <summary>Runs forward twice on the sample and returns k, checking the output's type, shape and determinism.</summary>
     private static int ProbeOutputs(jit.ScriptModule script, Tensor sample)

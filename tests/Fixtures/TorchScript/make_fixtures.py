@@ -18,7 +18,10 @@ attention block) it writes, next to this file:
                       eigsh on PyTorch Hessian-vector products, the exact trace, Hutchinson's
                       estimate with Rademacher probes that are stored in the file, the quadratic
                       forms v'Hv of those probes and of Gaussian directions, the exact moments
-                      tr(H^k)/P, and the top eigenvalue of the Gauss-Newton matrix.
+                      tr(H^k)/P, the top eigenvalue of the Gauss-Newton matrix, the state_dict's
+                      names, types and shapes, and (for the MLP and the CNN) the losses of a few steps
+                      of full-batch gradient descent, with and without heavy-ball momentum
+                      (torch.optim.SGD), with the top Hessian eigenvalue at the last step.
 
 Vectors are in the toolkit's parameter layout: parameters sorted by name (ordinal order), each
 flattened row-major. Losses follow the toolkit's conventions: mse-sum = 0.5 sum over outputs of
@@ -36,6 +39,7 @@ restarts itself with PYTHONHASHSEED=0, because TorchScript writes a module's con
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import struct
@@ -270,13 +274,54 @@ def reference(name: str, module: nn.Module, inputs: torch.Tensor, targets: torch
     }
 
 
-def make(name, module, inputs, targets, loss, seed, trace=False):
+def state_dict_entries(module: nn.Module) -> list[dict]:
+    names = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64"}
+    return [{"name": k, "dtype": names[v.dtype], "shape": list(v.shape)} for k, v in module.state_dict().items()]
+
+
+def gradient_descent(module: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, loss: str, lr: float, momentum: float, steps: int) -> dict:
+    """Full-batch GD in float64 and evaluation mode with torch.optim.SGD: the mean loss at steps 0..T (before each
+    update; T + 1 values) and the top Hessian eigenvalue at step T (dense, from Hessian-vector products)."""
+    model = copy.deepcopy(module).double().eval()
+    x = inputs.double()
+    y = targets if loss == "ce" else targets.double()
+    optimiser = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    losses = []
+    for step in range(steps + 1):
+        optimiser.zero_grad()
+        value = mean_loss(loss, model(x), y)
+        losses.append(float(value))
+        if step < steps:
+            value.backward()
+            optimiser.step()
+    params = [p for _, p in sorted(model.named_parameters(), key=lambda p: p[0])]
+    grads = torch.autograd.grad(mean_loss(loss, model(x), y), params, create_graph=True)
+    rows = []
+    for i in range(sum(p.numel() for p in params)):
+        e = torch.zeros(sum(p.numel() for p in params), dtype=torch.float64)
+        e[i] = 1
+        pieces, at = [], 0
+        for p in params:
+            pieces.append(e[at:at + p.numel()].view_as(p))
+            at += p.numel()
+        hv = torch.autograd.grad(grads, params, grad_outputs=pieces, retain_graph=True)
+        rows.append(torch.cat([h.reshape(-1) for h in hv]).detach().numpy())
+    dense = np.stack(rows)
+    top = float(np.linalg.eigvalsh(0.5 * (dense + dense.T))[-1])
+    return {"lr": lr, "momentum": momentum, "steps": steps, "losses": losses, "final_top_eigenvalue": top}
+
+
+def make(name, module, inputs, targets, loss, seed, trace=False, training=None):
     module.eval()
+    state = state_dict_entries(module)
     exported = torch.jit.trace(module, inputs) if trace else torch.jit.script(module)
     save(exported, f"{name}.pt")
     write_safetensors(HERE / f"{name}.safetensors", {"inputs": inputs, "targets": targets})
-    ref = reference(name, module, inputs, targets, loss, seed)
+    ref = reference(name, copy.deepcopy(module), inputs, targets, loss, seed)
     ref["export"] = "trace" if trace else "script"
+    ref["state_dict"] = state
+    for key, (lr, momentum, steps) in (training or {}).items():
+        ref[key] = gradient_descent(module, inputs, targets, loss, lr, momentum, steps)
     lines = [f" {json.dumps(key)}: {json.dumps(value, separators=(',', ':'))}" for key, value in ref.items()]
     (HERE / f"{name}.json").write_text("{\n" + ",\n".join(lines) + "\n}\n")
     top, tr = ref["spectrum"][-1], ref["trace"]
@@ -291,14 +336,16 @@ def main() -> None:
     torch.manual_seed(0)
     n = 24
     x = torch.randn(n, 6)
-    make("mlp", Mlp(), x, one_hot(torch.randint(0, 3, (n,)), 3), "mse-sum", 10)
+    make("mlp", Mlp(), x, one_hot(torch.randint(0, 3, (n,)), 3), "mse-sum", 10,
+         training={"gradient_descent": (0.3, 0.0, 5), "momentum": (0.1, 0.9, 5)})
 
     torch.manual_seed(1)
     cnn = Cnn()
     with torch.no_grad():  # running statistics as after some training, so evaluation mode is not the identity
         cnn.bn.running_mean.copy_(torch.tensor([0.1, -0.2, 0.05]))
         cnn.bn.running_var.copy_(torch.tensor([0.8, 1.3, 0.6]))
-    make("cnn", cnn, torch.randn(16, 1, 8, 8), torch.randint(0, 3, (16,)), "ce", 20)
+    make("cnn", cnn, torch.randn(16, 1, 8, 8), torch.randint(0, 3, (16,)), "ce", 20,
+         training={"gradient_descent": (0.5, 0.0, 5)})
 
     torch.manual_seed(2)
     make("residual", Residual(), torch.randn(20, 5), torch.randn(20, 2), "mse-mean", 30, trace=True)

@@ -178,6 +178,10 @@ public sealed class TorchScriptNetworkTests
         double[] original = ParameterVector.Flatten(fixture.Network);
         double[] rounded = ParameterVector.Flatten(copy);
         Assert.Equal(original.Select(x => (double)(float)x), rounded);
+        // TorchSharp's own conversion would turn the integer counter into a float; the module keeps PyTorch's types.
+        Assert.Equal(ScalarType.Int64, fixture.Network.StateTensors().Single(s => s.Name == "bn.num_batches_tracked").Value.dtype);
+        Assert.Equal(ScalarType.Float64, fixture.Network.StateTensors().Single(s => s.Name == "bn.running_var").Value.dtype);
+        Assert.Equal(ScalarType.Int64, ((TorchScriptNetwork)copy).StateTensors().Single(s => s.Name == "bn.num_batches_tracked").Value.dtype);
         var state = ((TorchScriptNetwork)copy).StateTensors().Select(s => s.Name).ToArray();
         Assert.Contains("bn.running_mean", state);
         Assert.Contains("bn.running_var", state);
