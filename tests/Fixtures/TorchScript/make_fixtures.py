@@ -28,6 +28,9 @@ flattened row-major. Losses follow the toolkit's conventions: mse-sum = 0.5 sum 
 (f - y)^2, mean over examples; mse-mean = the same divided by the output count; ce = mean softmax
 cross-entropy.
 
+For the .npy reader it saves the MLP's inputs and class indices with numpy.save (mlp_inputs.npy,
+mlp_labels.npy) and one array in Fortran order and one big-endian (fortran.npy, big_endian.npy).
+
 It also writes the modules the toolkit must refuse with a clear message: needs_gpu.pt (forward
 creates a tensor on CUDA), cdist.pt (torch.cdist, whose backward LibTorch cannot differentiate
 again), random_output.pt (dropout left in training mode by tracing), and two_outputs.pt (forward
@@ -336,8 +339,14 @@ def main() -> None:
     torch.manual_seed(0)
     n = 24
     x = torch.randn(n, 6)
-    make("mlp", Mlp(), x, one_hot(torch.randint(0, 3, (n,)), 3), "mse-sum", 10,
+    mlp = Mlp()
+    labels = torch.randint(0, 3, (n,))
+    make("mlp", mlp, x, one_hot(labels, 3), "mse-sum", 10,
          training={"gradient_descent": (0.3, 0.0, 5), "momentum": (0.1, 0.9, 5)})
+    np.save(HERE / "mlp_inputs.npy", x.numpy())
+    np.save(HERE / "mlp_labels.npy", labels.numpy())
+    np.save(HERE / "fortran.npy", np.asfortranarray(x.numpy()[:4]))
+    np.save(HERE / "big_endian.npy", x.numpy()[:4].astype(">f8"))
 
     torch.manual_seed(1)
     cnn = Cnn()
