@@ -138,7 +138,7 @@ public sealed class NetSpectrumCommand
             context.Output.WriteLine($"density (SLQ): {density.Estimate.Rules.Count} probe(s) × {options.Density!.Steps} steps, nodes in [{G(density.Estimate.MinimumNode)}, {G(density.Estimate.MaximumNode)}], sigma {G(density.Broadening)}");
         }
 
-        context.Output.WriteLine(output is null ? $"{result.HessianProducts} Hessian-vector products in {result.Seconds:F1} s" : $"wrote the results and manifest.json in {output.Path}");
+        context.Output.WriteLine(output is null ? $"{result.HessianProducts} Hessian-vector products in {result.Time.Seconds:F1} s" : $"wrote the results and manifest.json in {output.Path}");
         return ExitCodes.Success;
     }
 

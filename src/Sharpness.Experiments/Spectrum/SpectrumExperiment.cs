@@ -50,6 +50,7 @@ public static class SpectrumExperiment
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var clock = Stopwatch.StartNew();
+        Func<StageTime> total = StageTime.Start();
         if (options.Threads is int threads)
         {
             set_num_threads(threads);
@@ -83,19 +84,19 @@ public static class SpectrumExperiment
         SpectrumTrace? trace = null;
         if (options.Trace is { } traceOptions)
         {
-            var watch = Stopwatch.StartNew();
+            Func<StageTime> watch = StageTime.Start();
             TraceEstimate estimate = HutchinsonTrace.Estimate(
                 hessian,
                 traceOptions with { CancellationToken = cancellationToken },
                 e => Report(progress, "trace", e.Probes, traceOptions.MaxProbes, clock, $"trace {e.Estimate:G6} ± {e.StandardError:G3}", ("trace", e.Estimate)));
             cancellationToken.ThrowIfCancellationRequested();
-            trace = new SpectrumTrace(estimate, watch.Elapsed.TotalSeconds);
+            trace = new SpectrumTrace(estimate, watch());
         }
 
         SpectrumDensity? density = null;
         if (options.Density is { } densityOptions)
         {
-            var watch = Stopwatch.StartNew();
+            Func<StageTime> watch = StageTime.Start();
             SpectralDensity estimate = StochasticLanczosQuadrature.Estimate(
                 hessian,
                 densityOptions with { CancellationToken = cancellationToken },
@@ -103,7 +104,7 @@ public static class SpectrumExperiment
             cancellationToken.ThrowIfCancellationRequested();
             double sigma = options.DensityBroadening ?? estimate.DefaultBroadening;
             var (lambda, rho) = estimate.OnGrid(options.DensityPoints, sigma);
-            density = new SpectrumDensity(estimate, sigma, lambda, rho, watch.Elapsed.TotalSeconds);
+            density = new SpectrumDensity(estimate, sigma, lambda, rho, watch());
         }
 
         return new SpectrumResult
@@ -125,7 +126,7 @@ public static class SpectrumExperiment
             Trace = trace,
             Density = density,
             GraphOptimisationOff = TorchScriptNetwork.GraphOptimisationOff,
-            Seconds = clock.Elapsed.TotalSeconds,
+            Time = total(),
         };
     }
 
@@ -133,7 +134,7 @@ public static class SpectrumExperiment
         ILinearOperator op, SpectrumOptions options, EigenTarget target, int count, double floor, string stage,
         IProgress<ExperimentProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
     {
-        var watch = Stopwatch.StartNew();
+        Func<StageTime> watch = StageTime.Start();
         IEigenStopCriterion stop = StopCriteria.Any(
             StopCriteria.Divergence(),
             StopCriteria.Residual(options.Tolerance, floor),
@@ -152,7 +153,7 @@ public static class SpectrumExperiment
             CancellationToken = cancellationToken,
         });
         cancellationToken.ThrowIfCancellationRequested();
-        return new SpectrumEnd(result.Eigenvalues, result.Residuals, result.Matvecs, result.Converged, result.StopReason, watch.Elapsed.TotalSeconds);
+        return new SpectrumEnd(result.Eigenvalues, result.Residuals, result.Matvecs, result.Converged, result.StopReason, watch());
     }
 
     private static void Report(

@@ -201,8 +201,24 @@ public static class SpectrumFiles
     {
         ArgumentNullException.ThrowIfNull(result);
         JsonObject summary = Summary(result);
-        summary["seconds"] = result.Seconds;
         summary["hessian_products"] = result.HessianProducts;
+        JsonObject Time(StageTime? t, int? products) => t is null ? new JsonObject() : new JsonObject
+        {
+            ["seconds"] = t.Seconds,
+            ["cpu_seconds"] = t.CpuSeconds,
+            ["products"] = products,
+            ["seconds_per_product"] = products is > 0 ? JsonOutput.Number(t.Seconds / products.Value) : null,
+            ["cpu_seconds_per_product"] = products is > 0 ? JsonOutput.Number(t.CpuSeconds / products.Value) : null,
+        };
+        summary["timing"] = new JsonObject
+        {
+            ["total"] = Time(result.Time, null),
+            ["top"] = Time(result.Top.Time, result.Top.Matvecs),
+            ["bottom"] = result.Bottom is null ? null : Time(result.Bottom.Time, result.Bottom.Matvecs),
+            ["gauss_newton"] = result.GaussNewton is null ? null : Time(result.GaussNewton.Time, result.GaussNewton.Matvecs),
+            ["trace"] = result.Trace is null ? null : Time(result.Trace.Time, result.Trace.Estimate.Probes),
+            ["density"] = result.Density is null ? null : Time(result.Density.Time, result.Density.Estimate.Matvecs),
+        };
         return summary;
     }
 

@@ -10,21 +10,35 @@ namespace Sharpness.Experiments.Spectrum;
 /// <param name="Matvecs">Products used.</param>
 /// <param name="Converged">Whether the residual tolerance was met (false: the product budget ended the run).</param>
 /// <param name="StopReason">Why the run ended.</param>
-/// <param name="Seconds">Wall time of the run.</param>
-public sealed record SpectrumEnd(IReadOnlyList<double> Eigenvalues, IReadOnlyList<double> Residuals, int Matvecs, bool Converged, StopReason StopReason, double Seconds);
+/// <param name="Time">Wall and processor time of the run.</param>
+public sealed record SpectrumEnd(IReadOnlyList<double> Eigenvalues, IReadOnlyList<double> Residuals, int Matvecs, bool Converged, StopReason StopReason, StageTime Time);
 
 /// <summary>The trace estimate with its wall time.</summary>
 /// <param name="Estimate">Hutchinson's estimate, its standard error and the quadratic forms.</param>
-/// <param name="Seconds">Wall time.</param>
-public sealed record SpectrumTrace(TraceEstimate Estimate, double Seconds);
+/// <param name="Time">Wall and processor time.</param>
+public sealed record SpectrumTrace(TraceEstimate Estimate, StageTime Time);
 
 /// <summary>The spectral density: the SLQ quadrature rules, the broadening and the smoothed density on a grid.</summary>
 /// <param name="Estimate">The quadrature rules of the probes.</param>
 /// <param name="Broadening">The Gaussian σ used.</param>
 /// <param name="Lambda">Grid of eigenvalues λ.</param>
 /// <param name="Density">ρ(λ) on the grid, normalised to integrate to 1 (P ρ counts eigenvalues per unit λ).</param>
-/// <param name="Seconds">Wall time.</param>
-public sealed record SpectrumDensity(SpectralDensity Estimate, double Broadening, IReadOnlyList<double> Lambda, IReadOnlyList<double> Density, double Seconds);
+/// <param name="Time">Wall and processor time.</param>
+public sealed record SpectrumDensity(SpectralDensity Estimate, double Broadening, IReadOnlyList<double> Lambda, IReadOnlyList<double> Density, StageTime Time);
+
+/// <summary>How long a stage took: wall time, and processor time of the whole process (all threads) meanwhile.</summary>
+/// <param name="Seconds">Wall time in seconds.</param>
+/// <param name="CpuSeconds">Processor time of the process in seconds (user and system, all threads); on a shared machine this, not the wall time, is the cost.</param>
+public sealed record StageTime(double Seconds, double CpuSeconds)
+{
+    /// <summary>Starts timing; the returned function gives the time since.</summary>
+    public static Func<StageTime> Start()
+    {
+        long wall = System.Diagnostics.Stopwatch.GetTimestamp();
+        TimeSpan cpu = Environment.CpuUsage.TotalTime;
+        return () => new StageTime(System.Diagnostics.Stopwatch.GetElapsedTime(wall).TotalSeconds, (Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
+    }
+}
 
 /// <summary>What <see cref="SpectrumExperiment.Run"/> measured: the model and data it used and the curvature of the loss.</summary>
 public sealed record SpectrumResult
@@ -86,6 +100,6 @@ public sealed record SpectrumResult
     /// <summary>Whether the graph-executor optimisation of TorchScript was off (it changes speed only).</summary>
     public required bool GraphOptimisationOff { get; init; }
 
-    /// <summary>Total wall time.</summary>
-    public required double Seconds { get; init; }
+    /// <summary>Total wall and processor time (loading included).</summary>
+    public required StageTime Time { get; init; }
 }
