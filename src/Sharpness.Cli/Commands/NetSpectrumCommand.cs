@@ -163,7 +163,6 @@ public sealed class NetSpectrumCommand
                 Kind = dataset switch { "mnist" => ImageDatasetKind.Mnist, "cifar10" => ImageDatasetKind.Cifar10, _ => ImageDatasetKind.FashionMnist },
                 Directory = parse.GetValue(_dataDir)?.FullName,
                 Classes = NetOptions.ParseClasses(parse.GetValue(_classes)),
-                Layout = InputLayout.Images,
             },
             SyntheticDataset = dataset == "synthetic" ? new SyntheticDataOptions { InputDimension = 20, OutputDimension = 3, Classification = true, Seed = seed } : null,
             InputShape = parse.GetValue(_inputShape) is { } shape ? NetOptions.ParseIntList(shape, 1, "--input-shape") : null,

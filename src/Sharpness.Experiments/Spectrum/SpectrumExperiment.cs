@@ -60,7 +60,7 @@ public static class SpectrumExperiment
         using var scope = NewDisposeScope();
         using var data = ModelData.Load(options);
         cancellationToken.ThrowIfCancellationRequested();
-        TorchScriptNetwork model = data.Model;
+        NetworkModule model = data.Model;
         Tensor inputs = data.Dataset.Inputs;
         Tensor targets = data.Targets;
 
@@ -110,7 +110,7 @@ public static class SpectrumExperiment
         return new SpectrumResult
         {
             Options = options,
-            ModelSha256 = model.Sha256,
+            ModelSha256 = data.ModelSha256,
             DataSha256 = data.Sha256,
             DataSource = data.Source,
             Parameters = hessian.Size,
@@ -187,7 +187,7 @@ public static class SpectrumExperiment
     {
         private readonly List<IDisposable> _owned = [];
 
-        public required TorchScriptNetwork Model { get; init; }
+        public required NetworkModule Model { get; init; }
 
         public required Dataset Dataset { get; init; }
 
@@ -197,12 +197,14 @@ public static class SpectrumExperiment
 
         public required string Source { get; init; }
 
+        public required string? ModelSha256 { get; init; }
+
         public static ModelData Load(SpectrumOptions options)
         {
             var owned = new List<IDisposable>();
             try
             {
-                Dataset raw;
+                Dataset? raw = null;
                 string? sha256 = null;
                 string source;
                 ExampleFile? file = null;
@@ -212,27 +214,42 @@ public static class SpectrumExperiment
                     owned.Add(file);
                     sha256 = file.Sha256;
                     source = file.Path;
-                    raw = null!;
+                }
+                else if (options.Data is { } given)
+                {
+                    raw = Flat(given, options.MeasureSize, owned);
+                    source = given.Name;
                 }
                 else
                 {
                     DatasetSplits splits = LoadDataset(options);
                     owned.Add(splits);
-                    raw = splits.Train;
+                    raw = Flat(splits.Train, null, owned);
                     source = options.ImageDataset?.Name ?? "synthetic";
                 }
 
-                Tensor sample = SampleInputs(options, file, raw);
-                TorchScriptNetwork model = LoadModel(options, sample);
-                owned.Add(model);
-                Dataset dataset = file is null ? Fit(raw, model, options) : FromFile(file, model, options);
+                NetworkModule model;
+                string? modelSha256 = null;
+                if (options.Model is { } inMemory)
+                {
+                    model = inMemory;
+                }
+                else
+                {
+                    var script = LoadModel(options, SampleInputs(options, file, raw));
+                    owned.Add(script);
+                    model = script;
+                    modelSha256 = script.Sha256;
+                }
+
+                Dataset dataset = file is null ? Fit(raw!, model, options) : FromFile(file, model, options);
                 if (!ReferenceEquals(dataset, raw))
                 {
                     owned.Add(dataset);
                 }
 
                 Tensor targets = TargetsFor(dataset, options, source);
-                var loaded = new ModelData { Model = model, Dataset = dataset, Targets = targets, Sha256 = sha256, Source = source };
+                var loaded = new ModelData { Model = model, Dataset = dataset, Targets = targets, Sha256 = sha256, Source = source, ModelSha256 = modelSha256 };
                 loaded._owned.AddRange(owned);
                 return loaded;
             }
@@ -245,6 +262,25 @@ public static class SpectrumExperiment
 
                 throw;
             }
+        }
+
+        /// <summary>The first <paramref name="count"/> examples (all when null) with flat inputs [n, d], the layout every operator takes.</summary>
+        private static Dataset Flat(Dataset data, int? count, List<IDisposable> owned)
+        {
+            Dataset result = data;
+            if (count is int n && n < result.Count)
+            {
+                result = result.Take(n);
+                owned.Add(result);
+            }
+
+            if (result.Layout != InputLayout.Flat)
+            {
+                result = result.WithLayout(InputLayout.Flat);
+                owned.Add(result);
+            }
+
+            return result;
         }
 
         public void Dispose()
@@ -335,7 +371,7 @@ public static class SpectrumExperiment
             }
         }
 
-        private static Dataset FromFile(ExampleFile file, TorchScriptNetwork model, SpectrumOptions options)
+        private static Dataset FromFile(ExampleFile file, NetworkModule model, SpectrumOptions options)
         {
             try
             {
@@ -343,21 +379,25 @@ public static class SpectrumExperiment
             }
             catch (ArgumentException e)
             {
-                throw new ExperimentInputException(nameof(SpectrumOptions.TorchScriptFile), $"{options.TorchScriptFile}: {e.Message.Split(" (Parameter", 2)[0]}", e);
+                throw new ExperimentInputException(ModelOption(options), $"{ModelName(options)}: {e.Message.Split(" (Parameter", 2)[0]}", e);
             }
         }
 
-        private static Dataset Fit(Dataset train, TorchScriptNetwork model, SpectrumOptions options)
+        private static Dataset Fit(Dataset train, NetworkModule model, SpectrumOptions options)
         {
-            if (train.OutputCount != model.OutputDimension)
+            if (train.OutputCount != model.OutputDimension || train.FeatureCount != model.InputDimension)
             {
                 throw new ExperimentInputException(
-                    nameof(SpectrumOptions.TorchScriptFile),
-                    $"{options.TorchScriptFile}: the module returns {model.OutputDimension} output(s) per example but the dataset has {train.OutputCount} target value(s) per example.");
+                    ModelOption(options),
+                    $"{ModelName(options)}: the model takes {model.InputDimension} input value(s) and returns {model.OutputDimension} output(s) per example, but the data has {train.FeatureCount} input value(s) and {train.OutputCount} target value(s) per example.");
             }
 
             return train;
         }
+
+        private static string ModelOption(SpectrumOptions options) => options.Model is null ? nameof(SpectrumOptions.TorchScriptFile) : nameof(SpectrumOptions.Model);
+
+        private static string ModelName(SpectrumOptions options) => options.TorchScriptFile ?? options.Model!.GetName();
 
         private static Tensor TargetsFor(Dataset dataset, SpectrumOptions options, string source)
         {

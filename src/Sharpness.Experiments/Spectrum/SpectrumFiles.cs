@@ -147,7 +147,8 @@ public static class SpectrumFiles
         SpectrumOptions o = result.Options;
         return new JsonObject
         {
-            ["torchscript"] = Path.GetFullPath(o.TorchScriptFile!),
+            ["torchscript"] = o.TorchScriptFile is null ? null : Path.GetFullPath(o.TorchScriptFile),
+            ["model"] = o.Model is null ? "torchscript" : o.Model.GetName(),
             ["torchscript_sha256"] = result.ModelSha256,
             ["data"] = result.DataSource,
             ["data_sha256"] = result.DataSha256,

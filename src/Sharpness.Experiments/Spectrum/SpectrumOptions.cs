@@ -1,6 +1,7 @@
 using Sharpness.Core.Spectral;
 using Sharpness.Nets.Data;
 using Sharpness.Nets.Hessian;
+using Sharpness.Nets.Models;
 using static TorchSharp.torch;
 
 namespace Sharpness.Experiments.Spectrum;
@@ -11,14 +12,22 @@ namespace Sharpness.Experiments.Spectrum;
 /// checks them.
 /// </summary>
 /// <remarks>
-/// The model is a TorchScript file (<see cref="TorchScriptFile"/>). The data is a safetensors file
-/// (<see cref="DataFile"/>, tensors <see cref="InputsName"/> and <see cref="TargetsName"/>) or a dataset of the toolkit
-/// (<see cref="ImageDataset"/> or <see cref="SyntheticDataset"/>, training split); exactly one of the three is set.
+/// The model is a TorchScript file (<see cref="TorchScriptFile"/>) or a network in memory (<see cref="Model"/>). The
+/// data is a safetensors file (<see cref="DataFile"/>, tensors <see cref="InputsName"/> and <see cref="TargetsName"/>),
+/// a dataset of the toolkit (<see cref="ImageDataset"/> or <see cref="SyntheticDataset"/>, training split) or examples
+/// in memory (<see cref="Data"/>); exactly one of each is set.
 /// </remarks>
 public sealed record SpectrumOptions
 {
-    /// <summary>The TorchScript file of the model (<c>torch.jit.script(model).save(path)</c> or a traced module). Required.</summary>
+    /// <summary>The TorchScript file of the model (<c>torch.jit.script(model).save(path)</c> or a traced module), or null when <see cref="Model"/> is given.</summary>
     public string? TorchScriptFile { get; init; }
+
+    /// <summary>
+    /// A model in memory instead of a file: any <see cref="NetworkModule"/> (one of the toolkit's networks, a loaded
+    /// <see cref="Nets.Models.TorchScriptNetwork"/>). It is not modified or disposed; every product works on a copy in
+    /// <see cref="Precision"/>. Its inputs are flat [B, d] examples of the data.
+    /// </summary>
+    public NetworkModule? Model { get; init; }
 
     /// <summary>A safetensors file holding the examples (see <see cref="ExampleFile"/>), or null when a toolkit dataset is used.</summary>
     public string? DataFile { get; init; }
@@ -34,6 +43,9 @@ public sealed record SpectrumOptions
 
     /// <summary>A synthetic dataset of the toolkit, training split; or null.</summary>
     public SyntheticDataOptions? SyntheticDataset { get; init; }
+
+    /// <summary>Examples in memory (targets and labels as the loss needs them); not modified or disposed; or null.</summary>
+    public Dataset? Data { get; init; }
 
     /// <summary>
     /// The shape of one example as the module takes it, for example [1, 28, 28] or [784]. Default null: the data file's
@@ -93,12 +105,14 @@ public sealed record SpectrumOptions
     /// <exception cref="ExperimentInputException">A setting is missing or out of range.</exception>
     public void Validate()
     {
-        if (string.IsNullOrEmpty(TorchScriptFile))
+        if (string.IsNullOrEmpty(TorchScriptFile) == (Model is null))
         {
-            throw new ExperimentInputException(nameof(TorchScriptFile), "a model is required: the TorchScript file.");
+            throw new ExperimentInputException(nameof(TorchScriptFile), Model is null
+                ? "a model is required: the TorchScript file."
+                : "give one model: a TorchScript file or a model in memory, not both.");
         }
 
-        int sources = (DataFile is null ? 0 : 1) + (ImageDataset is null ? 0 : 1) + (SyntheticDataset is null ? 0 : 1);
+        int sources = (DataFile is null ? 0 : 1) + (ImageDataset is null ? 0 : 1) + (SyntheticDataset is null ? 0 : 1) + (Data is null ? 0 : 1);
         if (sources != 1)
         {
             throw new ExperimentInputException(nameof(DataFile), sources == 0

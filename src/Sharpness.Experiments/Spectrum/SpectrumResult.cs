@@ -46,8 +46,8 @@ public sealed record SpectrumResult
     /// <summary>The options the run used.</summary>
     public required SpectrumOptions Options { get; init; }
 
-    /// <summary>SHA-256 of the TorchScript file.</summary>
-    public required string ModelSha256 { get; init; }
+    /// <summary>SHA-256 of the TorchScript file; null for a model in memory.</summary>
+    public required string? ModelSha256 { get; init; }
 
     /// <summary>SHA-256 of the data file; null for a toolkit dataset.</summary>
     public required string? DataSha256 { get; init; }

@@ -114,6 +114,33 @@ public sealed class SpectrumExperimentTests
     }
 
     [Fact]
+    public void AModuleOnAToolkitDatasetAndANetworkInMemoryGiveTheSpectrumOfADirectLanczosRun()
+    {
+        var synthetic = new Nets.Data.SyntheticDataOptions { TrainCount = 40, InputDimension = 6, OutputDimension = 3, Classification = true, Seed = 5 };
+        SpectrumResult fromDataset = SpectrumExperiment.Run(new SpectrumOptions
+        {
+            TorchScriptFile = Fixture("mlp.pt"), SyntheticDataset = synthetic, Loss = LossFunction.CrossEntropy, TopK = 2, Tolerance = 1e-10, GaussNewton = false,
+        });
+
+        using var splits = Nets.Data.SyntheticDatasets.Create(synthetic with { TestCount = 1, DType = TorchSharp.torch.ScalarType.Float64 });
+        using var network = new Nets.Models.FullyConnectedNetwork(new Nets.Models.FullyConnectedConfig { InputDimension = 6, OutputDimension = 3, Depth = 2, Width = 5, Seed = 3 });
+        SpectrumResult inMemory = SpectrumExperiment.Run(new SpectrumOptions
+        {
+            Model = network, Data = splits.Train, Loss = LossFunction.CrossEntropy, TopK = 2, Tolerance = 1e-10, MeasureSize = 25, GaussNewton = false,
+        });
+
+        Assert.Equal(40, fromDataset.Examples);
+        Assert.Null(fromDataset.DataSha256);
+        Assert.Equal(25, inMemory.Examples);
+        Assert.Null(inMemory.ModelSha256);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var op = new AutogradHessianOperator(network, LossFunction.CrossEntropy, splits.Train.Inputs.narrow(0, 0, 25), splits.Train.Labels!.narrow(0, 0, 25));
+        var direct = Core.Eigen.Lanczos.Solve(op, new Core.Eigen.EigenSolverOptions { Count = 2, StopCriterion = Core.Eigen.StopCriteria.Default(1000, 1e-10), Seed = 9 });
+        Close(direct.Eigenvalues[0], inMemory.Top.Eigenvalues[0], 1e-9);
+        Close(direct.Eigenvalues[1], inMemory.Top.Eigenvalues[1], 1e-9);
+    }
+
+    [Fact]
     public void CancellationEndsTheRunWithAnException()
     {
         using var source = new CancellationTokenSource();
