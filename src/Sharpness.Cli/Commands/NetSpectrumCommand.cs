@@ -18,6 +18,7 @@ public sealed class NetSpectrumCommand
     private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
     {
         [nameof(SpectrumOptions.TorchScriptFile)] = "--torchscript", [nameof(SpectrumOptions.DataFile)] = "--data",
+        [nameof(SpectrumOptions.Model)] = "--run", [nameof(SpectrumOptions.Data)] = "--run",
         [nameof(SpectrumOptions.InputsName)] = "--inputs-name", [nameof(SpectrumOptions.TargetsName)] = "--targets-name",
         [nameof(SpectrumOptions.ImageDataset)] = "--dataset", [nameof(SpectrumOptions.SyntheticDataset)] = "--dataset",
         [nameof(SpectrumOptions.InputShape)] = "--input-shape", [nameof(SpectrumOptions.Loss)] = "--loss",
@@ -30,7 +31,8 @@ public sealed class NetSpectrumCommand
         [nameof(SpectrumOptions.Threads)] = "--threads",
     };
 
-    private readonly Option<FileInfo?> _torchscript = new("--torchscript") { Description = "The model: a TorchScript file (torch.jit.script(model).save(path) or a traced module). Required." };
+    private readonly Option<FileInfo?> _torchscript = new("--torchscript") { Description = "The model: a TorchScript file (torch.jit.script(model).save(path) or a traced module). Required unless --run." };
+    private readonly Option<DirectoryInfo?> _run = new("--run") { Description = "Instead of --torchscript and the data: a net train run folder with a checkpoint (its network at the checkpoint, its training examples and loss)." };
     private readonly Option<FileInfo?> _data = new("--data") { Description = "A safetensors file with the tensors 'inputs' [N, ...] and 'targets' (class indices [N], or rows [N, k]). Excludes --dataset." };
     private readonly Option<string> _inputsName = new("--inputs-name") { Description = "Name of the inputs tensor in --data.", DefaultValueFactory = _ => ExampleFile.DefaultInputsName };
     private readonly Option<string> _targetsName = new("--targets-name") { Description = "Name of the targets tensor in --data.", DefaultValueFactory = _ => ExampleFile.DefaultTargetsName };
@@ -69,7 +71,7 @@ public sealed class NetSpectrumCommand
         var command = new Command("spectrum", "Hessian spectrum of a TorchScript model at one point: top/bottom eigenvalues, trace, density, Gauss-Newton top eigenvalue, loss and gradient norm.");
         foreach (Option option in new Option[]
         {
-            d._torchscript, d._data, d._inputsName, d._targetsName, d._dataset, d._dataDir, d._classes, d._inputShape, d._loss, d._measureSize,
+            d._torchscript, d._run, d._data, d._inputsName, d._targetsName, d._dataset, d._dataDir, d._classes, d._inputShape, d._loss, d._measureSize,
             d._dtype, d._batchSize, d._topK, d._bottomK, d._tolerance, d._maxMatvecs, d._noGaussNewton, d._trace, d._traceTolerance,
             d._traceMinProbes, d._traceMaxProbes, d._density, d._densityProbes, d._densitySteps, d._densitySigma, d._densityPoints,
             d._seed, d._threads, d._out, d._json,
@@ -87,6 +89,18 @@ public sealed class NetSpectrumCommand
         var started = DateTimeOffset.UtcNow;
         SpectrumOptions options = Options(parse);
         RunOutput? output = parse.GetValue(_out) is { } dir ? RunOutput.Prepare(dir, SpectrumFiles.FileNames(options)) : null;
+        using TrainedRun? run = parse.GetValue(_run) is { } runFolder ? OpenRun(parse, runFolder, context) : null;
+        if (run is not null)
+        {
+            options = options with
+            {
+                Model = run.Model,
+                Data = run.Train,
+                Loss = AnalysisOptions.IsGiven(parse, _loss) ? options.Loss : run.Settings.Trainer.Loss,
+                MeasureSize = parse.GetValue(_measureSize) ?? run.Settings.Trainer.Tracking?.MeasurementExamples ?? 5000,
+            };
+        }
+
         SpectrumResult result;
         try
         {
@@ -102,7 +116,13 @@ public sealed class NetSpectrumCommand
         if (output is not null)
         {
             IReadOnlyList<string> written = output.Write(folder => SpectrumFiles.Write(folder, result));
-            output.Complete("net spectrum", context, SpectrumFiles.Configuration(result), options.Seed, started, SpectrumFiles.Results(result), written);
+            JsonObject configuration = SpectrumFiles.Configuration(result);
+            foreach (var (key, value) in run?.Provenance ?? [])
+            {
+                configuration[key] = value?.DeepClone();
+            }
+
+            output.Complete("net spectrum", context, configuration, options.Seed, started, SpectrumFiles.Results(result), written);
         }
 
         if (parse.GetValue(_json))
@@ -114,7 +134,7 @@ public sealed class NetSpectrumCommand
 
         string G(double x) => x.ToString("G6", CultureInfo.InvariantCulture);
         string Values(SpectrumEnd end) => string.Join(", ", end.Eigenvalues.Select((v, i) => $"{G(v)} (residual {end.Residuals[i]:G2})"));
-        context.Output.WriteLine($"{options.TorchScriptFile}: P = {result.Parameters} parameters, N = {result.Examples} examples, loss {result.Loss.Name} ({result.Loss.Convention})");
+        context.Output.WriteLine($"{options.TorchScriptFile ?? run!.Folder}: P = {result.Parameters} parameters, N = {result.Examples} examples, loss {result.Loss.Name} ({result.Loss.Convention})");
         context.Output.WriteLine($"loss {G(result.LossValue)}, gradient norm {G(result.GradientNorm)}");
         context.Output.WriteLine($"Hessian top eigenvalues: {Values(result.Top)}; {result.Top.Matvecs} products{(result.Top.Converged ? string.Empty : ", NOT converged")}");
         if (result.Bottom is { } bottom)
@@ -140,6 +160,19 @@ public sealed class NetSpectrumCommand
 
         context.Output.WriteLine(output is null ? $"{result.HessianProducts} Hessian-vector products in {result.Time.Seconds:F1} s" : $"wrote the results and manifest.json in {output.Path}");
         return ExitCodes.Success;
+    }
+
+    private TrainedRun OpenRun(ParseResult parse, DirectoryInfo folder, CliContext context)
+    {
+        foreach (Option option in new Option[] { _torchscript, _data, _dataset, _inputShape })
+        {
+            if (AnalysisOptions.IsGiven(parse, option))
+            {
+                throw new UsageException(option.Name, "excludes --run (the run brings its network and data).");
+            }
+        }
+
+        return TrainedRun.Open(folder.FullName, context);
     }
 
     private SpectrumOptions Options(ParseResult parse)

@@ -113,6 +113,56 @@ public class NetSpectrumCommandTests
         Assert.StartsWith("error: --data: ", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("builtin")]
+    [InlineData("torchscript")]
+    public void ARunFolderGivesTheSharpnessTheRunTrackedAtItsLastStep(string kind)
+    {
+        string run = CliRunner.NewTemporaryFolder();
+        string[] train = kind == "builtin"
+            ? ["net", "train", "--dataset", "synthetic", "--train-size", "80", "--test-size", "10", "--width", "12", "--lr", "0.2"]
+            : ["net", "train", "--torchscript", Fixture("cnn.pt"), "--data", Fixture("cnn.safetensors"), "--loss", "ce", "--lr", "0.5"];
+        var trained = CliRunner.Run([.. train, "--steps", "6", "--sharpness-every", "3", "--lanczos-tolerance", "1e-10", "--checkpoint", "--out", run]);
+        Assert.True(trained.ExitCode == 0, trained.Error);
+        string[] last = File.ReadAllLines(Path.Combine(run, "metrics.csv"))[^1].Split(',');
+        double tracked = double.Parse(last[4], CultureInfo.InvariantCulture);
+
+        string dir = CliRunner.NewTemporaryFolder();
+        var (code, output, error) = CliRunner.Run("net", "spectrum", "--run", run, "--tolerance", "1e-10", "--out", dir, "--json");
+
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(tracked, json.RootElement.GetProperty("eigenvalues")[0].GetDouble(), 1e-8);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")));
+        JsonElement configuration = manifest.RootElement.GetProperty("configuration");
+        Assert.Equal(Path.GetFullPath(run), configuration.GetProperty("run").GetString());
+        Assert.Equal(configuration.GetProperty("run_final_loss").GetDouble(), configuration.GetProperty("recomputed_final_loss").GetDouble(), 1e-6);
+    }
+
+    [Fact]
+    public void ARunWithoutACheckpointOrWithChangedWeightsIsRefused()
+    {
+        string run = CliRunner.NewTemporaryFolder();
+        Assert.Equal(0, CliRunner.Run("net", "train", "--dataset", "synthetic", "--train-size", "40", "--test-size", "10", "--width", "8", "--steps", "2", "--sharpness-every", "0", "--out", run).ExitCode);
+
+        var (code, _, error) = CliRunner.Run("net", "spectrum", "--run", run);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --run: ", error, StringComparison.Ordinal);
+        Assert.Contains("has no checkpoint", error, StringComparison.Ordinal);
+
+        // Weights that are not the run's: the recomputed loss differs from the recorded one.
+        string other = CliRunner.NewTemporaryFolder();
+        Assert.Equal(0, CliRunner.Run("net", "train", "--dataset", "synthetic", "--train-size", "40", "--test-size", "10", "--width", "8", "--steps", "2", "--seed", "5", "--sharpness-every", "0", "--checkpoint", "--out", other).ExitCode);
+        File.Copy(Path.Combine(other, "model.safetensors"), Path.Combine(run, "model.safetensors"));
+        (code, _, error) = CliRunner.Run("net", "spectrum", "--run", run);
+        Assert.Equal(2, code);
+        Assert.Contains("does not reproduce the run", error, StringComparison.Ordinal);
+
+        (code, _, error) = CliRunner.Run("net", "spectrum", "--run", other, "--torchscript", Fixture("mlp.pt"));
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --torchscript: excludes --run", error, StringComparison.Ordinal);
+    }
+
     private static TorchSharp.torch.Tensor MlpInputs() =>
         Safetensors.ReadEntries(File.ReadAllBytes(Fixture("mlp.safetensors"))).Single(e => e.Name == "inputs").ToTensor();
 
