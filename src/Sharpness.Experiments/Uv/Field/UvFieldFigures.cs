@@ -1,7 +1,9 @@
+using Sharpness.Experiments.Figures;
+using Sharpness.Experiments.Runs;
 using Sharpness.Plots;
 using Sharpness.Uv.Dynamics;
 
-namespace Sharpness.Cli.Figures;
+namespace Sharpness.Experiments.Uv;
 
 /// <summary>
 /// Figures of a <c>uv field</c> run: field.png and .svg. The trajectories come from
@@ -9,7 +11,7 @@ namespace Sharpness.Cli.Figures;
 /// functions of r and the plotted window in the manifest, evaluated again when drawing, as the
 /// command does.
 /// </summary>
-internal static class UvFieldFigures
+public static class UvFieldFigures
 {
     /// <summary>The trajectories file.</summary>
     public const string TrajectoriesFile = "trajectories.csv";
@@ -18,6 +20,7 @@ internal static class UvFieldFigures
     /// <param name="run">The run: configuration r, plane, window, grid and trajectories; trajectories.csv.</param>
     public static IReadOnlyList<NamedFigure> Render(SavedRun run)
     {
+        ArgumentNullException.ThrowIfNull(run);
         var config = run.Configuration;
         int count = config.Array("trajectories").Count;
         var columns = run.ReadNumbers(TrajectoriesFile, "trajectory", "g", "x");

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Sharpness.Uv.Model;
 
-namespace Sharpness.Cli.Commands;
+namespace Sharpness.Experiments.Uv;
 
 /// <summary>
 /// Reads explicit initial weights of the UV model from JSON: <c>{"u": [...], "v": [...]}</c> for
@@ -17,7 +17,7 @@ public static class UvInitFile
 
     /// <summary>Reads and checks the file.</summary>
     /// <param name="path">The file path.</param>
-    /// <exception cref="UsageException">The file is missing, unreadable, not JSON, or has the wrong shape; the message says what was expected.</exception>
+    /// <exception cref="InvalidOptionException">The file is missing, unreadable, not JSON, or has the wrong shape; the message says what was expected.</exception>
     public static Contents Read(string path)
     {
         const string Option = "--init-file";
@@ -28,7 +28,7 @@ public static class UvInitFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new UsageException(Option, $"cannot read '{path}': {e.Message}");
+            throw new InvalidOptionException(Option, $"cannot read '{path}': {e.Message}");
         }
 
         try
@@ -37,15 +37,15 @@ public static class UvInitFile
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw new UsageException(Option, $"'{path}' must hold a JSON object with \"v\" and \"u\" (d = 1) or \"U\" and \"x\".");
+                throw new InvalidOptionException(Option, $"'{path}' must hold a JSON object with \"v\" and \"u\" (d = 1) or \"U\" and \"x\".");
             }
 
-            double[] v = Vector(root, "v", path) ?? throw new UsageException(Option, $"'{path}' has no \"v\" array.");
+            double[] v = Vector(root, "v", path) ?? throw new InvalidOptionException(Option, $"'{path}' has no \"v\" array.");
             bool hasLower = root.TryGetProperty("u", out _);
             bool hasUpper = root.TryGetProperty("U", out var upper);
             if (hasLower == hasUpper)
             {
-                throw new UsageException(Option, $"'{path}' must have exactly one of \"u\" (a vector, for d = 1) and \"U\" (a matrix with one row per hidden unit).");
+                throw new InvalidOptionException(Option, $"'{path}' must have exactly one of \"u\" (a vector, for d = 1) and \"U\" (a matrix with one row per hidden unit).");
             }
 
             double[] x;
@@ -56,7 +56,7 @@ public static class UvInitFile
                 x = root.TryGetProperty("x", out var xe) && xe.ValueKind == JsonValueKind.Number ? [xe.GetDouble()] : Vector(root, "x", path) ?? [1.0];
                 if (x.Length != 1)
                 {
-                    throw new UsageException(Option, $"'{path}': with \"u\" (d = 1) the input \"x\" must have one component, got {x.Length}.");
+                    throw new InvalidOptionException(Option, $"'{path}': with \"u\" (d = 1) the input \"x\" must have one component, got {x.Length}.");
                 }
 
                 u = new double[column.Length, 1];
@@ -67,25 +67,25 @@ public static class UvInitFile
             }
             else
             {
-                x = Vector(root, "x", path) ?? throw new UsageException(Option, $"'{path}': with \"U\" the input \"x\" is required.");
+                x = Vector(root, "x", path) ?? throw new InvalidOptionException(Option, $"'{path}': with \"U\" the input \"x\" is required.");
                 u = Matrix(upper, x.Length, path);
             }
 
             if (u.GetLength(0) != v.Length)
             {
-                throw new UsageException(Option, $"'{path}': U has {u.GetLength(0)} rows but v has {v.Length} entries; they must have the same length (the width).");
+                throw new InvalidOptionException(Option, $"'{path}': U has {u.GetLength(0)} rows but v has {v.Length} entries; they must have the same length (the width).");
             }
 
             if (v.Length == 0)
             {
-                throw new UsageException(Option, $"'{path}': the weights must have at least one hidden unit.");
+                throw new InvalidOptionException(Option, $"'{path}': the weights must have at least one hidden unit.");
             }
 
             return new Contents(new UvInitialWeights(u, v), x);
         }
         catch (JsonException e)
         {
-            throw new UsageException(Option, $"'{path}' is not valid JSON: {e.Message}");
+            throw new InvalidOptionException(Option, $"'{path}' is not valid JSON: {e.Message}");
         }
     }
 
@@ -98,7 +98,7 @@ public static class UvInitFile
 
         if (element.ValueKind != JsonValueKind.Array)
         {
-            throw new UsageException("--init-file", $"'{path}': \"{name}\" must be an array of numbers.");
+            throw new InvalidOptionException("--init-file", $"'{path}': \"{name}\" must be an array of numbers.");
         }
 
         return element.EnumerateArray().Select((e, i) => Number(e, $"{name}[{i}]", path)).ToArray();
@@ -108,7 +108,7 @@ public static class UvInitFile
     {
         if (element.ValueKind != JsonValueKind.Array)
         {
-            throw new UsageException("--init-file", $"'{path}': \"U\" must be an array of rows.");
+            throw new InvalidOptionException("--init-file", $"'{path}': \"U\" must be an array of rows.");
         }
 
         var rows = element.EnumerateArray().ToList();
@@ -117,7 +117,7 @@ public static class UvInitFile
         {
             if (rows[i].ValueKind != JsonValueKind.Array || rows[i].GetArrayLength() != columns)
             {
-                throw new UsageException("--init-file", $"'{path}': row {i} of \"U\" must be an array of {columns} numbers (the length of x).");
+                throw new InvalidOptionException("--init-file", $"'{path}': row {i} of \"U\" must be an array of {columns} numbers (the length of x).");
             }
 
             int j = 0;
@@ -135,7 +135,7 @@ public static class UvInitFile
     {
         if (element.ValueKind != JsonValueKind.Number || !element.TryGetDouble(out double value) || !double.IsFinite(value))
         {
-            throw new UsageException("--init-file", $"'{path}': {where} must be a finite number.");
+            throw new InvalidOptionException("--init-file", $"'{path}': {where} must be a finite number.");
         }
 
         return value;

@@ -1,16 +1,17 @@
-using Sharpness.Core.Dynamics;
+using Sharpness.Experiments.Figures;
+using Sharpness.Experiments.Runs;
 using Sharpness.Plots;
-using Sharpness.Uv.Dynamics;
 
-namespace Sharpness.Cli.Figures;
+namespace Sharpness.Experiments.Uv;
 
 /// <summary>Figures of a <c>uv lyapunov</c> sweep: lyapunov.png and .svg from lyapunov.csv (a single r has none).</summary>
-internal static class UvLyapunovFigures
+public static class UvLyapunovFigures
 {
     /// <summary>The exponents against r, with zero and the flip points of the manifold cascade (recomputed: a property of the map, not of the run).</summary>
     /// <param name="run">The run: configuration r and map, lyapunov.csv.</param>
     public static IReadOnlyList<NamedFigure> Render(SavedRun run)
     {
+        ArgumentNullException.ThrowIfNull(run);
         if (run.Configuration.OptionalNumber("r") is not null)
         {
             return [];
@@ -18,15 +19,15 @@ internal static class UvLyapunovFigures
 
         bool manifold = run.Configuration.Text("map") == "manifold";
         var columns = manifold
-            ? run.ReadNumbers(Commands.UvLyapunovCommand.CsvFile, "r", "lambda1")
-            : run.ReadNumbers(Commands.UvLyapunovCommand.CsvFile, "r", "lambda1", "lambda2");
+            ? run.ReadNumbers(UvLyapunovWriter.CsvFile, "r", "lambda1")
+            : run.ReadNumbers(UvLyapunovWriter.CsvFile, "r", "lambda1", "lambda2");
         double[] grid = columns[0];
         if (grid.Length == 0)
         {
-            throw new RunDataException($"'{run.DataFile(Commands.UvLyapunovCommand.CsvFile)}' has no rows.");
+            throw new RunDataException($"'{run.DataFile(UvLyapunovWriter.CsvFile)}' has no rows.");
         }
 
-        var cascade = PeriodDoublingCascade.Follow(new UvManifoldMap(), PeriodicOrbitFinder.Find(new UvManifoldMap(), 0.5, 1, [0.5]), searchEnd: 2, maxPeriod: 64);
+        var cascade = UvOrbitExperiment.ManifoldCascade();
         var series = new List<Series> { new("largest exponent λ₁", grid, columns[1], Markers: true) };
         if (!manifold)
         {

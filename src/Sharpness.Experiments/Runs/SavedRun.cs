@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Sharpness.Runs;
 
-namespace Sharpness.Cli.Figures;
+namespace Sharpness.Experiments.Runs;
 
 /// <summary>
 /// A run as its figure renderers see it: the manifest's command, configuration and results, and
@@ -11,7 +11,7 @@ namespace Sharpness.Cli.Figures;
 /// manifest (after writing their data), <c>sharpness plot</c> loads one from manifest.json, so both
 /// draw from exactly the same values.
 /// </summary>
-internal sealed class SavedRun
+public sealed class SavedRun
 {
     private SavedRun(string folder, string command, JsonObject configuration, JsonObject results, IReadOnlyList<string> files)
     {
@@ -138,13 +138,16 @@ internal sealed class SavedRun
 }
 
 /// <summary>A section of a manifest ("configuration" or "results") with typed reads whose errors name the key and the file.</summary>
-internal sealed class ManifestSection
+public sealed class ManifestSection
 {
     private readonly JsonObject _values;
     private readonly string _name;
     private readonly string _folder;
 
     /// <summary>Wraps a section.</summary>
+    /// <param name="values">The section's JSON object.</param>
+    /// <param name="name">Its name in messages ("configuration", "results.model_initial").</param>
+    /// <param name="folder">The run folder, whose manifest the messages name.</param>
     public ManifestSection(JsonObject values, string name, string folder)
     {
         _values = values;
@@ -241,4 +244,5 @@ internal sealed class ManifestSection
 }
 
 /// <summary>A run's saved data cannot be read or does not hold what its figures need; the message names the file.</summary>
-internal sealed class RunDataException(string message) : Exception(message);
+/// <param name="message">What is wrong, naming the file.</param>
+public sealed class RunDataException(string message) : Exception(message);

@@ -1,20 +1,22 @@
-using Sharpness.Cli.Commands;
+using Sharpness.Experiments.Figures;
+using Sharpness.Experiments.Runs;
 using Sharpness.Plots;
 
-namespace Sharpness.Cli.Figures;
+namespace Sharpness.Experiments.Uv;
 
 /// <summary>Figures of a <c>uv simulate</c> run: trajectory.png from trajectory.csv.</summary>
-internal static class UvSimulateFigures
+public static class UvSimulateFigures
 {
     /// <summary>λ_H, λ and 2/η against step, the loss below (PNG only).</summary>
     /// <param name="run">The run: configuration width and param, results learning_rate and r, trajectory.csv.</param>
     public static IReadOnlyList<NamedFigure> Render(SavedRun run)
     {
+        ArgumentNullException.ThrowIfNull(run);
         int width = run.Configuration.Integer("width");
         string param = run.Configuration.Text("param");
         double eta = run.Results.Number("learning_rate");
         double r = run.Results.Number("r");
-        var columns = run.ReadNumbers(UvSimulateCommand.TrajectoryFile, "step", "sharpness", "ntk", "loss");
+        var columns = run.ReadNumbers(UvSimulateWriter.TrajectoryFile, "step", "sharpness", "ntk", "loss");
         var figure = TrajectoryFigure.Render(new TrajectoryFigureData
         {
             Title = FormattableString.Invariant($"UV model, n = {width}, {param}, η = {eta:G4}, r = η/η_c = {r:G4}"),
@@ -24,6 +26,6 @@ internal static class UvSimulateFigures
             Loss = columns[3],
             LearningRate = eta,
         });
-        return [new NamedFigure(Path.GetFileNameWithoutExtension(UvSimulateCommand.FigureFile), figure)];
+        return [new NamedFigure(Path.GetFileNameWithoutExtension(UvSimulateWriter.FigureFile), figure)];
     }
 }

@@ -1,14 +1,19 @@
+using Sharpness.Experiments.Figures;
+using Sharpness.Experiments.Runs;
 using Sharpness.Plots;
 
-namespace Sharpness.Cli.Figures;
+namespace Sharpness.Experiments.Uv;
 
 /// <summary>Figures of a <c>uv orbit</c> run: orbit.png from orbit.csv (every stride-th kept step of each value).</summary>
-internal static class UvOrbitFigures
+public static class UvOrbitFigures
 {
     /// <summary>Largest number of points drawn in the figure (the CSV keeps all of them).</summary>
     public const int MaxPlottedPoints = 1_500_000;
 
     /// <summary>The swept values: <paramref name="count"/> evenly spaced from <paramref name="min"/> to <paramref name="max"/>, ends included.</summary>
+    /// <param name="min">First value.</param>
+    /// <param name="max">Last value.</param>
+    /// <param name="count">Number of values, ≥ 1.</param>
     public static double[] Grid(double min, double max, int count) =>
         Enumerable.Range(0, count).Select(i => count == 1 ? min : min + ((max - min) * i / (count - 1))).ToArray();
 
@@ -20,6 +25,8 @@ internal static class UvOrbitFigures
         Math.Max(1, (int)Math.Ceiling((double)count * keep * (twoPasses ? 2 : 1) / MaxPlottedPoints));
 
     /// <summary>Whether the kept step with index <paramref name="kept"/> (0 for the first kept step of a value) is drawn.</summary>
+    /// <param name="kept">Index of the kept step.</param>
+    /// <param name="stride">The <see cref="Stride"/>.</param>
     public static bool IsPlotted(long kept, int stride) => kept % stride == 0;
 
     /// <summary>The learning rate η at an axis value: η itself (axis eta) or c/λ₀ (axis c).</summary>
@@ -40,6 +47,7 @@ internal static class UvOrbitFigures
     /// <param name="run">The run: its configuration, results flip_points_marked and model_initial, and orbit.csv.</param>
     public static IReadOnlyList<NamedFigure> Render(SavedRun run)
     {
+        ArgumentNullException.ThrowIfNull(run);
         var config = run.Configuration;
         string axis = config.Text("axis");
         double min = config.Number("min"), max = config.Number("max");
@@ -55,7 +63,7 @@ internal static class UvOrbitFigures
         var plotAxis = new List<double>();
         var plotNtk = new List<double>();
         var plotSharpness = new List<double>();
-        using (var csv = run.OpenCsv(Commands.UvOrbitCommand.CsvFile))
+        using (var csv = run.OpenCsv(UvOrbitWriter.CsvFile))
         {
             try
             {

@@ -1,21 +1,30 @@
 using System.Globalization;
+using Sharpness.Experiments.Figures;
+using Sharpness.Experiments.Runs;
 using Sharpness.Plots;
 using Sharpness.Uv.Model;
 using Sharpness.Uv.Simulation;
 
-namespace Sharpness.Cli.Figures;
+namespace Sharpness.Experiments.Uv;
 
 /// <summary>Figures of a <c>uv phase</c> run: phase.png and .svg from phase.csv, scaled or physical.</summary>
-internal static class UvPhaseFigures
+public static class UvPhaseFigures
 {
     /// <summary>The category written for a cell that no weights realise (scaled mode).</summary>
     public const string Unrealisable = "unrealisable";
 
     /// <summary><paramref name="count"/> values evenly spaced from <paramref name="min"/> to <paramref name="max"/>, ends included (count ≥ 2).</summary>
+    /// <param name="min">First value.</param>
+    /// <param name="max">Last value.</param>
+    /// <param name="count">Number of values.</param>
     public static double[] Linear(double min, double max, int count) =>
         Enumerable.Range(0, count).Select(i => min + ((max - min) * i / (count - 1))).ToArray();
 
     /// <summary>The physical mode's horizontal values: evenly spaced, or evenly spaced in log when <paramref name="log"/>.</summary>
+    /// <param name="min">First value.</param>
+    /// <param name="max">Last value.</param>
+    /// <param name="count">Number of values (≥ 2).</param>
+    /// <param name="log">Whether to space them in log.</param>
     public static double[] PhysicalAxis(double min, double max, int count, bool log) => log
         ? Enumerable.Range(0, count).Select(i => min * Math.Pow(max / min, (double)i / (count - 1))).ToArray()
         : Linear(min, max, count);
@@ -26,8 +35,11 @@ internal static class UvPhaseFigures
 
     /// <summary>The phase diagram, coloured by category (PNG, and SVG when the grid is small enough).</summary>
     /// <param name="run">The run: its configuration (mode, axes, steps) and phase.csv.</param>
-    public static IReadOnlyList<NamedFigure> Render(SavedRun run) =>
-        [new NamedFigure("phase", run.Configuration.Text("mode") == "physical" ? Physical(run) : Scaled(run))];
+    public static IReadOnlyList<NamedFigure> Render(SavedRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return [new NamedFigure("phase", run.Configuration.Text("mode") == "physical" ? Physical(run) : Scaled(run))];
+    }
 
     private static RenderedFigure Scaled(SavedRun run)
     {
@@ -91,7 +103,7 @@ internal static class UvPhaseFigures
     {
         var byName = Enumerable.Range(allowUnrealisable ? -1 : 0, RegimeCategory.Names.Count + (allowUnrealisable ? 1 : 0)).ToDictionary(CsvName, k => k, StringComparer.Ordinal);
         var cells = new int[rows, columns];
-        using var csv = run.OpenCsv(Commands.UvPhaseCommand.CsvFile);
+        using var csv = run.OpenCsv(UvPhaseWriter.CsvFile);
         try
         {
             int index = csv.Column(column);
