@@ -2,7 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Sharpness.Core.Spectral;
-using Sharpness.Experiments;
+using Sharpness.Cli.Progress;
+using Sharpness.Experiments.Runs;
 using Sharpness.Experiments.Spectrum;
 using Sharpness.Nets.Data;
 using Sharpness.Runs;
@@ -15,22 +16,6 @@ namespace Sharpness.Cli.Commands;
 /// </summary>
 public sealed class NetSpectrumCommand
 {
-    private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
-    {
-        [nameof(SpectrumOptions.TorchScriptFile)] = "--torchscript", [nameof(SpectrumOptions.DataFile)] = "--data",
-        [nameof(SpectrumOptions.Model)] = "--run", [nameof(SpectrumOptions.Data)] = "--run",
-        [nameof(SpectrumOptions.InputsName)] = "--inputs-name", [nameof(SpectrumOptions.TargetsName)] = "--targets-name",
-        [nameof(SpectrumOptions.ImageDataset)] = "--dataset", [nameof(SpectrumOptions.SyntheticDataset)] = "--dataset",
-        [nameof(SpectrumOptions.InputShape)] = "--input-shape", [nameof(SpectrumOptions.Loss)] = "--loss",
-        [nameof(SpectrumOptions.MeasureSize)] = "--measure-size", [nameof(SpectrumOptions.BatchSize)] = "--batch-size",
-        [nameof(SpectrumOptions.TopK)] = "--top-k", [nameof(SpectrumOptions.BottomK)] = "--bottom-k",
-        [nameof(SpectrumOptions.Tolerance)] = "--tolerance", [nameof(SpectrumOptions.MaxMatvecs)] = "--max-matvecs",
-        ["Trace.RelativeTolerance"] = "--trace-tolerance", ["Trace.MinProbes"] = "--trace-min-probes", ["Trace.MaxProbes"] = "--trace-max-probes",
-        ["Density.Probes"] = "--density-probes", ["Density.Steps"] = "--density-steps",
-        [nameof(SpectrumOptions.DensityBroadening)] = "--density-sigma", [nameof(SpectrumOptions.DensityPoints)] = "--density-points",
-        [nameof(SpectrumOptions.Threads)] = "--threads",
-    };
-
     private readonly Option<FileInfo?> _torchscript = new("--torchscript") { Description = "The model: a TorchScript file (torch.jit.script(model).save(path) or a traced module). Required unless --run." };
     private readonly Option<DirectoryInfo?> _run = new("--run") { Description = "Instead of --torchscript and the data: a net train run folder with a checkpoint (its network at the checkpoint, its training examples and loss)." };
     private readonly Option<FileInfo?> _data = new("--data") { Description = "A safetensors file with the tensors 'inputs' [N, ...] and 'targets' (class indices [N], or rows [N, k]). Excludes --dataset." };
@@ -61,6 +46,7 @@ public sealed class NetSpectrumCommand
     private readonly Option<ulong> _seed = new("--seed") { Description = "Seed of the Lanczos start vector and of the probes.", DefaultValueFactory = _ => 0UL };
     private readonly Option<int> _threads = new("--threads") { Description = "LibTorch intra-op threads (1 gives bit-identical results).", DefaultValueFactory = _ => 1 };
     private readonly Option<DirectoryInfo?> _out = new("--out") { Description = "Run folder (new or empty) for eigenvalues.csv, trace.csv, density.csv, density.png and manifest.json. Default: print only." };
+    private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
     private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object (eigenvalues, residuals, trace, density, gauss_newton, loss, gradient_norm) instead of the summary." };
 
     /// <summary>Builds the command.</summary>
@@ -74,7 +60,7 @@ public sealed class NetSpectrumCommand
             d._torchscript, d._run, d._data, d._inputsName, d._targetsName, d._dataset, d._dataDir, d._classes, d._inputShape, d._loss, d._measureSize,
             d._dtype, d._batchSize, d._topK, d._bottomK, d._tolerance, d._maxMatvecs, d._noGaussNewton, d._trace, d._traceTolerance,
             d._traceMinProbes, d._traceMaxProbes, d._density, d._densityProbes, d._densitySteps, d._densitySigma, d._densityPoints,
-            d._seed, d._threads, d._out, d._json,
+            d._seed, d._threads, d._out, d._json, d._quiet,
         })
         {
             command.Options.Add(option);
@@ -86,9 +72,8 @@ public sealed class NetSpectrumCommand
 
     private int Execute(ParseResult parse, CliContext context)
     {
-        var started = DateTimeOffset.UtcNow;
         SpectrumOptions options = Options(parse);
-        RunOutput? output = parse.GetValue(_out) is { } dir ? RunOutput.Prepare(dir, SpectrumFiles.FileNames(options)) : null;
+        RunFolder? output = parse.GetValue(_out) is { } dir ? SpectrumWriter.Prepare(dir.FullName, options) : null;
         using TrainedRun? run = parse.GetValue(_run) is { } runFolder ? OpenRun(parse, runFolder, context) : null;
         if (run is not null)
         {
@@ -101,28 +86,12 @@ public sealed class NetSpectrumCommand
             };
         }
 
-        SpectrumResult result;
-        try
-        {
-            options.Validate();
-            result = SpectrumExperiment.Run(options, new ProgressLines(context.Error));
-        }
-        catch (ExperimentInputException e)
-        {
-            throw new UsageException(OptionNames.GetValueOrDefault(e.Option, "--" + e.Option.ToLowerInvariant()), e.Message);
-        }
-
-        JsonObject summary = SpectrumFiles.Summary(result);
+        options.Validate();
+        SpectrumResult result = CommandProgress.Run(context, parse.GetValue(_quiet), progress => SpectrumExperiment.Run(options, progress.Progress, progress.Cancellation));
+        JsonObject summary = SpectrumWriter.Summary(result);
         if (output is not null)
         {
-            IReadOnlyList<string> written = output.Write(folder => SpectrumFiles.Write(folder, result));
-            JsonObject configuration = SpectrumFiles.Configuration(result);
-            foreach (var (key, value) in run?.Provenance ?? [])
-            {
-                configuration[key] = value?.DeepClone();
-            }
-
-            output.Complete("net spectrum", context, configuration, options.Seed, started, SpectrumFiles.Results(result), written);
+            SpectrumWriter.Write(output, result, context.Arguments, run?.Provenance);
         }
 
         if (parse.GetValue(_json))

@@ -21,9 +21,6 @@ internal sealed class RunOutput
     /// <exception cref="Sharpness.Experiments.InvalidOptionException">The folder is a file, holds a run, or holds other files.</exception>
     public static RunOutput Prepare(DirectoryInfo directory, IReadOnlyCollection<string> files) => new(RunFolder.Prepare(directory.FullName, files));
 
-    /// <summary>Hands the folder (created now) to a writer of the experiments library; returns the files it wrote.</summary>
-    public IReadOnlyList<string> Write(Func<RunDirectory, IReadOnlyList<string>> writer) => writer(Directory);
-
     /// <summary>Streams a CSV table into the folder, atomically.</summary>
     public void WriteCsv(string fileName, IReadOnlyList<string> columns, Action<CsvTableWriter> rows) => _folder.WriteCsv(fileName, columns, rows);
 

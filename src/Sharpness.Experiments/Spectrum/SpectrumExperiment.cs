@@ -40,15 +40,17 @@ public static class SpectrumExperiment
     /// <param name="progress">Receives progress snapshots, or null.</param>
     /// <param name="cancellationToken">Stops the run between products.</param>
     /// <returns>The measurements.</returns>
-    /// <exception cref="ExperimentInputException">
-    /// A setting is out of range, a file cannot be read or is malformed, the module cannot be used
-    /// (<see cref="TorchScriptException"/> inside), or the module's outputs do not fit the targets or the loss.
+    /// <exception cref="InvalidOptionException">
+    /// A setting is out of range, a file cannot be read or is malformed, the module cannot be used, or the model's
+    /// inputs or outputs do not fit the data or the loss; the option is named as the command line spells it
+    /// (<c>--torchscript</c>, <c>--data</c>, <c>--loss</c>, …; <c>--run</c> for a model or examples given in memory).
     /// </exception>
     /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
     public static SpectrumResult Run(SpectrumOptions options, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         Func<StageTime> total = StageTime.Start();
         if (options.Threads is int threads)
@@ -110,6 +112,7 @@ public static class SpectrumExperiment
         return new SpectrumResult
         {
             Options = options,
+            StartedUtc = started,
             ModelSha256 = data.ModelSha256,
             DataSha256 = data.Sha256,
             DataSource = data.Source,
@@ -299,7 +302,7 @@ public static class SpectrumExperiment
             }
             catch (DatasetException e)
             {
-                throw new ExperimentInputException(nameof(SpectrumOptions.DataFile), e.Message, e);
+                throw new InvalidOptionException("--data", e.Message);
             }
         }
 
@@ -322,11 +325,11 @@ public static class SpectrumExperiment
             }
             catch (DatasetException e)
             {
-                throw new ExperimentInputException(options.ImageDataset is null ? nameof(SpectrumOptions.SyntheticDataset) : nameof(SpectrumOptions.ImageDataset), e.Message, e);
+                throw new InvalidOptionException("--dataset", e.Message);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException)
             {
-                throw new ExperimentInputException(options.ImageDataset is null ? nameof(SpectrumOptions.SyntheticDataset) : nameof(SpectrumOptions.ImageDataset), e.Message.Split(" (Parameter", 2)[0], e);
+                throw new InvalidOptionException("--dataset", e.Message.Split(" (Parameter", 2)[0]);
             }
         }
 
@@ -341,8 +344,8 @@ public static class SpectrumExperiment
             long wanted = shape.Aggregate(1L, (a, b) => a * b);
             if (wanted != features)
             {
-                throw new ExperimentInputException(
-                    nameof(SpectrumOptions.InputShape),
+                throw new InvalidOptionException(
+                    "--input-shape",
                     $"the input shape [{string.Join(", ", shape)}] has {wanted} values per example but the data has {features}.");
             }
 
@@ -358,7 +361,7 @@ public static class SpectrumExperiment
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new ExperimentInputException(nameof(SpectrumOptions.TorchScriptFile), $"{options.TorchScriptFile}: cannot be read ({e.Message}).", e);
+                throw new InvalidOptionException("--torchscript", $"{options.TorchScriptFile}: cannot be read ({e.Message}).");
             }
 
             try
@@ -367,7 +370,7 @@ public static class SpectrumExperiment
             }
             catch (TorchScriptException e)
             {
-                throw new ExperimentInputException(nameof(SpectrumOptions.TorchScriptFile), $"{options.TorchScriptFile}: {e.Message}", e);
+                throw new InvalidOptionException("--torchscript", $"{options.TorchScriptFile}: {e.Message}");
             }
         }
 
@@ -379,7 +382,7 @@ public static class SpectrumExperiment
             }
             catch (ArgumentException e)
             {
-                throw new ExperimentInputException(ModelOption(options), $"{ModelName(options)}: {e.Message.Split(" (Parameter", 2)[0]}", e);
+                throw new InvalidOptionException(ModelOption(options), $"{ModelName(options)}: {e.Message.Split(" (Parameter", 2)[0]}");
             }
         }
 
@@ -387,7 +390,7 @@ public static class SpectrumExperiment
         {
             if (train.OutputCount != model.OutputDimension || train.FeatureCount != model.InputDimension)
             {
-                throw new ExperimentInputException(
+                throw new InvalidOptionException(
                     ModelOption(options),
                     $"{ModelName(options)}: the model takes {model.InputDimension} input value(s) and returns {model.OutputDimension} output(s) per example, but the data has {train.FeatureCount} input value(s) and {train.OutputCount} target value(s) per example.");
             }
@@ -395,7 +398,7 @@ public static class SpectrumExperiment
             return train;
         }
 
-        private static string ModelOption(SpectrumOptions options) => options.Model is null ? nameof(SpectrumOptions.TorchScriptFile) : nameof(SpectrumOptions.Model);
+        private static string ModelOption(SpectrumOptions options) => options.Model is null ? "--torchscript" : "--run";
 
         private static string ModelName(SpectrumOptions options) => options.TorchScriptFile ?? options.Model!.GetName();
 
@@ -405,12 +408,11 @@ public static class SpectrumExperiment
             {
                 return dataset.TargetsFor(options.Loss);
             }
-            catch (InvalidOperationException e)
+            catch (InvalidOperationException)
             {
-                throw new ExperimentInputException(
-                    nameof(SpectrumOptions.Loss),
-                    $"{options.Loss.Name} needs class labels (integer class indices or one-hot rows), but the targets of {System.IO.Path.GetFileName(source)} are real values; use mse-sum or mse-mean.",
-                    e);
+                throw new InvalidOptionException(
+                    "--loss",
+                    $"{options.Loss.Name} needs class labels (integer class indices or one-hot rows), but the targets of {System.IO.Path.GetFileName(source)} are real values; use mse-sum or mse-mean.");
             }
         }
     }

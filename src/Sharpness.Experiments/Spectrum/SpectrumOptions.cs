@@ -102,12 +102,12 @@ public sealed record SpectrumOptions
     public int? Threads { get; init; } = 1;
 
     /// <summary>Checks every setting and throws on the first problem, naming the property.</summary>
-    /// <exception cref="ExperimentInputException">A setting is missing or out of range.</exception>
+    /// <exception cref="InvalidOptionException">A setting is missing or out of range; the option is named as the command line spells it.</exception>
     public void Validate()
     {
         if (string.IsNullOrEmpty(TorchScriptFile) == (Model is null))
         {
-            throw new ExperimentInputException(nameof(TorchScriptFile), Model is null
+            throw new InvalidOptionException("--torchscript", Model is null
                 ? "a model is required: the TorchScript file."
                 : "give one model: a TorchScript file or a model in memory, not both.");
         }
@@ -115,41 +115,41 @@ public sealed record SpectrumOptions
         int sources = (DataFile is null ? 0 : 1) + (ImageDataset is null ? 0 : 1) + (SyntheticDataset is null ? 0 : 1) + (Data is null ? 0 : 1);
         if (sources != 1)
         {
-            throw new ExperimentInputException(nameof(DataFile), sources == 0
+            throw new InvalidOptionException("--data", sources == 0
                 ? "data is required: a safetensors file with inputs and targets, or a dataset of the toolkit."
                 : "give one data source: a data file or a dataset of the toolkit, not both.");
         }
 
-        Require(!string.IsNullOrEmpty(InputsName), nameof(InputsName), "the inputs tensor needs a name.");
-        Require(!string.IsNullOrEmpty(TargetsName), nameof(TargetsName), "the targets tensor needs a name.");
-        Require(InputShape is null || (InputShape.Count > 0 && InputShape.All(d => d >= 1)), nameof(InputShape), "every dimension of the input shape must be at least 1.");
-        Require(Loss is not null, nameof(Loss), "a loss is required.");
-        Require(MeasureSize is null or >= 1, nameof(MeasureSize), $"must be at least 1 (got {MeasureSize}).");
-        Require(Precision is ScalarType.Float32 or ScalarType.Float64, nameof(Precision), $"products are computed in float32 or float64, not {Precision}.");
-        Require(BatchSize >= 1, nameof(BatchSize), $"must be at least 1 (got {BatchSize}).");
-        Require(TopK >= 1, nameof(TopK), $"must be at least 1 (got {TopK}).");
-        Require(BottomK >= 0, nameof(BottomK), $"must be at least 0 (got {BottomK}).");
-        Require(Tolerance > 0 && double.IsFinite(Tolerance), nameof(Tolerance), $"must be positive and finite (got {Tolerance}).");
-        Require(MaxMatvecs >= 1, nameof(MaxMatvecs), $"must be at least 1 (got {MaxMatvecs}).");
-        Require(DensityBroadening is null || (DensityBroadening > 0 && double.IsFinite(DensityBroadening.Value)), nameof(DensityBroadening), $"must be positive and finite (got {DensityBroadening}).");
-        Require(DensityPoints >= 2, nameof(DensityPoints), $"must be at least 2 (got {DensityPoints}).");
-        Require(Threads is null or >= 1, nameof(Threads), $"must be at least 1 (got {Threads}).");
+        Require(!string.IsNullOrEmpty(InputsName), "--inputs-name", "the inputs tensor needs a name.");
+        Require(!string.IsNullOrEmpty(TargetsName), "--targets-name", "the targets tensor needs a name.");
+        Require(InputShape is null || (InputShape.Count > 0 && InputShape.All(d => d >= 1)), "--input-shape", "every dimension of the input shape must be at least 1.");
+        Require(Loss is not null, "--loss", "a loss is required.");
+        Require(MeasureSize is null or >= 1, "--measure-size", $"must be at least 1 (got {MeasureSize}).");
+        Require(Precision is ScalarType.Float32 or ScalarType.Float64, "--dtype", $"products are computed in float32 or float64, not {Precision}.");
+        Require(BatchSize >= 1, "--batch-size", $"must be at least 1 (got {BatchSize}).");
+        Require(TopK >= 1, "--top-k", $"must be at least 1 (got {TopK}).");
+        Require(BottomK >= 0, "--bottom-k", $"must be at least 0 (got {BottomK}).");
+        Require(Tolerance > 0 && double.IsFinite(Tolerance), "--tolerance", $"must be positive and finite (got {Tolerance}).");
+        Require(MaxMatvecs >= 1, "--max-matvecs", $"must be at least 1 (got {MaxMatvecs}).");
+        Require(DensityBroadening is null || (DensityBroadening > 0 && double.IsFinite(DensityBroadening.Value)), "--density-sigma", $"must be positive and finite (got {DensityBroadening}).");
+        Require(DensityPoints >= 2, "--density-points", $"must be at least 2 (got {DensityPoints}).");
+        Require(Threads is null or >= 1, "--threads", $"must be at least 1 (got {Threads}).");
         try
         {
             Trace?.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new ExperimentInputException(nameof(Trace) + "." + e.ParamName, e.Message.Split(" (Parameter", 2)[0], e);
-        }
-
-        try
-        {
             Density?.Validate();
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new ExperimentInputException(nameof(Density) + "." + e.ParamName, e.Message.Split(" (Parameter", 2)[0], e);
+            string option = e.ParamName switch
+            {
+                nameof(HutchinsonOptions.RelativeTolerance) => "--trace-tolerance",
+                nameof(HutchinsonOptions.MinProbes) => "--trace-min-probes",
+                nameof(HutchinsonOptions.MaxProbes) => "--trace-max-probes",
+                nameof(SlqOptions.Probes) => "--density-probes",
+                _ => "--density-steps",
+            };
+            throw new InvalidOptionException(option, e.Message.Split(" (Parameter", 2)[0]);
         }
     }
 
@@ -157,7 +157,7 @@ public sealed record SpectrumOptions
     {
         if (!condition)
         {
-            throw new ExperimentInputException(option, message);
+            throw new InvalidOptionException(option, message);
         }
     }
 }

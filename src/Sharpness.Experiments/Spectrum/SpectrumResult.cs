@@ -46,6 +46,9 @@ public sealed record SpectrumResult
     /// <summary>The options the run used.</summary>
     public required SpectrumOptions Options { get; init; }
 
+    /// <summary>When the run started (UTC).</summary>
+    public required DateTimeOffset StartedUtc { get; init; }
+
     /// <summary>SHA-256 of the TorchScript file; null for a model in memory.</summary>
     public required string? ModelSha256 { get; init; }
 

@@ -4,7 +4,6 @@ using Sharpness.Core.Spectral;
 using Sharpness.Experiments.Progress;
 using Sharpness.Experiments.Spectrum;
 using Sharpness.Nets.Hessian;
-using Sharpness.Runs;
 
 namespace Sharpness.Experiments.Tests.Spectrum;
 
@@ -89,9 +88,9 @@ public sealed class SpectrumExperimentTests
     {
         SpectrumResult result = SpectrumExperiment.Run(Options("mlp", LossFunction.HalfSquaredError) with { GaussNewton = false });
         string folder = Path.Combine(Path.GetTempPath(), "sharpness-tests", Guid.NewGuid().ToString("N"));
-        var directory = RunDirectory.Create(folder, SpectrumFiles.FileNames(result.Options));
+        var directory = SpectrumWriter.Prepare(folder, result.Options);
 
-        IReadOnlyList<string> written = SpectrumFiles.Write(directory, result);
+        IReadOnlyList<string> written = SpectrumWriter.Write(directory, result);
 
         Assert.Equal(["eigenvalues.csv", "trace.csv", "density.csv", "density_nodes.csv", "density.png", "density.svg"], written);
         string[] eigen = File.ReadAllLines(Path.Combine(folder, "eigenvalues.csv"));
@@ -104,13 +103,16 @@ public sealed class SpectrumExperimentTests
         Close(result.Trace.Estimate.StandardError, double.Parse(last[3], CultureInfo.InvariantCulture), 1e-10);
         string[] nodes = File.ReadAllLines(Path.Combine(folder, "density_nodes.csv"));
         Assert.Equal(1 + result.Density!.Estimate.Rules.Sum(r => r.Nodes.Length), nodes.Length);
-        JsonObject summary = SpectrumFiles.Summary(result);
+        JsonObject summary = SpectrumWriter.Summary(result);
         Assert.Equal(result.Top.Eigenvalues[0], summary["eigenvalues"]![0]!.GetValue<double>());
         Assert.Equal(result.Trace.Estimate.Probes, summary["trace"]!["probes"]!.GetValue<int>());
         Assert.Null(summary["gauss_newton"]);
-        JsonObject configuration = SpectrumFiles.Configuration(result);
+        JsonObject configuration = SpectrumWriter.Configuration(result);
         Assert.Equal(result.ModelSha256, configuration["torchscript_sha256"]!.GetValue<string>());
         Assert.Equal(64, result.DataSha256!.Length);
+        using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")));
+        Assert.Equal("net spectrum", manifest.RootElement.GetProperty("command").GetString());
+        Assert.Equal(result.Top.Eigenvalues[0], manifest.RootElement.GetProperty("results").GetProperty("eigenvalues")[0].GetDouble());
     }
 
     [Fact]
@@ -156,15 +158,15 @@ public sealed class SpectrumExperimentTests
     }
 
     [Theory]
-    [InlineData("not-torchscript", nameof(SpectrumOptions.TorchScriptFile), "not a TorchScript module")]
-    [InlineData("needs-gpu", nameof(SpectrumOptions.TorchScriptFile), "needs a GPU")]
-    [InlineData("not-twice-differentiable", nameof(SpectrumOptions.TorchScriptFile), "cannot differentiate the module twice")]
-    [InlineData("outputs-do-not-fit", nameof(SpectrumOptions.TorchScriptFile), "output(s) per example")]
-    [InlineData("missing-tensor", nameof(SpectrumOptions.DataFile), "has no tensor named 'images'")]
-    [InlineData("real-targets-with-cross-entropy", nameof(SpectrumOptions.Loss), "needs class labels")]
-    [InlineData("input-shape", nameof(SpectrumOptions.InputShape), "has 5 values per example")]
-    [InlineData("no-data", nameof(SpectrumOptions.DataFile), "data is required")]
-    [InlineData("bad-top-k", nameof(SpectrumOptions.TopK), "at least 1")]
+    [InlineData("not-torchscript", "--torchscript", "not a TorchScript module")]
+    [InlineData("needs-gpu", "--torchscript", "needs a GPU")]
+    [InlineData("not-twice-differentiable", "--torchscript", "cannot differentiate the module twice")]
+    [InlineData("outputs-do-not-fit", "--torchscript", "output(s) per example")]
+    [InlineData("missing-tensor", "--data", "has no tensor named 'images'")]
+    [InlineData("real-targets-with-cross-entropy", "--loss", "needs class labels")]
+    [InlineData("input-shape", "--input-shape", "has 5 values per example")]
+    [InlineData("no-data", "--data", "data is required")]
+    [InlineData("bad-top-k", "--top-k", "at least 1")]
     public void BadInputIsReportedAgainstTheOptionAtFault(string problem, string option, string words)
     {
         SpectrumOptions options = Options("mlp", LossFunction.HalfSquaredError);
@@ -180,7 +182,7 @@ public sealed class SpectrumExperimentTests
             "no-data" => options with { DataFile = null },
             _ => options with { TopK = 0 },
         };
-        var e = Assert.Throws<ExperimentInputException>(() => SpectrumExperiment.Run(options));
+        var e = Assert.Throws<InvalidOptionException>(() => SpectrumExperiment.Run(options));
 
         Assert.Equal(option, e.Option);
         Assert.Contains(words, e.Message, StringComparison.Ordinal);

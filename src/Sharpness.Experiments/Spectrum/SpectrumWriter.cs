@@ -1,14 +1,15 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Sharpness.Core.Spectral;
+using Sharpness.Experiments.Runs;
 using Sharpness.Plots;
 using Sharpness.Runs;
 
 namespace Sharpness.Experiments.Spectrum;
 
 /// <summary>
-/// Writes a <see cref="SpectrumResult"/> into a run folder (CSV tables and the density figure) and describes it as JSON
-/// (the manifest's configuration and results, and the one-object summary of <c>--json</c>).
+/// Writes a <see cref="SpectrumResult"/> as a run folder (CSV tables, the density figure, the manifest last) and
+/// describes it as JSON (the manifest's configuration and results, and the one-object summary of <c>--json</c>).
 /// </summary>
 /// <remarks>
 /// Files: <c>eigenvalues.csv</c> (<c>matrix,end,rank,eigenvalue,residual</c>: the Hessian's top and bottom eigenvalues
@@ -17,8 +18,11 @@ namespace Sharpness.Experiments.Spectrum;
 /// to 1), <c>density_nodes.csv</c> (<c>probe,node,weight</c>, the quadrature rules, so the density can be redrawn with
 /// another broadening) and <c>density.png</c>/<c>.svg</c>.
 /// </remarks>
-public static class SpectrumFiles
+public static class SpectrumWriter
 {
+    /// <summary>The command a manifest names.</summary>
+    public const string Command = "net spectrum";
+
     /// <summary>The eigenvalue table.</summary>
     public const string EigenvaluesFile = "eigenvalues.csv";
 
@@ -31,9 +35,9 @@ public static class SpectrumFiles
     /// <summary>The quadrature nodes and weights.</summary>
     public const string DensityNodesFile = "density_nodes.csv";
 
-    /// <summary>The files a run with <paramref name="options"/> writes (besides the manifest), for checking the folder first.</summary>
+    /// <summary>The files a run with <paramref name="options"/> writes besides the manifest.</summary>
     /// <param name="options">The run's options.</param>
-    public static IReadOnlyList<string> FileNames(SpectrumOptions options)
+    public static IReadOnlyList<string> Files(SpectrumOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var files = new List<string> { EigenvaluesFile };
@@ -50,17 +54,24 @@ public static class SpectrumFiles
         return files;
     }
 
-    /// <summary>Writes the tables and the figure; returns the names of the files written.</summary>
-    /// <param name="directory">The run folder.</param>
+    /// <summary>Checks that <paramref name="path"/> can take the run, before it starts.</summary>
+    /// <param name="path">The run folder (new or empty).</param>
+    /// <param name="options">The run's options (which decide the files).</param>
+    /// <exception cref="InvalidOptionException">It cannot (<c>--out</c>).</exception>
+    public static RunFolder Prepare(string path, SpectrumOptions options) => RunFolder.Prepare(path, [.. Files(options)]);
+
+    /// <summary>Writes the tables, the figure and the manifest; returns the files besides the manifest.</summary>
+    /// <param name="folder">The folder <see cref="Prepare"/> accepted.</param>
     /// <param name="result">The measurements.</param>
-    public static IReadOnlyList<string> Write(RunDirectory directory, SpectrumResult result)
+    /// <param name="arguments">The command-line arguments the manifest records (none for a run from code).</param>
+    /// <param name="provenance">More keys for the manifest's configuration (where an in-memory model came from), or null.</param>
+    public static IReadOnlyList<string> Write(RunFolder folder, SpectrumResult result, IReadOnlyList<string>? arguments = null, JsonObject? provenance = null)
     {
-        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(result);
         var written = new List<string>();
-        directory.WriteAtomic(EigenvaluesFile, stream =>
+        folder.WriteCsv(EigenvaluesFile, ["matrix", "end", "rank", "eigenvalue", "residual"], writer =>
         {
-            using var writer = new CsvTableWriter(stream, ["matrix", "end", "rank", "eigenvalue", "residual"]);
             void Rows(string matrix, string end, SpectrumEnd? values)
             {
                 for (int i = 0; values is not null && i < values.Eigenvalues.Count; i++)
@@ -77,9 +88,8 @@ public static class SpectrumFiles
 
         if (result.Trace is { } trace)
         {
-            directory.WriteAtomic(TraceFile, stream =>
+            folder.WriteCsv(TraceFile, ["probe", "quadratic_form", "estimate", "standard_error"], writer =>
             {
-                using var writer = new CsvTableWriter(stream, ["probe", "quadratic_form", "estimate", "standard_error"]);
                 IReadOnlyList<double> forms = trace.Estimate.QuadraticForms;
                 double sum = 0, squares = 0;
                 for (int i = 0; i < forms.Count; i++)
@@ -98,17 +108,15 @@ public static class SpectrumFiles
 
         if (result.Density is { } density)
         {
-            directory.WriteAtomic(DensityFile, stream =>
+            folder.WriteCsv(DensityFile, ["lambda", "density"], writer =>
             {
-                using var writer = new CsvTableWriter(stream, ["lambda", "density"]);
                 for (int i = 0; i < density.Lambda.Count; i++)
                 {
                     writer.WriteRow([density.Lambda[i], density.Density[i]]);
                 }
             });
-            directory.WriteAtomic(DensityNodesFile, stream =>
+            folder.WriteCsv(DensityNodesFile, ["probe", "node", "weight"], writer =>
             {
-                using var writer = new CsvTableWriter(stream, ["probe", "node", "weight"]);
                 for (int r = 0; r < density.Estimate.Rules.Count; r++)
                 {
                     QuadratureRule rule = density.Estimate.Rules[r];
@@ -119,23 +127,23 @@ public static class SpectrumFiles
                 }
             });
             written.AddRange([DensityFile, DensityNodesFile]);
-            RenderedFigure figure = SpectralDensityFigure.Render(new SpectralDensityFigureData
+            written.AddRange(folder.WriteFigure("density", SpectralDensityFigure.Render(new SpectralDensityFigureData
             {
                 Title = FormattableString.Invariant($"Hessian spectral density ({result.Loss.Name}, P = {result.Parameters}, N = {result.Examples})"),
                 Lambda = density.Lambda,
                 Density = density.Density,
                 Marked = result.Top.Eigenvalues.Concat(result.Bottom?.Eigenvalues ?? []).ToArray(),
                 MarkedLabel = "Lanczos eigenvalues",
-            });
-            directory.WriteBytesAtomic("density.png", figure.Png);
-            written.Add("density.png");
-            if (figure.Svg is not null)
-            {
-                directory.WriteTextAtomic("density.svg", figure.Svg);
-                written.Add("density.svg");
-            }
+            })));
         }
 
+        JsonObject configuration = Configuration(result);
+        foreach (var (key, value) in provenance ?? [])
+        {
+            configuration[key] = value?.DeepClone();
+        }
+
+        folder.Complete(new RunRecord(Command, arguments ?? [], configuration, result.Options.Seed, result.StartedUtc, Results(result)), written);
         return written;
     }
 
