@@ -127,14 +127,6 @@ public static class SpectrumWriter
                 }
             });
             written.AddRange([DensityFile, DensityNodesFile]);
-            written.AddRange(folder.WriteFigure("density", SpectralDensityFigure.Render(new SpectralDensityFigureData
-            {
-                Title = FormattableString.Invariant($"Hessian spectral density ({result.Loss.Name}, P = {result.Parameters}, N = {result.Examples})"),
-                Lambda = density.Lambda,
-                Density = density.Density,
-                Marked = result.Top.Eigenvalues.Concat(result.Bottom?.Eigenvalues ?? []).ToArray(),
-                MarkedLabel = "Lanczos eigenvalues",
-            })));
         }
 
         JsonObject configuration = Configuration(result);
@@ -143,7 +135,10 @@ public static class SpectrumWriter
             configuration[key] = value?.DeepClone();
         }
 
-        folder.Complete(new RunRecord(Command, arguments ?? [], configuration, result.Options.Seed, result.StartedUtc, Results(result)), written);
+        // Drawn from the files just written, as sharpness plot redraws them.
+        JsonObject results = Results(result);
+        written.AddRange(folder.WriteFigures(SpectrumFigures.Render(SavedRun.Writing(folder.Path, Command, configuration, results))));
+        folder.Complete(new RunRecord(Command, arguments ?? [], configuration, result.Options.Seed, result.StartedUtc, results), written);
         return written;
     }
 
