@@ -14,8 +14,8 @@ namespace Sharpness.Experiments.Spectrum;
 /// <remarks>
 /// Files: <c>eigenvalues.csv</c> (<c>matrix,end,rank,eigenvalue,residual</c>: the Hessian's top and bottom eigenvalues
 /// and the Gauss–Newton top one); with a trace, <c>trace.csv</c> (<c>probe,quadratic_form,estimate,standard_error</c>,
-/// the running estimate after each probe); with a density, <c>density.csv</c> (<c>lambda,density</c>, ρ integrating
-/// to 1), <c>density_nodes.csv</c> (<c>probe,node,weight</c>, the quadrature rules, so the density can be redrawn with
+/// the running estimate after each probe); with a density, <c>density.csv</c> (<c>lambda,density,count</c>: ρ
+/// integrating to 1, and P·ρ, eigenvalues per unit λ, integrating to the parameter count P), <c>density_nodes.csv</c> (<c>probe,node,weight</c>, the quadrature rules, so the density can be redrawn with
 /// another broadening) and <c>density.png</c>/<c>.svg</c>.
 /// </remarks>
 public static class SpectrumWriter
@@ -108,11 +108,11 @@ public static class SpectrumWriter
 
         if (result.Density is { } density)
         {
-            folder.WriteCsv(DensityFile, ["lambda", "density"], writer =>
+            folder.WriteCsv(DensityFile, ["lambda", "density", "count"], writer =>
             {
                 for (int i = 0; i < density.Lambda.Count; i++)
                 {
-                    writer.WriteRow([density.Lambda[i], density.Density[i]]);
+                    writer.WriteRow([density.Lambda[i], density.Density[i], result.Parameters * density.Density[i]]);
                 }
             });
             folder.WriteCsv(DensityNodesFile, ["probe", "node", "weight"], writer =>

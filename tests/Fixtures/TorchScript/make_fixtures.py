@@ -33,8 +33,8 @@ mlp_labels.npy) and one array in Fortran order and one big-endian (fortran.npy, 
 
 It also writes the modules the toolkit must refuse with a clear message: needs_gpu.pt (forward
 creates a tensor on CUDA), cdist.pt (torch.cdist, whose backward LibTorch cannot differentiate
-again), random_output.pt (dropout left in training mode by tracing), and two_outputs.pt (forward
-returns a tuple).
+again), random_output.pt (dropout left in training mode by tracing), two_outputs.pt (forward
+returns a tuple) and unused_parameter.pt (a parameter forward never uses).
 
 The output is deterministic: fixed seeds, one thread, and Python's string hashing fixed (the script
 restarts itself with PYTHONHASHSEED=0, because TorchScript writes a module's constants in set order).
@@ -142,6 +142,16 @@ class Dropout(nn.Module):
 
     def forward(self, x):
         return self.fc(self.drop(x))
+
+
+class UnusedParameter(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 3)
+        self.extra = nn.Parameter(torch.zeros(3))
+
+    def forward(self, x):
+        return self.fc(x)
 
 
 class TwoOutputs(nn.Module):
@@ -367,6 +377,7 @@ def main() -> None:
     save(torch.jit.script(Cdist()), "cdist.pt")
     save(torch.jit.trace(Dropout().train(), torch.randn(2, 6), check_trace=False), "random_output.pt")
     save(torch.jit.script(TwoOutputs()), "two_outputs.pt")
+    save(torch.jit.script(UnusedParameter()), "unused_parameter.pt")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,19 @@ public class NetSpectrumCommandTests
             Assert.True(File.Exists(Path.Combine(dir, file)), file);
         }
 
-        Assert.Equal(501, File.ReadAllLines(Path.Combine(dir, "density.csv")).Length);
+        string[] density = File.ReadAllLines(Path.Combine(dir, "density.csv"));
+        Assert.Equal(501, density.Length);
+        Assert.Equal("lambda,density,count", density[0]);
+        double[][] rows = density.Skip(1).Select(l => l.Split(',').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        double probability = 0, count = 0;
+        for (int i = 1; i < rows.Length; i++)
+        {
+            probability += 0.5 * (rows[i][1] + rows[i - 1][1]) * (rows[i][0] - rows[i - 1][0]);
+            count += 0.5 * (rows[i][2] + rows[i - 1][2]) * (rows[i][0] - rows[i - 1][0]);
+        }
+
+        Assert.Equal(1, probability, 1e-6);
+        Assert.Equal(reference["parameter_count"]!.GetValue<int>(), count, 1e-3);
     }
 
     [Fact]

@@ -208,6 +208,7 @@ public sealed class TorchScriptNetworkTests
     [InlineData("cdist.pt", TorchScriptProblem.NotTwiceDifferentiable, "_cdist_backward")]
     [InlineData("random_output.pt", TorchScriptProblem.NotDeterministic, "model.eval()")]
     [InlineData("two_outputs.pt", TorchScriptProblem.Forward, "a tuple of 2 values")]
+    [InlineData("unused_parameter.pt", TorchScriptProblem.Forward, "does not use the parameter(s) extra")]
     [InlineData("mlp.json", TorchScriptProblem.NotTorchScript, "not a TorchScript module")]
     [InlineData("mlp.safetensors", TorchScriptProblem.NotTorchScript, "not a TorchScript module")]
     public void ModulesTheToolkitCannotUseAreRefusedWithAOneLineReason(string file, TorchScriptProblem problem, string words)
