@@ -24,15 +24,18 @@ Usage (Debian's Python, which has torch 1.13 and numpy):
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import struct
+import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from checkpoint_cross_check import find, read_idx  # noqa: E402
 
 
 class Block(nn.Module):
@@ -64,21 +67,6 @@ class ResNet(nn.Module):
         x = F.relu(self.bn(self.stem(x)))
         x = self.layers(x)
         return self.fc(x.mean(dim=(2, 3)))
-
-
-def read_idx(path: Path) -> np.ndarray:
-    with gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb") as f:
-        raw = f.read()
-    dims = raw[3]
-    shape = struct.unpack(">" + "I" * dims, raw[4:4 + 4 * dims])
-    return np.frombuffer(raw[4 + 4 * dims:], dtype=np.uint8).reshape(shape)
-
-
-def find(folder: Path, stem: str) -> Path:
-    for candidate in (folder / f"{stem}.gz", folder / stem):
-        if candidate.exists():
-            return candidate
-    raise SystemExit(f"{folder}: no {stem}[.gz]")
 
 
 def save_safetensors(path: Path, tensors: dict[str, torch.Tensor]) -> None:
