@@ -26,14 +26,14 @@ namespace Sharpness.Experiments.Spectrum;
 /// (<see cref="Lanczos"/>), not power iteration: the same accuracy in fewer products, and a residual for each value.
 /// </para>
 /// <para>
-/// Progress goes to the <see cref="IProgress{T}"/> (task <c>net-spectrum/STAGE</c>, unit "products"); nothing is written
+/// Progress goes to the <see cref="IProgress{T}"/> (task <c>net spectrum/STAGE</c>, unit "products"); nothing is written
 /// anywhere. Cancellation is observed between products and ends the run with <see cref="OperationCanceledException"/>.
 /// Same options and seeds, same numbers (with one thread, bit for bit).
 /// </para>
 /// </remarks>
 public static class SpectrumExperiment
 {
-    private const string TaskName = "net-spectrum";
+    private const string TaskName = "net spectrum";
 
     /// <summary>Measures the curvature.</summary>
     /// <param name="options">What to measure, on which model and data.</param>
@@ -99,10 +99,14 @@ public static class SpectrumExperiment
         if (options.Density is { } densityOptions)
         {
             Func<StageTime> watch = StageTime.Start();
+            int steps = Math.Min(densityOptions.Steps, hessian.Size);
+            int probesDone = 0;
+            var observed = new ObservedOperator(hessian, products => Report(
+                progress, "density", products, (long)densityOptions.Probes * steps, clock, $"density: probe {probesDone + 1} of {densityOptions.Probes}"));
             SpectralDensity estimate = StochasticLanczosQuadrature.Estimate(
-                hessian,
+                observed,
                 densityOptions with { CancellationToken = cancellationToken },
-                done => Report(progress, "density", done, densityOptions.Probes, clock, $"density: {done} of {densityOptions.Probes} probes", unit: "probes"));
+                done => probesDone = done);
             cancellationToken.ThrowIfCancellationRequested();
             double sigma = options.DensityBroadening ?? estimate.DefaultBroadening;
             var (lambda, rho) = estimate.OnGrid(options.DensityPoints, sigma);
@@ -173,6 +177,20 @@ public static class SpectrumExperiment
             Message = message,
             Metrics = metric is { } m ? [new ProgressMetric(m.Name, m.Value)] : [],
         });
+    }
+
+    /// <summary>An operator that reports the number of products made after each one.</summary>
+    private sealed class ObservedOperator(ILinearOperator inner, Action<int> afterProduct) : ILinearOperator
+    {
+        private int _products;
+
+        public int Size => inner.Size;
+
+        public void Apply(ReadOnlySpan<double> input, Span<double> output)
+        {
+            inner.Apply(input, output);
+            afterProduct(++_products);
+        }
     }
 
     /// <summary>A stop criterion that reports every state it sees before delegating.</summary>

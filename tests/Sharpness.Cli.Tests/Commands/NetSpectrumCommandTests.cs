@@ -106,7 +106,7 @@ public class NetSpectrumCommandTests
 
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, output);
-        string[] lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("net-spectrum/", StringComparison.Ordinal)).ToArray();
+        string[] lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("net spectrum/", StringComparison.Ordinal)).ToArray();
         Assert.Single(lines);
         Assert.StartsWith($"error: {option}: ", lines[0], StringComparison.Ordinal);
         Assert.Contains(words, lines[0], StringComparison.Ordinal);

@@ -65,9 +65,9 @@ public sealed class SpectrumExperimentTests
 
         Close(1, integral, 1e-6);
         Assert.Equal(result.Top.Matvecs + result.Bottom.Matvecs + 30 + result.Density.Estimate.Matvecs, result.HessianProducts);
-        Assert.Contains(reports, r => r.Task == "net-spectrum/top" && r.Completed > 0);
-        Assert.Contains(reports, r => r.Task == "net-spectrum/trace" && r.Completed == 30 && r.Total == 30);
-        Assert.Contains(reports, r => r.Task == "net-spectrum/density" && r.Completed == 2);
+        Assert.Contains(reports, r => r.Task == "net spectrum/top" && r.Completed > 0);
+        Assert.Contains(reports, r => r.Task == "net spectrum/trace" && r.Completed == 30 && r.Total == 30);
+        Assert.Contains(reports, r => r.Task == "net spectrum/density" && r.Completed == 20 && r.Total == 20);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class SpectrumExperimentTests
         using var source = new CancellationTokenSource();
         var progress = new SynchronousProgress(p =>
         {
-            if (p.Task == "net-spectrum/top" && p.Completed >= 3)
+            if (p.Task == "net spectrum/top" && p.Completed >= 3)
             {
                 source.Cancel();
             }
