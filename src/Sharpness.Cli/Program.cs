@@ -133,6 +133,7 @@ public static class Program
         root.Subcommands.Add(sweep);
         root.Subcommands.Add(ReproduceCommand.Create(context));
         root.Subcommands.Add(PlotCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
         return root;
     }
 

@@ -46,6 +46,7 @@ public partial class ArchitectureTests
     [InlineData("src/Sharpness.Runs")]
     [InlineData("src/Sharpness.Plots")]
     [InlineData("src/Sharpness.Experiments")]
+    [InlineData("src/Sharpness.Web")]
     public void OnlyTheCommandLineWritesToTheConsole(string folder)
     {
         foreach (var (file, text) in Sources(folder))
@@ -67,7 +68,7 @@ public partial class ArchitectureTests
     [Fact]
     public void NoLibraryReferencesTheCommandLineOrItsPackages()
     {
-        foreach (string name in new[] { "Sharpness.Core", "Sharpness.Uv", "Sharpness.Nets", "Sharpness.Runs", "Sharpness.Plots", "Sharpness.Experiments" })
+        foreach (string name in new[] { "Sharpness.Core", "Sharpness.Uv", "Sharpness.Nets", "Sharpness.Runs", "Sharpness.Plots", "Sharpness.Experiments", "Sharpness.Web" })
         {
             var references = Assembly.Load(name).GetReferencedAssemblies().Select(a => a.Name!).ToArray();
             Assert.DoesNotContain("sharpness", references);
