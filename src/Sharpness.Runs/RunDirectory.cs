@@ -34,6 +34,7 @@ public sealed class RunDirectory : IDisposable
 
     private readonly FolderLock? _lock;
     private readonly bool _createdFolder;
+    private bool _released;
 
     private RunDirectory(string path, FolderLock? folderLock, bool createdFolder)
     {
@@ -132,6 +133,7 @@ public sealed class RunDirectory : IDisposable
     /// <exception cref="IOException">The folder or its lock file cannot be created (see <see cref="EnvironmentFailure"/>).</exception>
     public static RunDirectory Create(string path, IReadOnlyCollection<string> filesOfThisRun)
     {
+        ClaimScope.BeforeClaim();
         if (CheckUsable(path, filesOfThisRun) is { } problem)
         {
             throw new RunFolderException(problem);
@@ -145,7 +147,7 @@ public sealed class RunDirectory : IDisposable
             throw new RunFolderException(changed);
         }
 
-        return new RunDirectory(full, folderLock, created);
+        return Claimed(new RunDirectory(full, folderLock, created));
     }
 
     /// <summary>
@@ -161,6 +163,7 @@ public sealed class RunDirectory : IDisposable
     public static RunDirectory Open(string path, bool locked = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ClaimScope.BeforeClaim();
         string full = System.IO.Path.GetFullPath(path);
         if (PathProblem(path, full, []) is { } tooLong)
         {
@@ -174,13 +177,12 @@ public sealed class RunDirectory : IDisposable
 
         if (!locked)
         {
-            bool existed = Directory.Exists(full);
             Directory.CreateDirectory(full);
-            return new RunDirectory(full, null, !existed);
+            return new RunDirectory(full, null, false);
         }
 
         var (folderLock, created) = CreateAndLock(full, shared: false);
-        return new RunDirectory(full, folderLock, created);
+        return Claimed(new RunDirectory(full, folderLock, created));
     }
 
     /// <summary>
@@ -271,6 +273,64 @@ public sealed class RunDirectory : IDisposable
         }
     }
 
+    /// <summary>
+    /// Checks that a folder for other output (a TensorBoard log folder) is not the run folder, inside
+    /// it or a file: null when it is usable, else a one-line reason.
+    /// </summary>
+    /// <param name="folder">The other folder.</param>
+    /// <param name="runFolder">The run folder.</param>
+    /// <param name="runOption">The option that names the run folder, for the message.</param>
+    public static string? CheckOutside(string folder, string runFolder, string runOption)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(runFolder);
+        if (folder.Any(char.IsControl))
+        {
+            return $"'{PathSegment.Printable(folder)}' holds a control character; give a plain folder path.";
+        }
+
+        string full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(folder));
+        string run = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(runFolder));
+        if (PathProblem(folder, full, []) is { } tooLong)
+        {
+            return tooLong;
+        }
+
+        if (FileEntry.KindOf(full, followLinks: true) is not (FileKind.Missing or FileKind.Directory or FileKind.Unknown) || File.Exists(full))
+        {
+            return $"'{folder}' is a file, not a folder.";
+        }
+
+        if (string.Equals(full, run, StringComparison.Ordinal) || full.StartsWith(run + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            return $"'{folder}' is {runOption} or inside it; the run folder holds only the run's own files: give a folder outside it.";
+        }
+
+        return AncestorProblem(folder, full);
+    }
+
+    /// <summary>
+    /// Before a run is redone in an existing, incomplete folder: a folder the toolkit left mid-run
+    /// (its lock file, no manifest) is redone in place; one the command would refuse (an unfinished
+    /// or unreadable manifest, or files without the lock file) is moved aside with
+    /// <see cref="SetAside"/>, never deleted.
+    /// </summary>
+    /// <param name="folder">The run folder (need not exist).</param>
+    /// <returns>The path the folder was moved to, or null when it was left in place.</returns>
+    /// <exception cref="FolderInUseException">A writer holds the folder.</exception>
+    public static string? PrepareRedo(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (FileEntry.KindOf(folder) != FileKind.Directory && !(FileEntry.KindOf(folder) == FileKind.Unknown && Directory.Exists(folder)))
+        {
+            return null;
+        }
+
+        bool manifest = FileEntry.Exists(System.IO.Path.Combine(folder, ManifestFileName));
+        bool foreign = !FolderLock.IsMarked(folder) && Directory.EnumerateFileSystemEntries(folder).Any();
+        return manifest || foreign ? SetAside(folder) : null;
+    }
+
     /// <summary>Whether a folder name is one that <see cref="SetAside"/> gave.</summary>
     /// <param name="name">A folder name.</param>
     public static bool IsSetAside(string name) =>
@@ -323,7 +383,11 @@ public sealed class RunDirectory : IDisposable
     }
 
     /// <summary>Releases the folder's lock.</summary>
-    public void Dispose() => _lock?.Dispose();
+    public void Dispose()
+    {
+        _released = true;
+        _lock?.Dispose();
+    }
 
     /// <summary>
     /// Gives the folder up after a failure: when this claim created it and it holds nothing but
@@ -332,12 +396,19 @@ public sealed class RunDirectory : IDisposable
     /// </summary>
     public void Abandon()
     {
-        if (_lock is null)
+        if (_lock is null || _released)
         {
             return;
         }
 
+        _released = true;
         Release(_lock, _createdFolder, Path);
+    }
+
+    private static RunDirectory Claimed(RunDirectory directory)
+    {
+        ClaimScope.Register(directory);
+        return directory;
     }
 
     private static void Release(FolderLock folderLock, bool createdFolder, string folder)
@@ -417,43 +488,67 @@ public sealed class RunDirectory : IDisposable
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..20] + "…" + text[^12..];
 }
 
-/// <summary>Size and SHA-256 of a file, as recorded in a manifest's <c>file_digests</c>.</summary>
+/// <summary>
+/// Size, rows and SHA-256 of a data table, as recorded in a manifest's <c>file_digests</c>: enough
+/// to tell a table that was cut (to its header, at a row boundary or mid-row) from the one the run
+/// wrote, while a table whose values were edited on purpose still draws.
+/// </summary>
 public static class FileDigest
 {
-    /// <summary>The digest of a file: <c>{"bytes": N, "sha256": "hex"}</c>.</summary>
+    /// <summary>The digest of a file: <c>{"bytes": N, "rows": R, "sha256": "hex"}</c>, R the lines after the header.</summary>
     /// <param name="path">The file.</param>
     public static JsonObject Of(string path)
     {
         using var stream = File.OpenRead(path);
-        byte[] hash = SHA256.HashData(stream);
-        return new JsonObject { ["bytes"] = stream.Length, ["sha256"] = Convert.ToHexStringLower(hash) };
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        long lines = 0;
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            sha.AppendData(buffer, 0, read);
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+        }
+
+        return new JsonObject { ["bytes"] = stream.Length, ["rows"] = Math.Max(0, lines - 1), ["sha256"] = Convert.ToHexStringLower(sha.GetHashAndReset()) };
     }
 
     /// <summary>
-    /// Checks <paramref name="path"/> against a digest recorded in a manifest; null when it matches
-    /// (or no digest was recorded), else a one-line reason.
+    /// Checks a table against the digest its manifest recorded: null when it has the recorded
+    /// number of rows and ends with a complete line (or nothing was recorded), else a one-line reason.
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="recorded">The manifest's digest of it, or null.</param>
     public static string? Mismatch(string path, JsonNode? recorded)
     {
-        if (recorded is not JsonObject digest || digest["bytes"] is not JsonValue bytesValue || !bytesValue.TryGetValue(out long bytes))
+        if (recorded is not JsonObject digest || digest["rows"] is not JsonValue rowsValue || !rowsValue.TryGetValue(out long rows))
         {
             return null;
         }
 
-        long actual = new FileInfo(path).Length;
-        if (actual != bytes)
+        long lines = 0;
+        byte last = (byte)'\n';
+        long length = 0;
+        using (var stream = File.OpenRead(path))
         {
-            return string.Create(CultureInfo.InvariantCulture, $"'{path}' holds {actual} bytes but the manifest recorded {bytes}: the file was cut or changed after the run; nothing is drawn from it.");
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                lines += buffer.AsSpan(0, read).Count((byte)'\n');
+                last = buffer[read - 1];
+                length += read;
+            }
         }
 
-        if (digest["sha256"] is JsonValue hashValue && hashValue.TryGetValue(out string? hash) && hash is not null
-            && !string.Equals(Of(path)["sha256"]!.GetValue<string>(), hash, StringComparison.OrdinalIgnoreCase))
+        if (length > 0 && last != (byte)'\n')
         {
-            return $"'{path}' does not match the SHA-256 the manifest recorded: the file was changed after the run; nothing is drawn from it.";
+            return $"'{path}' ends in the middle of a line: the table was cut after the run; nothing is drawn from it.";
         }
 
-        return null;
+        long actual = Math.Max(0, lines - 1);
+        return actual == rows
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"'{path}' holds {actual} rows but the run wrote {rows}: the table was cut or changed after the run; nothing is drawn from it.");
     }
 }

@@ -59,6 +59,11 @@ public sealed class NetTrainCommand
             files.AddRange(["model.safetensors", "model.json"]);
         }
 
+        if (parse.GetValue(_tensorboard) is { } logs && RunDirectory.CheckOutside(logs.FullName, parse.GetValue(_out)!.FullName, "--out") is { } problem)
+        {
+            throw new UsageException("--tensorboard", problem);
+        }
+
         var output = RunOutput.Prepare(parse.GetValue(_out)!, files);
         using var scope = NewDisposeScope();
         var splits = settings.LoadData();

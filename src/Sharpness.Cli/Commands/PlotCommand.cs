@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sharpness.Cli.Figures;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 
 namespace Sharpness.Cli.Commands;
 
@@ -58,14 +59,36 @@ public sealed class PlotCommand
             return ExitCodes.Success;
         }
 
-        var folders = new Dictionary<string, RunDirectory>(StringComparer.Ordinal);
+        if (files.FirstOrDefault(f => f.Path.Split('/').Any(part => !PathSegment.IsSafe(part))) is { } escaping)
+        {
+            throw new UsageException("RUN_DIR", $"the figure path '{PathSegment.Printable(escaping.Path)}' would leave the output folder; nothing is written.");
+        }
+
+        bool inPlace = SamePath(target, runFolder);
+        if (!inPlace && Directory.Exists(target) && !FolderLock.IsMarked(target)
+            && files.FirstOrDefault(f => FileEntry.Exists(Path.Combine(target, f.Path))) is { } foreign)
+        {
+            throw new UsageException("--out", $"'{Path.Combine(target, foreign.Path)}' exists and was not written by the toolkit (no {FolderLock.FileName} in '{target}'); give a new or empty folder.");
+        }
+
+        RunDirectory root;
+        try
+        {
+            root = RunDirectory.Open(target);
+        }
+        catch (Exception e) when (e is RunFolderException or FolderInUseException)
+        {
+            throw new UsageException(inPlace ? "RUN_DIR" : "--out", e.Message);
+        }
+
+        var folders = new Dictionary<string, RunDirectory>(StringComparer.Ordinal) { [string.Empty] = root };
         foreach (var file in files)
         {
             int slash = file.Path.LastIndexOf('/');
             string sub = slash < 0 ? string.Empty : file.Path[..slash];
             if (!folders.TryGetValue(sub, out var directory))
             {
-                directory = RunDirectory.Open(sub.Length == 0 ? target : Path.Combine(target, sub));
+                directory = RunDirectory.Open(Path.Combine(target, sub), locked: false);
                 folders[sub] = directory;
             }
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 
 namespace Sharpness.Cli.Commands;
 
@@ -184,10 +185,11 @@ public sealed class ReproduceCommand
                 continue;
             }
 
-            if (Directory.Exists(runFolder))
+            // Only incomplete folders named after an experiment of the plan reach here: the toolkit's
+            // own partial run is redone in place, anything else is moved aside, never deleted.
+            if (RunDirectory.PrepareRedo(runFolder) is { } kept)
             {
-                // Only folders named after an experiment of the plan reach here, and only incomplete ones.
-                Directory.Delete(runFolder, recursive: true);
+                context.Error.WriteLine($"[{i + 1}/{experiments.Count}] {e.Name}: the incomplete earlier attempt is kept as {Path.GetFileName(kept)}");
             }
 
             var runClock = Stopwatch.StartNew();
@@ -234,7 +236,7 @@ public sealed class ReproduceCommand
             ["seconds"] = total,
         };
         var configuration = new JsonObject { ["quick"] = quick, ["no_net"] = noNet, ["data_dir"] = dataDir };
-        foreach (var report in ReproduceReport.Reports(SavedRun.Writing(folder, "reproduce", configuration, results), path => File.ReadAllBytes(Path.Combine(folder, path))))
+        foreach (var report in ReproduceReport.Reports(SavedRun.Writing(folder, "reproduce", configuration, results), path => BoundedFile.ReadAllBytes(Path.Combine(folder, path), FileKindLimit.Figure)))
         {
             output.WriteBytes(report.Path, report.Content);
         }
@@ -285,7 +287,7 @@ public sealed class ReproduceCommand
         if (!File.Exists(planPath))
         {
             // A folder with nothing but temporary files has not started any experiment.
-            bool started = Directory.EnumerateFileSystemEntries(folder).Any(entry => !entry.EndsWith(".partial", StringComparison.Ordinal));
+            bool started = Directory.EnumerateFileSystemEntries(folder).Any(entry => !entry.EndsWith(SafeFile.TemporarySuffix, StringComparison.Ordinal) && Path.GetFileName(entry) != FolderLock.FileName);
             return started
                 ? throw new UsageException("--out", $"'{folder}' is not empty and holds no {PlanFile}, so it is not a reproduction this version can resume; choose an empty or new folder.")
                 : false;
@@ -294,9 +296,9 @@ public sealed class ReproduceCommand
         JsonNode? earlier;
         try
         {
-            earlier = JsonNode.Parse(File.ReadAllText(planPath));
+            earlier = JsonNode.Parse(BoundedFile.ReadAllText(planPath, FileKindLimit.Manifest));
         }
-        catch (System.Text.Json.JsonException e)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InputFileException)
         {
             throw new UsageException("--out", $"'{planPath}' is not valid JSON ({e.Message}); choose another folder or delete it.");
         }
@@ -322,7 +324,7 @@ public sealed class ReproduceCommand
 
     private static double RecordedSeconds(string runFolder)
     {
-        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, RunDirectory.ManifestFileName)))!;
+        var manifest = JsonNode.Parse(BoundedFile.ReadAllText(Path.Combine(runFolder, RunDirectory.ManifestFileName), FileKindLimit.Manifest))!;
         var started = DateTimeOffset.Parse(manifest["started_utc"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         var finished = DateTimeOffset.Parse(manifest["finished_utc"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         return (finished - started).TotalSeconds;
@@ -343,13 +345,13 @@ public sealed class ReproduceCommand
     };
 
     private static JsonObject Results(string folder, string run) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(folder, run, RunDirectory.ManifestFileName)))!["results"]!.AsObject();
+        JsonNode.Parse(BoundedFile.ReadAllText(Path.Combine(folder, run, RunDirectory.ManifestFileName), FileKindLimit.Manifest))!["results"]!.AsObject();
 
     private static string[] Strings(JsonNode? array) => array?.AsArray().Select(n => n!.GetValue<string>()).ToArray() ?? [];
 
     private static List<Dictionary<string, string>> ReadCsv(string path)
     {
-        string[] lines = File.ReadAllLines(path);
+        string[] lines = BoundedFile.ReadAllText(path, FileKindLimit.Table).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         string[] header = lines[0].Split(',');
         return lines.Skip(1).Where(l => l.Length > 0).Select(line => header.Zip(line.Split(',')).ToDictionary(p => p.First, p => p.Second)).ToList();
     }
@@ -418,7 +420,7 @@ public sealed class ReproduceCommand
             foreach (var run in Results(folder, "net-eos")["runs"]!.AsArray())
             {
                 string sub = run!["folder"]!.GetValue<string>();
-                var metrics = ReadCsv(Path.Combine(folder, "net-eos", sub, "metrics.csv"))
+                var metrics = ReadCsv(Path.Combine(PathSegment.Combine(Path.Combine(folder, "net-eos"), sub, "net-eos results.runs[].folder"), "metrics.csv"))
                     .Where(row => row["sharpness"] != "nan" && row["threshold"] != "nan")
                     .Select(row => D(row["sharpness"]) / D(row["threshold"]))
                     .Where(double.IsFinite)

@@ -2,41 +2,45 @@ using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
 using Sharpness.Plots;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 
 namespace Sharpness.Cli.Commands;
 
 /// <summary>
-/// The run folder of a command: checked before any work starts (so bad input writes nothing),
-/// created when the first file is written, closed by the manifest.
+/// The run folder of a command, claimed once its input is checked and before any work starts:
+/// created with its lock (one writer per folder), so an unusable, unwritable or busy folder is
+/// reported before computing, and a dry run (<c>sweep run</c>'s check of every point) stops here.
+/// The claim is released when the command returns (<see cref="ClaimScope"/>); a folder it created
+/// and wrote nothing into is removed again.
 /// </summary>
 internal sealed class RunOutput
 {
-    private readonly string _path;
-    private readonly IReadOnlyCollection<string> _files;
-    private RunDirectory? _directory;
+    private readonly RunDirectory _directory;
 
-    private RunOutput(string path, IReadOnlyCollection<string> files)
-    {
-        _path = path;
-        _files = files;
-    }
+    private RunOutput(RunDirectory directory) => _directory = directory;
 
     /// <summary>The absolute folder path.</summary>
-    public string Path => System.IO.Path.GetFullPath(_path);
+    public string Path => _directory.Path;
 
-    /// <summary>Checks that <paramref name="directory"/> can take a run that writes <paramref name="files"/>.</summary>
-    /// <exception cref="UsageException">The folder is a file, holds a run, or holds other files.</exception>
-    public static RunOutput Prepare(DirectoryInfo directory, IReadOnlyCollection<string> files)
+    /// <summary>Claims <paramref name="directory"/> for a run that writes <paramref name="files"/>.</summary>
+    /// <param name="directory">The folder given with <paramref name="option"/>.</param>
+    /// <param name="files">File (or sub-folder) names the run writes, besides the manifest.</param>
+    /// <param name="option">The option that named the folder, for messages.</param>
+    /// <exception cref="UsageException">The folder is a file, holds a run or other files, its path is too long, or another process holds it.</exception>
+    public static RunOutput Prepare(DirectoryInfo directory, IReadOnlyCollection<string> files, string option = "--out")
     {
-        if (RunDirectory.CheckUsable(directory.FullName, files) is { } problem)
+        ArgumentNullException.ThrowIfNull(directory);
+        try
         {
-            throw new UsageException("--out", problem);
+            return new RunOutput(RunDirectory.Create(directory.FullName, files));
         }
-
-        return new RunOutput(directory.FullName, files);
+        catch (Exception e) when (e is RunFolderException or FolderInUseException)
+        {
+            throw new UsageException(option, e.Message);
+        }
     }
 
-    private RunDirectory Directory => _directory ??= RunDirectory.Create(_path, _files);
+    private RunDirectory Directory => _directory;
 
     /// <summary>Streams a CSV table into the folder, atomically.</summary>
     public void WriteCsv(string fileName, IReadOnlyList<string> columns, Action<CsvTableWriter> rows) =>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sharpness.Runs;
 using Sharpness.Runs.Sweeps;
 
 namespace Sharpness.Cli.Commands;
@@ -35,16 +36,25 @@ public sealed class SweepMergeCommand
             throw new UsageException("--out", $"'{output}' is a file, not a folder.");
         }
 
-        if (output is not null)
+        MergeReport report;
+        try
         {
-            Directory.CreateDirectory(output);
+            report = SweepMerger.Merge(directory.FullName, output);
+        }
+        catch (RunFolderException e)
+        {
+            throw new UsageException(output is null ? "dir" : "--out", e.Message);
         }
 
-        var report = SweepMerger.Merge(directory.FullName, output);
         context.Output.WriteLine($"merged {report.CompleteRuns} complete runs ({report.ResultRows} result rows, {report.TrajectoryRows} trajectory rows); {report.IncompleteRuns} incomplete");
         foreach (var issue in report.Incomplete)
         {
             context.Output.WriteLine($"  incomplete {issue.Run}: {issue.Reason}");
+        }
+
+        foreach (string name in report.SetAside)
+        {
+            context.Output.WriteLine($"  set aside {name}: an earlier incomplete attempt kept by sweep run, not merged");
         }
 
         foreach (var issue in report.WithoutTrajectory)

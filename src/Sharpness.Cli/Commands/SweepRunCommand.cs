@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 using Sharpness.Runs.Sweeps;
 using Spectre.Console;
 
@@ -36,13 +37,14 @@ public sealed class SweepRunCommand
 
     private int Execute(ParseResult parse, CliContext context)
     {
+        using var interrupt = new SweepInterrupt();
         var specFile = parse.GetValue(_spec)!;
         SweepSpec spec;
-        IReadOnlyList<SweepPoint> points;
+        long count;
         try
         {
             spec = SweepSpec.Load(specFile.FullName);
-            points = SweepPlan.Expand(spec);
+            count = SweepPlan.Count(spec);
         }
         catch (SweepSpecException e)
         {
@@ -63,37 +65,55 @@ public sealed class SweepRunCommand
             throw new UsageException("spec", $"'{spec.Command}' writes no run folder (it has no --out), so it cannot be swept.");
         }
 
-        // Check every point's settings against the command (names, then types) before anything runs.
-        var plans = new List<(SweepPoint Point, string[] Args)>();
-        var parser = Program.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, []));
-        foreach (var point in SweepPlan.Shard(points, shard, shards))
+        // Every point of this shard is checked by the command's own validation (a dry run that
+        // stops where the command would claim its folder) before anything runs.
+        int planned = 0;
+        foreach (var point in SweepPlan.ShardOf(spec, shard, shards))
         {
-            var tokens = ConfigArguments.FromSettings(point.Settings, specFile.FullName, target, [], blame: "spec");
-            string[] args = [.. spec.Command.Split(' ', StringSplitOptions.RemoveEmptyEntries), .. tokens, "--out", Path.Combine(results, point.Directory)];
-            if (parser.Parse(args).Errors is { Count: > 0 } errors)
+            if (interrupt.Requested)
             {
-                throw new UsageException("spec", $"point {point.Index} ({point.Directory}): {errors[0].Message}");
+                context.Output.WriteLine("interrupted: stopped while checking the points; nothing was run");
+                return ExitCodes.Interrupted;
             }
 
-            plans.Add((point, args));
+            string[] args = Arguments(spec, specFile, target, results, point);
+            var error = new StringWriter(CultureInfo.InvariantCulture);
+            if (Program.Run(args, TextWriter.Null, error, dryRun: true) != ExitCodes.Success)
+            {
+                string reason = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Replace("error: ", string.Empty, StringComparison.Ordinal) ?? "refused";
+                throw new UsageException("spec", $"point {point.Index} ({point.Directory}): {reason}");
+            }
+
+            planned++;
         }
 
-        context.Output.WriteLine($"sweep '{spec.Command}': {points.Count} points, shard {shard}/{shards}: {plans.Count} points, results in {results}");
+        context.Output.WriteLine($"sweep '{spec.Command}': {count} points, shard {shard}/{shards}: {planned} points, results in {results}");
         if (parse.GetValue(_dryRun))
         {
-            foreach (var (point, args) in plans)
+            foreach (var point in SweepPlan.ShardOf(spec, shard, shards))
             {
-                context.Output.WriteLine($"{point.Index,6} {point.Directory}  {string.Join(' ', args)}");
+                context.Output.WriteLine($"{point.Index,6} {point.Directory}  {string.Join(' ', Arguments(spec, specFile, target, results, point))}");
             }
 
             return ExitCodes.Success;
         }
 
-        Directory.CreateDirectory(results);
-        using var interrupt = new SweepInterrupt();
+        // One unsharded sweep per results folder; shards share it (each run folder has its own lock).
+        FolderLock sweepLock;
+        try
+        {
+            sweepLock = RunDirectory.CreateAndLock(results, shared: shards > 1).Lock;
+        }
+        catch (FolderInUseException e)
+        {
+            throw new UsageException("--out", e.Message + (shards > 1 ? string.Empty : " (shards of one sweep share a folder: give each --shard i/N)"));
+        }
+
+        using var heldSweep = sweepLock;
+        var plans = SweepPlan.ShardOf(spec, shard, shards).Select(point => (point, Arguments(spec, specFile, target, results, point)));
         var outcome = Console.IsOutputRedirected || !ReferenceEquals(context.Output, Console.Out)
-            ? RunAll(plans, results, interrupt, context.Output.WriteLine, _ => { })
-            : RunWithProgressBar(plans, results, interrupt);
+            ? RunAll(plans, planned, results, interrupt, context.Output.WriteLine, _ => { })
+            : RunWithProgressBar(plans, planned, results, interrupt);
         var (done, skipped, failures) = outcome;
         if (interrupt.Requested)
         {
@@ -106,10 +126,16 @@ public sealed class SweepRunCommand
             context.Output.WriteLine($"  failed {folder}: {reason}");
         }
 
-        return interrupt.Requested ? 130 : failures.Count > 0 ? ExitCodes.InternalError : ExitCodes.Success;
+        return interrupt.Requested ? ExitCodes.Interrupted : failures.Count > 0 ? ExitCodes.InternalError : ExitCodes.Success;
     }
 
-    private static (int Done, int Skipped, List<(string Directory, string Reason)> Failures) RunWithProgressBar(List<(SweepPoint Point, string[] Args)> plans, string results, SweepInterrupt interrupt)
+    private static string[] Arguments(SweepSpec spec, FileInfo specFile, Command target, string results, SweepPoint point)
+    {
+        var tokens = ConfigArguments.FromSettings(point.Settings, specFile.FullName, target, [], blame: "spec");
+        return [.. spec.Command.Split(' ', StringSplitOptions.RemoveEmptyEntries), .. tokens, "--out", Path.Combine(results, point.Directory)];
+    }
+
+    private static (int Done, int Skipped, List<(string Directory, string Reason)> Failures) RunWithProgressBar(IEnumerable<(SweepPoint Point, string[] Args)> plans, int count, string results, SweepInterrupt interrupt)
     {
         (int, int, List<(string, string)>) outcome = default;
         AnsiConsole.Progress()
@@ -121,20 +147,19 @@ public sealed class SweepRunCommand
                 new RemainingTimeColumn())
             .Start(progress =>
             {
-                var task = progress.AddTask("sweep", maxValue: plans.Count);
-                outcome = RunAll(plans, results, interrupt, line => AnsiConsole.MarkupLine(Markup.Escape(line)), _ => task.Increment(1));
+                var task = progress.AddTask("sweep", maxValue: count);
+                outcome = RunAll(plans, count, results, interrupt, line => AnsiConsole.MarkupLine(Markup.Escape(line)), _ => task.Increment(1));
             });
         return outcome;
     }
 
-    private static (int Done, int Skipped, List<(string Directory, string Reason)> Failures) RunAll(List<(SweepPoint Point, string[] Args)> plans, string results, SweepInterrupt interrupt, Action<string> report, Action<int> advance)
+    private static (int Done, int Skipped, List<(string Directory, string Reason)> Failures) RunAll(IEnumerable<(SweepPoint Point, string[] Args)> plans, int count, string results, SweepInterrupt interrupt, Action<string> report, Action<int> advance)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        int done = 0, skipped = 0, ran = 0;
+        int done = 0, skipped = 0, ran = 0, k = 0;
         var failures = new List<(string Directory, string Reason)>();
-        for (int k = 0; k < plans.Count; k++)
+        foreach (var (point, args) in plans)
         {
-            var (point, args) = plans[k];
             string folder = Path.Combine(results, point.Directory);
             string status;
             if (RunDirectory.HoldsCompleteRun(folder))
@@ -144,26 +169,43 @@ public sealed class SweepRunCommand
             }
             else
             {
-                var output = new StringWriter();
-                var error = new StringWriter();
-                int code = Program.Run(args, output, error);
-                ran++;
+                string? setAside = null;
+                string? problem = null;
+                try
+                {
+                    setAside = RunDirectory.PrepareRedo(folder);
+                }
+                catch (FolderInUseException e)
+                {
+                    problem = e.Message;
+                }
+
+                int code = ExitCodes.InvalidInput;
+                var error = new StringWriter(CultureInfo.InvariantCulture);
+                if (problem is null)
+                {
+                    code = Program.Run(args, new StringWriter(CultureInfo.InvariantCulture), error);
+                    ran++;
+                }
+
+                string moved = setAside is null ? string.Empty : $" (the earlier incomplete attempt is kept as {Path.GetFileName(setAside)})";
                 if (code == ExitCodes.Success)
                 {
                     done++;
-                    status = "done";
+                    status = "done" + moved;
                 }
                 else
                 {
-                    string reason = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? $"exit code {code}";
-                    failures.Add((point.Directory, reason));
-                    status = "failed: " + reason;
+                    string reason = problem ?? error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? $"exit code {code}";
+                    failures.Add((point.Directory, reason + moved));
+                    status = "failed: " + reason + moved;
                 }
             }
 
-            int left = plans.Count - k - 1;
+            k++;
+            int left = count - k;
             string eta = ran > 0 && left > 0 ? $" (eta {TimeSpan.FromSeconds(Math.Ceiling(clock.Elapsed.TotalSeconds / ran * left)):c})" : string.Empty;
-            report(string.Create(CultureInfo.InvariantCulture, $"[{k + 1}/{plans.Count}] {point.Directory}: {status}{eta}"));
+            report(string.Create(CultureInfo.InvariantCulture, $"[{k}/{count}] {point.Directory}: {status}{eta}"));
             advance(1);
             if (interrupt.Requested)
             {
@@ -176,6 +218,11 @@ public sealed class SweepRunCommand
 
     private (int Shard, int Shards) ShardOf(ParseResult parse)
     {
+        if (parse.GetValue(_shards) is int given && given < 1)
+        {
+            throw new UsageException("--shards", $"must be at least 1 (got {given}).");
+        }
+
         if (parse.GetValue(_shard) is { } text)
         {
             string[] parts = text.Split('/');
@@ -185,6 +232,11 @@ public sealed class SweepRunCommand
                 || n < 1 || i >= n)
             {
                 throw new UsageException("--shard", $"expected i/N with 0 <= i < N, got '{text}'.");
+            }
+
+            if (parse.GetValue(_shards) is int total && total != n)
+            {
+                throw new UsageException("--shards", $"is {total} but --shard says {n} shards; give one of them.");
             }
 
             return (i, n);
@@ -215,6 +267,11 @@ public sealed class SweepRunCommand
             }
 
             return (index, n);
+        }
+
+        if (parse.GetValue(_shards) is not null)
+        {
+            throw new UsageException("--shards", "is used with JOB_COMPLETION_INDEX (Kubernetes indexed jobs), which is not set; give --shard i/N instead.");
         }
 
         return (0, 1);

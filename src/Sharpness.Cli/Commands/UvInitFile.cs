@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Sharpness.Runs.Safety;
 using Sharpness.Uv.Model;
 
 namespace Sharpness.Cli.Commands;
@@ -24,11 +25,11 @@ public static class UvInitFile
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = BoundedFile.ReadAllText(path, FileKindLimit.InitialWeights);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (InputFileException e)
         {
-            throw new UsageException(Option, $"cannot read '{path}': {e.Message}");
+            throw new UsageException(Option, e.Message);
         }
 
         try

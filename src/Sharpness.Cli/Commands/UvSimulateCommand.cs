@@ -55,35 +55,22 @@ public sealed class UvSimulateCommand
         var (model, training, lrWasDefault) = BuildConfiguration(parse);
         DirectoryInfo? outDir = parse.GetValue(_out);
         string[] files = [TrajectoryFile, FigureFile];
-        if (outDir is not null && RunDirectory.CheckUsable(outDir.FullName, files) is { } problem)
-        {
-            throw new UsageException("--out", problem);
-        }
-
+        RunOutput? output = outDir is null ? null : RunOutput.Prepare(outDir, files);
         UvRunResult result = UvGradientDescent.Run(model, training);
         JsonObject configuration = ConfigurationJson(parse, model, training, result, lrWasDefault);
         JsonObject summary = SummaryJson(result);
 
-        if (outDir is not null)
+        if (output is not null)
         {
-            var run = RunDirectory.Create(outDir.FullName, files);
-            run.WriteAtomic(TrajectoryFile, stream => CsvTable.Write(stream, TrajectoryColumns, result.Records.Select(Row)));
-            foreach (var figure in RunFigures.Figures(UvSimulateFigures.Render)(SavedRun.Writing(run.Path, "uv simulate", configuration, summary)))
+            output.WriteCsv(TrajectoryFile, TrajectoryColumns, writer =>
             {
-                run.WriteBytesAtomic(figure.Path, figure.Content);
-            }
-
-            run.WriteManifest(new RunManifest
-            {
-                Command = "uv simulate",
-                Arguments = context.Arguments,
-                Configuration = configuration,
-                Seed = model.Seed,
-                StartedUtc = started,
-                FinishedUtc = DateTimeOffset.UtcNow,
-                Results = summary,
-                Files = files,
+                foreach (var record in result.Records)
+                {
+                    writer.WriteRow(Row(record));
+                }
             });
+            output.WriteFigures(UvSimulateFigures.Render(SavedRun.Writing(output.Path, "uv simulate", configuration, summary)));
+            output.Complete("uv simulate", context, configuration, model.Seed, started, summary, files);
         }
 
         if (parse.GetValue(_json))
@@ -131,7 +118,7 @@ public sealed class UvSimulateCommand
         return UvSharpness.Hessian(new UvFunctionState(network.Output, network.Ntk), model.Target, network.Normaliser, network.Width);
     }
 
-    private static IReadOnlyList<double> Row(UvStepRecord r) =>
+    private static double[] Row(UvStepRecord r) =>
         [r.Step, r.Loss, r.Output, r.Residual, r.Ntk, r.Sharpness, r.LrNtk, r.LrSharpness, r.Q];
 
     private JsonObject ConfigurationJson(ParseResult parse, UvModelConfig model, UvTrainingConfig training, UvRunResult result, bool lrWasDefault)

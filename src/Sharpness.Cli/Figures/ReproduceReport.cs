@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Sharpness.Runs.Safety;
 
 namespace Sharpness.Cli.Figures;
 
@@ -35,11 +36,11 @@ internal static class ReproduceReport
         var files = new List<RenderedFile>();
         foreach (string name in RunNames(run))
         {
-            files.AddRange(RunFigures.Render(SavedRun.Load(Path.Combine(run.Folder, name))).Select(f => f with { Path = name + "/" + f.Path }));
+            files.AddRange(RunFigures.Render(SavedRun.Load(run.SubFolder(name, "results.runs[].name"))).Select(f => f with { Path = name + "/" + f.Path }));
         }
 
         var drawn = files.ToDictionary(f => f.Path, f => f.Content, StringComparer.Ordinal);
-        files.AddRange(Reports(run, path => drawn.TryGetValue(path, out byte[]? content) ? content : File.ReadAllBytes(Path.Combine(run.Folder, path))));
+        files.AddRange(Reports(run, path => drawn.TryGetValue(path, out byte[]? content) ? content : run.ReadBytes(path, FileKindLimit.Figure)));
         return files;
     }
 
@@ -56,7 +57,7 @@ internal static class ReproduceReport
         var figures = new List<(string Run, string Path)>();
         foreach (var entry in runs)
         {
-            var sub = SavedRun.Load(Path.Combine(run.Folder, entry.Name));
+            var sub = SavedRun.Load(run.SubFolder(entry.Name, "results.runs[].name"));
             figures.AddRange(sub.Files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).Select(f => (entry.Name, entry.Name + "/" + f)));
         }
 
@@ -96,7 +97,7 @@ internal static class ReproduceReport
         JsonArray claims;
         try
         {
-            claims = JsonNode.Parse(File.ReadAllText(path))?["claims"] as JsonArray ?? throw new RunDataException($"'{path}' has no \"claims\" array.");
+            claims = JsonNode.Parse(run.ReadBytes(ClaimsFile, FileKindLimit.Manifest))?["claims"] as JsonArray ?? throw new RunDataException($"'{path}' has no \"claims\" array.");
         }
         catch (JsonException e)
         {

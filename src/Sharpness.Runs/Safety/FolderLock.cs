@@ -89,6 +89,26 @@ public sealed class FolderLock : IDisposable
         return kind == FileKind.Regular || (kind == FileKind.Unknown && File.Exists(PathIn(folder)));
     }
 
+    /// <summary>Creates the lock file of <paramref name="folder"/> when missing, without locking: marks the folder as the toolkit's.</summary>
+    /// <param name="folder">An existing folder.</param>
+    public static void Mark(string folder)
+    {
+        string path = PathIn(folder);
+        if (UnixFiles.Stat(path, followLinks: false).Kind != FileKind.Missing)
+        {
+            return;
+        }
+
+        try
+        {
+            using var created = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.ReadWrite });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Created meanwhile by another writer.
+        }
+    }
+
     /// <summary>Locks an existing folder.</summary>
     /// <param name="folder">The folder (it must exist).</param>
     /// <param name="shared">Take a shared lock (several shared holders coexist; an exclusive one excludes them).</param>

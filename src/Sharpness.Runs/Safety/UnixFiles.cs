@@ -31,6 +31,19 @@ public enum FileKind
     Unknown,
 }
 
+/// <summary>What is at a path, links not followed unless asked: for checks before reading or replacing anything.</summary>
+public static class FileEntry
+{
+    /// <summary>The kind of entry at <paramref name="path"/>.</summary>
+    /// <param name="path">The path.</param>
+    /// <param name="followLinks">Describe the target of a symbolic link instead of the link.</param>
+    public static FileKind KindOf(string path, bool followLinks = false) => UnixFiles.Stat(path, followLinks).Kind;
+
+    /// <summary>Whether anything (a file, folder or link, even a dangling one) is at <paramref name="path"/>.</summary>
+    /// <param name="path">The path.</param>
+    public static bool Exists(string path) => UnixFiles.Exists(path);
+}
+
 /// <summary>
 /// The few POSIX calls that .NET does not expose and the safety layer needs on Linux: <c>statx</c>
 /// (file kind, inode and size without following links, also of an open descriptor), <c>open</c>
@@ -108,6 +121,9 @@ internal static class UnixFiles
 
         return ManagedStat(path, followLinks);
     }
+
+    /// <summary>Whether anything (a file, folder or link, even a dangling one) is at <paramref name="path"/>.</summary>
+    public static bool Exists(string path) => Stat(path, followLinks: false).Kind != FileKind.Missing;
 
     /// <summary>Kind, size, device and inode of an open descriptor (Unknown when not available).</summary>
     public static (FileKind Kind, long Size, ulong Device, ulong Inode) Stat(int descriptor)
