@@ -48,6 +48,10 @@ public static partial class Program
         {
             return Fail(error, ExitCodes.InvalidInput, $"{e.Option}: {e.Message}");
         }
+        catch (Runs.Limits.LimitException e)
+        {
+            return Fail(error, ExitCodes.InvalidInput, $"{e.Option}: {e.Message}");
+        }
         catch (FolderInUseException e)
         {
             return Fail(error, ExitCodes.InvalidInput, e.Message);
@@ -85,7 +89,7 @@ public static partial class Program
             string more = parsed.Errors.Count > 1 ? string.Create(CultureInfo.InvariantCulture, $" (and {parsed.Errors.Count - 1} more)") : string.Empty;
             string settings = configPath is null ? string.Empty : $" (settings from --config '{configPath}' included)";
             string help = "sharpness " + string.Join(' ', CommandPath(parsed.CommandResult.Command));
-            return Fail(error, ExitCodes.InvalidInput, $"{message}{more}{settings}; see '{help.TrimEnd()} --help' for the options.");
+            return Fail(error, ExitCodes.InvalidInput, $"{message.TrimEnd('.')}{more}{settings}; see '{help.TrimEnd()} --help' for the options.");
         }
 
         return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });

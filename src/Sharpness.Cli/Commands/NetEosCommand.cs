@@ -86,7 +86,7 @@ public sealed class NetEosCommand
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new UsageException(e.ParamName switch { "ReachFraction" => "--reach-fraction", _ => "--band-high" }, e.Message.Split(" (Parameter")[0]);
+            throw UsageException.FromArgument(e, e.ParamName switch { "ReachFraction" => "--reach-fraction", _ => "--band-high" });
         }
 
         string[] folders = rates.Select(RunFolder).ToArray();

@@ -383,6 +383,24 @@ internal sealed record NetSettings
 
     public required TrainerConfig Trainer { get; init; }
 
+    private static readonly Dictionary<string, string> TrainerOptionNames = new(StringComparer.Ordinal)
+    {
+        ["TrainAccuracyGoal"] = "--accuracy-goal",
+        ["LossGoal"] = "--loss-goal",
+        ["MaxSteps"] = "--steps",
+        ["PhysicalBatchSize"] = "--physical-batch",
+        ["WarmupSteps"] = "--warmup",
+    };
+
+    private static readonly Dictionary<string, string> ModelOptionNames = new(StringComparer.Ordinal)
+    {
+        ["HiddenWeightVariance"] = "--init-scale",
+        ["Channels"] = "--width",
+        ["InputDimension"] = "--dataset",
+        ["OutputDimension"] = "--dataset",
+        ["Input"] = "--dataset",
+    };
+
     /// <summary>Checks the trainer settings, mapping a bad property to its option.</summary>
     public void ValidateTrainer()
     {
@@ -392,18 +410,7 @@ internal sealed record NetSettings
         }
         catch (ArgumentException e)
         {
-            string option = e.ParamName switch
-            {
-                "TrainAccuracyGoal" => "--accuracy-goal",
-                "LossGoal" => "--loss-goal",
-                "MaxSteps" => "--steps",
-                "BatchSize" => "--batch-size",
-                "PhysicalBatchSize" => "--physical-batch",
-                "WarmupSteps" => "--warmup",
-                "Momentum" => "--momentum",
-                _ => "--" + (e.ParamName ?? "options").ToLowerInvariant(),
-            };
-            throw new UsageException(option, e.Message.Split(" (Parameter", 2)[0]);
+            throw UsageException.FromArgument(e, options: TrainerOptionNames);
         }
     }
 
@@ -452,7 +459,7 @@ internal sealed record NetSettings
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.ParamName is "Classes" ? "--classes" : "--dataset", e.Message);
+            throw UsageException.FromArgument(e, e.ParamName is "Classes" ? "--classes" : "--dataset");
         }
     }
 
@@ -505,7 +512,7 @@ internal sealed record NetSettings
         }
         catch (ArgumentException e)
         {
-            throw new UsageException("--" + (e.ParamName ?? "model").ToLowerInvariant(), e.Message);
+            throw UsageException.FromArgument(e, options: ModelOptionNames, fallback: "--model");
         }
     }
 

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
 using Sharpness.Runs;
+using Sharpness.Runs.Limits;
+using Sharpness.Uv;
 using Sharpness.Uv.Dynamics;
 
 namespace Sharpness.Cli.Commands;
@@ -60,6 +62,8 @@ public sealed class UvFieldCommand
         int grid = OptionValues.AtLeast(parse.GetValue(_grid), 2, "--grid");
         int steps = OptionValues.AtLeast(parse.GetValue(_trajectorySteps), 1, "--trajectory-steps");
         var starts = (parse.GetValue(_trajectory) ?? []).Select(ParseStart).ToArray();
+        ResourceLimits.RequireAtMost("--grid", grid, UvCost.MaxFieldGrid, "the most arrows per axis a figure can show");
+        ResourceLimits.RequireMemory("--trajectory-steps", $"{starts.Length:N0} trajectories of {steps:N0} steps", UvCost.FieldBytes(grid, starts.Length, steps), "the trajectories");
         var output = RunOutput.Prepare(parse.GetValue(_out)!, ["field.png", "field.svg", UvFieldFigures.TrajectoriesFile]);
 
         var trajectories = starts.Select(start =>

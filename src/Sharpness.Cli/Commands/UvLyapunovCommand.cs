@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
 using Sharpness.Core.Dynamics;
 using Sharpness.Runs;
+using Sharpness.Runs.Limits;
+using Sharpness.Uv;
 using Sharpness.Uv.Dynamics;
 
 namespace Sharpness.Cli.Commands;
@@ -66,6 +68,8 @@ public sealed class UvLyapunovCommand
         {
             var (lo, hi) = OptionValues.Range(min!.Value, max!.Value, "--r-min", "--r-max");
             int count = OptionValues.AtLeast(parse.GetValue(_points), 2, "--points");
+            ResourceLimits.RequireMemory("--points", $"{count:N0} values of r", UvCost.LyapunovBytes(count), "the sweep's results");
+            ResourceLimits.RequireOperations("--points", $"{count:N0} values of r", (double)count * ((double)parse.GetValue(_transient) + parse.GetValue(_steps)), "map steps");
             grid = Enumerable.Range(0, count).Select(i => lo + ((hi - lo) * i / (count - 1))).ToArray();
         }
 
@@ -73,6 +77,7 @@ public sealed class UvLyapunovCommand
         double g0 = OptionValues.Finite(parse.GetValue(_g0), "--g0");
         int transient = OptionValues.AtLeast(parse.GetValue(_transient), 0, "--transient");
         int steps = OptionValues.AtLeast(parse.GetValue(_steps), 1, "--steps");
+        ResourceLimits.RequireOperations("--steps", $"{grid.Length:N0} values of {transient:N0} + {steps:N0} steps", grid.Length * ((double)transient + steps), "map steps");
         bool manifold = parse.GetValue(_manifold);
         if (manifold && !(g0 > 0))
         {

@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Sharpness.Runs;
+using Sharpness.Runs.Limits;
+using Sharpness.Uv;
 using Sharpness.Uv.Model;
+using Sharpness.Uv.Simulation;
 
 namespace Sharpness.Cli.Commands;
 
@@ -44,6 +47,8 @@ internal sealed class UvModelOptions
             OptionValues.AtLeast(d0, 1, "--input-dim");
         }
 
+        ResourceLimits.RequireMemory(width is null && inputDim is not null ? "--input-dim" : "--width", $"a width of {width ?? DefaultWidth:N0} with input dimension {inputDim ?? 1:N0}", UvCost.SimulationBytes(width ?? DefaultWidth, inputDim ?? 1, 0), "the network's weights");
+
         string paramText = parse.GetValue(_param)!;
         if (!Parameterisation.TryParse(paramText, out var parameterisation))
         {
@@ -84,6 +89,30 @@ internal sealed class UvModelOptions
         }
 
         return model with { Width = fileWidth, Input = contents.Input, InitialWeights = contents.Weights };
+    }
+
+    /// <summary>
+    /// Refuses a model that is not finite at step 0 (see <see cref="UvGradientDescent.CheckStart"/>),
+    /// naming the option at fault: --normalizer, --init-file or --init-scale, or the learning-rate option.
+    /// </summary>
+    /// <param name="parse">The parsed command line.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="learningRate">How η is chosen.</param>
+    /// <param name="rateOption">The option that set η.</param>
+    public void CheckStart(ParseResult parse, UvModelConfig model, LearningRateSpec learningRate, string rateOption)
+    {
+        if (UvGradientDescent.CheckStart(model, learningRate) is not { } problem)
+        {
+            return;
+        }
+
+        string option = problem.Cause switch
+        {
+            UvStartCause.Normaliser => parse.GetValue(_normalizer) is null ? "--param" : "--normalizer",
+            UvStartCause.Weights => parse.GetValue(_initFile) is null ? "--init-scale" : "--init-file",
+            _ => rateOption,
+        };
+        throw new UsageException(option, problem.Description + "; choose a value that keeps the initial state finite.");
     }
 
     /// <summary>The model's configuration as manifest JSON (every value, defaults included).</summary>

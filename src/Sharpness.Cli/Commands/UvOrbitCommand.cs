@@ -4,8 +4,11 @@ using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
 using Sharpness.Core.Dynamics;
 using Sharpness.Runs;
+using Sharpness.Runs.Limits;
+using Sharpness.Uv;
 using Sharpness.Uv.Dynamics;
 using Sharpness.Uv.Model;
+using Sharpness.Uv.Simulation;
 
 namespace Sharpness.Cli.Commands;
 
@@ -78,13 +81,18 @@ public sealed class UvOrbitCommand
             throw new UsageException("--direction", "applies only with --warm-start (cold-started values do not depend on the order).");
         }
 
-        double? valueMin = parse.GetValue(_valueMin);
-        double? valueMax = parse.GetValue(_valueMax);
+        double? valueMin = parse.GetValue(_valueMin) is double vMin ? OptionValues.Finite(vMin, "--value-min") : null;
+        double? valueMax = parse.GetValue(_valueMax) is double vMax ? OptionValues.Finite(vMax, "--value-max") : null;
         if (valueMin is double lo && valueMax is double hi)
         {
             OptionValues.Range(lo, hi, "--value-min", "--value-max");
         }
 
+        string size = $"{count:N0} values with {transient:N0} + {keep:N0} steps each", sizeOption = keep > count ? "--keep" : "--points";
+        int passes = warm && direction == SweepDirection.Both ? 2 : 1;
+        ResourceLimits.RequireMemory(sizeOption, size, OrbitDiagram.EstimateBytes(count, keep), "the orbit diagram");
+        ResourceLimits.RequireOperations(sizeOption, size, UvCost.OrbitSteps(count, transient, keep, passes), "map steps");
+        ResourceLimits.RequireDisk(sizeOption, size, UvCost.OrbitTableBytes(count, keep, passes), parse.GetValue(_out)!.FullName, CsvFile);
         double[] grid = UvOrbitFigures.Grid(min, max, count);
         var (points, model, flipScale, modelInitial) = axis == "r"
             ? (ScaledPoints(parse, grid), (UvModelConfig?)null, 1.0, (JsonObject?)null)
@@ -234,6 +242,7 @@ public sealed class UvOrbitCommand
         }
 
         var model = _model.Build(parse);
+        _model.CheckStart(parse, model, axis == "eta" ? LearningRateSpec.Absolute(grid[^1]) : LearningRateSpec.RelativeToInitialSharpness(grid[^1]), "--r-max");
         var network = UvNetwork.Create(model);
         double f0 = network.Output, lambda0 = network.Ntk, s = network.Normaliser, y = model.Target;
         var points = grid.Select(a =>

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
 using Sharpness.Runs;
+using Sharpness.Runs.Limits;
+using Sharpness.Uv;
 using Sharpness.Uv.Dynamics;
 using Sharpness.Uv.Model;
 using Sharpness.Uv.Simulation;
@@ -75,6 +77,8 @@ public sealed class UvPhaseCommand
         var (rMin, rMax) = OptionValues.Range(parse.GetValue(_rMin), parse.GetValue(_rMax), "--r-min", "--r-max");
         int rPoints = OptionValues.AtLeast(parse.GetValue(_rPoints), 2, "--r-points");
         double ratio = OptionValues.Finite(parse.GetValue(_outputRatio), "--output-ratio");
+        ResourceLimits.RequireMemory(rPoints > cPoints ? "--r-points" : "--c-points", $"{cPoints:N0} x {rPoints:N0} cells", UvCost.PhaseCellBytes((double)cPoints * rPoints), "the phase diagram");
+        ResourceLimits.RequireOperations(rPoints > cPoints ? "--r-points" : "--c-points", $"{cPoints:N0} x {rPoints:N0} cells of {steps:N0} steps", (double)cPoints * rPoints * steps, "map steps");
         var output = RunOutput.Prepare(parse.GetValue(_out)!, [CsvFile, "phase.png", "phase.svg"]);
         double[] cs = UvPhaseFigures.Linear(cMin, cMax, cPoints);
         double[] rs = UvPhaseFigures.Linear(rMin, rMax, rPoints);
@@ -161,6 +165,16 @@ public sealed class UvPhaseCommand
         }
 
         var models = yTexts.Select(text => ModelFor(baseModel, yAxis, text)).ToArray();
+        ResourceLimits.RequireMemory("--y-values", $"runs of width up to {models.Max(m => m.EffectiveWidth):N0} and {steps:N0} steps", Environment.ProcessorCount * models.Max(m => UvCost.SimulationBytes(m.EffectiveWidth, m.InputDimension, steps)), "the runs computed at once");
+        ResourceLimits.RequireOperations("--seeds", $"{xPoints:N0} x {models.Length:N0} cells of {seeds:N0} seeds and {steps:N0} steps", (double)xPoints * seeds * steps * models.Sum(m => (double)m.EffectiveWidth * m.InputDimension), "weight updates");
+        foreach (var (model, text) in models.Zip(yTexts))
+        {
+            if (UvGradientDescent.CheckStart(model, xAxis == "eta" ? LearningRateSpec.Absolute(xMax) : LearningRateSpec.RelativeToInitialSharpness(xMax)) is { } problem)
+            {
+                throw new UsageException(problem.Cause == UvStartCause.LearningRate ? "--c-max" : AnalysisOptions.IsGiven(parse, _yValues) ? "--y-values" : "--init-scale", $"{yAxis} {text}: {problem.Description}.");
+            }
+        }
+
         var output = RunOutput.Prepare(parse.GetValue(_out)!, [CsvFile, "phase.png", "phase.svg"]);
         double[] xs = UvPhaseFigures.PhysicalAxis(xMin, xMax, xPoints, logX);
         int rows = models.Length;

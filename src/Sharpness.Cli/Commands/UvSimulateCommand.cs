@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
 using Sharpness.Runs;
+using Sharpness.Runs.Limits;
+using Sharpness.Uv;
 using Sharpness.Uv.Dynamics;
 using Sharpness.Uv.Model;
 using Sharpness.Uv.Simulation;
@@ -103,11 +105,13 @@ public sealed class UvSimulateCommand
             ? LearningRateSpec.RelativeToInitialSharpness(OptionValues.Positive(c, "--lr-constant"))
             : LearningRateSpec.Absolute(OptionValues.Positive(lr ?? DefaultLearningRate, "--lr"));
 
+        _model.CheckStart(parse, model, learningRate, lrConstant is null ? "--lr" : "--lr-constant");
         if (lrConstant is not null && !(InitialSharpness(model) > 0))
         {
             throw new UsageException("--lr-constant", "needs a positive initial sharpness lambda_H(0), but it is zero (all weights zero and f = y); use --lr.");
         }
 
+        ResourceLimits.RequireMemory("--steps", $"{steps:N0} steps", UvCost.SimulationBytes(model.EffectiveWidth, model.InputDimension, steps), "the trajectory (one record per step)");
         var training = new UvTrainingConfig { LearningRate = learningRate, WeightDecay = weightDecay, Steps = steps, DivergenceThreshold = threshold };
         return (model, training, lr is null && lrConstant is null);
     }

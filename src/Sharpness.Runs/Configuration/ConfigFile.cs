@@ -35,6 +35,15 @@ public static class ConfigFile
     public static JsonObject Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        try
+        {
+            BoundedFile.Check(path, FileKindLimit.Settings);
+        }
+        catch (InputFileException e)
+        {
+            throw new ConfigFileException(e.Message);
+        }
+
         string extension = Path.GetExtension(path).ToLowerInvariant();
         if (extension is not (".json" or ".toml" or ".yaml" or ".yml"))
         {

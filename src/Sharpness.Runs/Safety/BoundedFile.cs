@@ -56,15 +56,15 @@ public static class BoundedFile
             case FileKind.Missing:
                 throw new InputFileException($"'{path}' does not exist.");
             case FileKind.Directory:
-                throw new InputFileException($"'{path}' is a folder, not a {kind.Name}.");
+                throw new InputFileException($"'{path}' is a folder, not {A(kind)}.");
             case FileKind.Fifo:
-                throw new InputFileException($"'{path}' is a named pipe, not a {kind.Name}; give a regular file.");
+                throw new InputFileException($"'{path}' is a named pipe, not {A(kind)}; give a regular file.");
             case FileKind.Device:
-                throw new InputFileException($"'{path}' is a device, not a {kind.Name}; give a regular file.");
+                throw new InputFileException($"'{path}' is a device, not {A(kind)}; give a regular file.");
             case FileKind.Socket:
-                throw new InputFileException($"'{path}' is a socket, not a {kind.Name}; give a regular file.");
+                throw new InputFileException($"'{path}' is a socket, not {A(kind)}; give a regular file.");
             case FileKind.Unknown when Directory.Exists(path):
-                throw new InputFileException($"'{path}' is a folder, not a {kind.Name}.");
+                throw new InputFileException($"'{path}' is a folder, not {A(kind)}.");
             case FileKind.Unknown when !File.Exists(path):
                 throw new InputFileException($"'{path}' does not exist.");
             case FileKind.Unknown:
@@ -74,7 +74,7 @@ public static class BoundedFile
 
         return size <= kind.MaxBytes
             ? size
-            : throw new InputFileException($"'{path}' holds {Bytes(size)}, more than the {Bytes(kind.MaxBytes)} a {kind.Name} may hold.");
+            : throw new InputFileException($"'{path}' holds {Bytes(size)}, more than the {Bytes(kind.MaxBytes)} {A(kind)} may hold.");
     }
 
     /// <summary>Opens a regular file for reading after <see cref="Check"/>; the stream stops with an error past the limit.</summary>
@@ -152,6 +152,8 @@ public static class BoundedFile
         < 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MiB"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.#} GiB"),
     };
+
+    private static string A(FileKindLimit kind) => ("aeiou".Contains(kind.Name[0], StringComparison.Ordinal) ? "an " : "a ") + kind.Name;
 
     private static string Reason(Exception e) => e is UnauthorizedAccessException ? "permission denied" : EnvironmentFailure.Describe(e) ?? e.Message;
 
