@@ -8,6 +8,7 @@ using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
 using Sharpness.Plots;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 using Sharpness.Uv.Simulation;
 using static TorchSharp.torch;
 
@@ -103,7 +104,7 @@ public sealed class NetEosCommand
             string folder = Path.Combine(output.Path, folders[i]);
             if (RunDirectory.HoldsCompleteRun(folder))
             {
-                var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, RunDirectory.ManifestFileName)))!;
+                var manifest = JsonNode.Parse(BoundedFile.ReadAllText(Path.Combine(folder, RunDirectory.ManifestFileName), FileKindLimit.Manifest))!;
                 if (!JsonNode.DeepEquals(manifest["configuration"], configuration))
                 {
                     throw new UsageException("--out", $"'{folder}' holds a finished run with other settings; choose another --out or delete it.");
@@ -150,7 +151,7 @@ public sealed class NetEosCommand
         foreach (string sub in folders)
         {
             // Each learning rate's files, by their path in this folder (the report of reproduce shows their figures too).
-            var subFiles = JsonNode.Parse(File.ReadAllText(Path.Combine(output.Path, sub, RunDirectory.ManifestFileName)))!["files"]!.AsArray();
+            var subFiles = JsonNode.Parse(BoundedFile.ReadAllText(Path.Combine(output.Path, sub, RunDirectory.ManifestFileName), FileKindLimit.Manifest))!["files"]!.AsArray();
             written2.AddRange(subFiles.Select(f => $"{sub}/{f!.GetValue<string>()}"));
         }
         output.Complete("net eos", context, overall, settings.Seed, started, resultsJson, written2);

@@ -6,6 +6,7 @@ using Sharpness.Nets.Hessian;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
 using Sharpness.Runs;
+using Sharpness.Runs.Limits;
 using Sharpness.Uv.Simulation;
 using static TorchSharp.torch;
 
@@ -155,6 +156,7 @@ internal sealed class NetOptions
         double tolerance = OptionValues.Positive(Get(parse, LanczosTolerance), "--lanczos-tolerance");
         int maxMatvecs = OptionValues.AtLeast(Get(parse, MaxMatvecs), 1, "--max-matvecs");
         int threads = OptionValues.AtLeast(Get(parse, Threads), 1, "--threads");
+        ResourceLimits.RequireThreads("--threads", threads);
         SelectBlas(Get(parse, Blas), threads);
         int[]? classes = ParseClasses(Get(parse, Classes));
         string? dataDir = Get(parse, DataDir)?.FullName;
@@ -224,6 +226,8 @@ internal sealed class NetOptions
             },
         };
         settings.ValidateTrainer();
+        settings.CheckLimits();
+        settings.CheckData();
         return settings;
     }
 
@@ -414,6 +418,96 @@ internal sealed record NetSettings
         }
     }
 
+    /// <summary>
+    /// Refuses, before any data is loaded or model built, what the machine cannot give: more
+    /// eigenvalues than parameters, a model whose
+    /// training and Lanczos basis exceed the memory budget (<see cref="NetworkSize"/>), a step budget
+    /// of more than <see cref="ResourceLimits.MaxOperations"/> multiply-adds, and, in float32, a
+    /// learning rate, init scale or output multiplier that float32 cannot hold.
+    /// </summary>
+    /// <param name="widthOption">The option that sets the width, as the command names it.</param>
+    /// <param name="depthOption">The option that sets the depth, as the command names it.</param>
+    public void CheckLimits(string widthOption = "--width", string depthOption = "--depth")
+    {
+        var (features, outputs, image) = DataShape();
+        if (ModelKind != "fc" && image is null)
+        {
+            return; // BuildModel says that this model needs image data
+        }
+
+        double parameters = ModelKind switch
+        {
+            "fc" => NetworkSize.FullyConnected(features, outputs, Depth, Width, Bias),
+            "cnn" => NetworkSize.SmallConvolutional(image!.Value, Width, outputs, Bias),
+            _ => NetworkSize.Myrtle(image!.Value, Width, Depth - 1, outputs, Bias),
+        };
+        string size = $"depth {Depth:N0} and width {Width:N0} ({ModelKind}, {ResourceLimits.Count(parameters)} parameters)";
+        if (Trainer.Tracking is not null)
+        {
+            ResourceLimits.RequireAtMost("--top-k", TopK, parameters, $"the number of parameters at {size}");
+        }
+
+        double activations = ModelKind == "fc" ? (double)Width * Math.Max(Depth - 1, 1) : (double)Width * image!.Value.Height * image.Value.Width * Math.Max(Depth, 2);
+        double bytes = NetworkSize.TrainingBytes(parameters, (double)TrainSize + TestSize, features, activations, Trainer.PhysicalBatchSize, DType == ScalarType.Float64 ? 8 : 4)
+            + (Trainer.Tracking is null ? 0 : NetworkSize.LanczosBytes(parameters, TopK));
+        ResourceLimits.RequireMemory(Depth > Width ? depthOption : widthOption, size, bytes, "training the network and measuring its sharpness");
+        double batch = Trainer.Optimizer == OptimizerKind.StochasticGradientDescent ? Trainer.BatchSize : TrainSize;
+        ResourceLimits.RequireOperations("--steps", $"{Trainer.MaxSteps:N0} steps at {size}", 6.0 * Trainer.MaxSteps * parameters * Math.Max(batch, 1), "multiply-adds");
+        if (DType == ScalarType.Float32)
+        {
+            if (!Trainer.LearningRate.IsRelativeToInitialSharpness)
+            {
+                ResourceLimits.RequireFloat32("--lr", Trainer.LearningRate.Value);
+            }
+
+            ResourceLimits.RequireFloat32("--init-scale", InitScale ?? 1);
+            ResourceLimits.RequireFloat32("--output-multiplier", OutputMultiplier);
+        }
+    }
+
+    /// <summary>Checks the dataset's files (headers only, <see cref="ImageDatasets.CheckFiles"/>) before anything runs; a bad file is a <see cref="UsageException"/> naming --data-dir.</summary>
+    public void CheckData()
+    {
+        if (Dataset == "synthetic")
+        {
+            return;
+        }
+
+        CheckDataFiles(Dataset, DataDir);
+    }
+
+    /// <summary>Checks the files of a dataset folder (see <see cref="CheckData"/>).</summary>
+    /// <param name="dataset">fashion-mnist, mnist or cifar10.</param>
+    /// <param name="dataDir">The folder, or null for Fashion-MNIST's default.</param>
+    public static void CheckDataFiles(string dataset, string? dataDir)
+    {
+        try
+        {
+            ImageDatasets.CheckFiles(new ImageDatasetOptions { Kind = dataset switch { "mnist" => ImageDatasetKind.Mnist, "cifar10" => ImageDatasetKind.Cifar10, _ => ImageDatasetKind.FashionMnist }, Directory = dataDir });
+        }
+        catch (DatasetException e)
+        {
+            string hint = dataset == "fashion-mnist" && dataDir is null ? " (install it with: apt-get install dataset-fashion-mnist, or give --data-dir)" : string.Empty;
+            throw new UsageException("--data-dir", e.Message + hint);
+        }
+    }
+
+    /// <summary>Input features, outputs and image shape (null for synthetic vectors) of the dataset, known without loading it.</summary>
+    public (int Features, int Outputs, ImageShape? Image) DataShape()
+    {
+        int classes = Classes?.Length ?? MnistFormat.ClassCount;
+        return Dataset switch
+        {
+            "synthetic" => (SyntheticFeatures, SyntheticOutputs, null),
+            "cifar10" => (ImageShape.Cifar10.FeatureCount, classes, ImageShape.Cifar10),
+            _ => (ImageShape.Mnist.FeatureCount, classes, ImageShape.Mnist),
+        };
+    }
+
+    private const int SyntheticFeatures = 20;
+
+    private const int SyntheticOutputs = 3;
+
     /// <summary>Loads the training and test data (float type <see cref="DType"/>); a bad file is a <see cref="UsageException"/>.</summary>
     public DatasetSplits LoadData()
     {
@@ -427,8 +521,8 @@ internal sealed record NetSettings
                 {
                     TrainCount = TrainSize,
                     TestCount = Math.Max(TestSize, 1),
-                    InputDimension = 20,
-                    OutputDimension = 3,
+                    InputDimension = SyntheticFeatures,
+                    OutputDimension = SyntheticOutputs,
                     Classification = true,
                     Seed = Seed,
                     DType = DType,

@@ -227,6 +227,7 @@ public sealed class NetPredictCommand
     {
         var parameterisations = SplitNames(parse.GetValue(_params)!, "--params").Select(p => NetOptions.ParseParameterisation(p, "--params")).Distinct().ToArray();
         int[] widths = NetOptions.ParseIntList(parse.GetValue(_widths)!, 1, "--widths").Distinct().ToArray();
+        Array.ForEach(widths, width => (settings with { Width = width }).CheckLimits(widthOption: "--widths"));
         double?[] scales = parse.GetValue(_initScales) is { } text
             ? NetOptions.ParsePositiveList(text, "--init-scales").Distinct().Select(s => (double?)s).ToArray()
             : [null];

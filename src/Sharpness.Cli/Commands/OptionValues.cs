@@ -45,6 +45,16 @@ internal static class OptionValues
         return value;
     }
 
+    public static int AtMost(int value, int maximum, string option)
+    {
+        if (value > maximum)
+        {
+            throw new UsageException(option, $"must be at most {maximum.ToString("N0", CultureInfo.InvariantCulture)} (got {value.ToString("N0", CultureInfo.InvariantCulture)}).");
+        }
+
+        return value;
+    }
+
     public static (double Min, double Max) Range(double min, double max, string minOption, string maxOption)
     {
         Finite(min, minOption);

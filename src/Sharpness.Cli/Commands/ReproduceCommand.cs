@@ -136,6 +136,7 @@ public sealed class ReproduceCommand
         string? netSkipReason = noNet ? "skipped: --no-net" : Directory.Exists(dataDir) ? null : "skipped: install dataset-fashion-mnist";
         if (netSkipReason is null)
         {
+            NetSettings.CheckDataFiles("fashion-mnist", dataDir);
             experiments.AddRange(NetExperiments(quick, dataDir));
         }
 

@@ -121,6 +121,12 @@ public static class Safetensors
             long begin = node["data_offsets"]![0]!.GetValue<long>();
             long end = node["data_offsets"]![1]!.GetValue<long>();
             int size = dtype switch { "F32" => 4, "F64" => 8, _ => throw new InvalidDataException($"Unsupported dtype {dtype}.") };
+            double elements = shape.Aggregate(1.0, (product, d) => product * d);
+            if (begin < 0 || end < begin || end > content.Length - dataStart || shape.Any(d => d < 0) || elements * size != end - begin)
+            {
+                throw new InvalidDataException($"Tensor '{name}': offsets [{begin}, {end}) and shape [{string.Join(", ", shape)}] do not fit the {content.Length - dataStart} data bytes.");
+            }
+
             var span = content.AsSpan(dataStart + (int)begin, (int)(end - begin));
             var values = new double[span.Length / size];
             for (int i = 0; i < values.Length; i++)
