@@ -186,15 +186,32 @@ internal sealed class SavedRun
     /// <exception cref="RunDataException">The file or a column is missing, or a cell is not a number.</exception>
     public double[][] ReadNumbers(string fileName, params string[] columns)
     {
+        double[][] values;
         try
         {
-            return CsvTableReader.ReadNumbers(DataFile(fileName), columns);
+            values = CsvTableReader.ReadNumbers(DataFile(fileName), columns);
         }
         catch (InvalidDataException e)
         {
             throw new RunDataException(e.Message);
         }
+
+        // A figure's axis spans its data: values near the limit of doubles (±1e308) make the span
+        // overflow. No run writes them (they would have diverged long before); a table edited to hold them is refused.
+        for (int c = 0; c < values.Length; c++)
+        {
+            int row = Array.FindIndex(values[c], v => double.IsFinite(v) && Math.Abs(v) > MaxDrawable);
+            if (row >= 0)
+            {
+                throw new RunDataException(string.Create(CultureInfo.InvariantCulture, $"'{Path.Combine(Folder, fileName)}', column '{columns[c]}', row {row + 1}: {values[c][row]:R} is too large to draw (beyond ±{MaxDrawable:G3})."));
+            }
+        }
+
+        return values;
     }
+
+    /// <summary>Largest magnitude of a finite value a figure draws.</summary>
+    public const double MaxDrawable = 1e300;
 }
 
 /// <summary>A section of a manifest ("configuration" or "results") with typed reads whose errors name the key and the file.</summary>

@@ -35,15 +35,25 @@ public static class SafeFile
     /// <param name="cancellationToken">Cancels before the rename (the final name is then untouched).</param>
     public static async Task WriteAtomicAsync(string folder, string fileName, Func<Stream, Task> write, CancellationToken cancellationToken)
     {
+        await WriteTemporaryAsync(folder, fileName, write, cancellationToken).ConfigureAwait(false);
+        Commit(folder, fileName);
+    }
+
+    /// <summary>
+    /// The first half of <see cref="WriteAtomicAsync"/>: writes the content to <c>NAME.partial</c>
+    /// (created exclusively, flushed to disk) and leaves NAME untouched, so several files can be
+    /// written first and then all renamed (<see cref="Commit"/>) or all dropped (<see cref="TryDelete"/> of
+    /// <see cref="TemporaryPath"/>). On failure the temporary file is removed.
+    /// </summary>
+    /// <param name="folder">An existing folder.</param>
+    /// <param name="fileName">One path segment.</param>
+    /// <param name="write">Writes the content.</param>
+    /// <param name="cancellationToken">Cancels the write (the temporary file is then removed).</param>
+    public static async Task WriteTemporaryAsync(string folder, string fileName, Func<Stream, Task> write, CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentNullException.ThrowIfNull(write);
-        if (!PathSegment.IsSafe(fileName) || fileName.EndsWith(TemporarySuffix, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"'{PathSegment.Printable(fileName)}' is not a plain file name.", nameof(fileName));
-        }
-
-        string final = Path.Combine(folder, fileName);
-        string temporary = final + TemporarySuffix;
+        string temporary = TemporaryPath(folder, fileName);
         RemoveStaleTemporary(temporary);
         try
         {
@@ -56,7 +66,24 @@ public static class SafeFile
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
 
+    /// <summary>Renames <c>NAME.partial</c> over NAME (the second half of <see cref="WriteAtomicAsync"/>); a link at NAME is replaced, not followed.</summary>
+    /// <param name="folder">The folder.</param>
+    /// <param name="fileName">One path segment.</param>
+    /// <exception cref="IOException">NAME is a folder, or the rename failed.</exception>
+    public static void Commit(string folder, string fileName)
+    {
+        string temporary = TemporaryPath(folder, fileName);
+        string final = Path.Combine(folder, fileName);
+        try
+        {
             if (UnixFiles.Stat(final, followLinks: false).Kind == FileKind.Directory)
             {
                 throw new IOException($"'{final}' is a folder; the toolkit will not replace it with a file.");
@@ -69,6 +96,21 @@ public static class SafeFile
             TryDelete(temporary);
             throw;
         }
+    }
+
+    /// <summary>The temporary path of <paramref name="fileName"/> in <paramref name="folder"/>, after checking the name is one safe segment.</summary>
+    /// <param name="folder">The folder.</param>
+    /// <param name="fileName">One path segment, not itself ending in <see cref="TemporarySuffix"/>.</param>
+    /// <exception cref="ArgumentException">The name is not one safe segment.</exception>
+    public static string TemporaryPath(string folder, string fileName)
+    {
+        if (!PathSegment.IsSafe(fileName) || fileName.EndsWith(TemporarySuffix, StringComparison.Ordinal)
+            || !PathSegment.IsSafe(fileName + TemporarySuffix))
+        {
+            throw new ArgumentException($"'{PathSegment.Printable(fileName)}' is not a plain file name.", nameof(fileName));
+        }
+
+        return Path.Combine(folder, fileName + TemporarySuffix);
     }
 
     /// <summary>Deletes a file or link without following it, ignoring a missing one.</summary>

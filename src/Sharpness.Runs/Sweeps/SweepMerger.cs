@@ -130,28 +130,42 @@ public static class SweepMerger
         }
 
         PrepareOutput(output);
+        // Every table is written under its temporary name first and all are renamed at the end, so a
+        // failure (a full disk) leaves the earlier merge's tables as they were, never a mix.
         var written = new List<string>();
-        var results = ResultsTable.Build(runs);
-        string resultsParquet = Path.Combine(output, ResultsParquetFileName);
-        await SafeFile.WriteAtomicAsync(output, ResultsParquetFileName, stream => results.WriteParquetAsync(stream, cancellationToken), cancellationToken).ConfigureAwait(false);
-        written.Add(resultsParquet);
-        string resultsCsv = Path.Combine(output, ResultsCsvFileName);
-        await SafeFile.WriteAtomicAsync(output, ResultsCsvFileName, stream => results.WriteCsvAsync(stream, cancellationToken), cancellationToken).ConfigureAwait(false);
-        written.Add(resultsCsv);
-
-        var withoutTrajectory = new List<RunIssue>();
-        var trajectories = TrajectoryTable.Scan(runs, withoutTrajectory, cancellationToken);
-        string trajectoriesPath = Path.Combine(output, TrajectoriesFileName);
+        var staged = new List<string>();
         long trajectoryRows = 0;
         int rowGroups = 0;
-        if (trajectories.Sources.Count > 0)
+        var withoutTrajectory = new List<RunIssue>();
+        try
         {
-            await SafeFile.WriteAtomicAsync(output, TrajectoriesFileName, async stream => (trajectoryRows, rowGroups) = await trajectories.WriteParquetAsync(stream, rowGroupRows, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            written.Add(trajectoriesPath);
+            var results = ResultsTable.Build(runs);
+            await SafeFile.WriteTemporaryAsync(output, ResultsParquetFileName, stream => results.WriteParquetAsync(stream, cancellationToken), cancellationToken).ConfigureAwait(false);
+            staged.Add(ResultsParquetFileName);
+            await SafeFile.WriteTemporaryAsync(output, ResultsCsvFileName, stream => results.WriteCsvAsync(stream, cancellationToken), cancellationToken).ConfigureAwait(false);
+            staged.Add(ResultsCsvFileName);
+            var trajectories = TrajectoryTable.Scan(runs, withoutTrajectory, cancellationToken);
+            if (trajectories.Sources.Count > 0)
+            {
+                await SafeFile.WriteTemporaryAsync(output, TrajectoriesFileName, async stream => (trajectoryRows, rowGroups) = await trajectories.WriteParquetAsync(stream, rowGroupRows, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                staged.Add(TrajectoriesFileName);
+            }
         }
-        else
+        catch
         {
-            File.Delete(trajectoriesPath);
+            staged.ForEach(name => SafeFile.TryDelete(SafeFile.TemporaryPath(output, name)));
+            throw;
+        }
+
+        foreach (string name in staged)
+        {
+            SafeFile.Commit(output, name);
+            written.Add(Path.Combine(output, name));
+        }
+
+        if (!staged.Contains(TrajectoriesFileName))
+        {
+            File.Delete(Path.Combine(output, TrajectoriesFileName));
         }
 
         return new MergeReport
