@@ -226,7 +226,12 @@ internal sealed class NetOptions
             },
         };
         settings.ValidateTrainer();
-        settings.CheckLimits();
+        if (parse.CommandResult.Command.Options.Contains(Width) && parse.CommandResult.Command.Options.Contains(Depth))
+        {
+            // Commands that set the width or depth per run (predict, early-phase) check each run's sizes themselves.
+            settings.CheckLimits();
+        }
+
         settings.CheckData();
         return settings;
     }

@@ -70,7 +70,7 @@ public sealed class UvLyapunovCommand
             int count = OptionValues.AtLeast(parse.GetValue(_points), 2, "--points");
             ResourceLimits.RequireMemory("--points", $"{count:N0} values of r", UvCost.LyapunovBytes(count), "the sweep's results");
             ResourceLimits.RequireOperations("--points", $"{count:N0} values of r", (double)count * ((double)parse.GetValue(_transient) + parse.GetValue(_steps)), "map steps");
-            grid = Enumerable.Range(0, count).Select(i => lo + ((hi - lo) * i / (count - 1))).ToArray();
+            grid = Core.EvenGrid.Values(lo, hi, count);
         }
 
         double x0 = OptionValues.Finite(parse.GetValue(_x0), "--x0");

@@ -130,6 +130,15 @@ internal sealed class SavedRun
             throw new RunDataException($"'{path}' is missing: the {Command} run's figures are drawn from it.");
         }
 
+        try
+        {
+            BoundedFile.Check(path, FileKindLimit.Table);
+        }
+        catch (InputFileException e)
+        {
+            throw new RunDataException(e.Message);
+        }
+
         return FileDigest.Mismatch(path, parts.Length == 1 ? _digests?[fileName] : null) is { } changed ? throw new RunDataException(changed) : path;
     }
 

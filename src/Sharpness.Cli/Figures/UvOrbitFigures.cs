@@ -10,7 +10,7 @@ internal static class UvOrbitFigures
 
     /// <summary>The swept values: <paramref name="count"/> evenly spaced from <paramref name="min"/> to <paramref name="max"/>, ends included.</summary>
     public static double[] Grid(double min, double max, int count) =>
-        Enumerable.Range(0, count).Select(i => count == 1 ? min : min + ((max - min) * i / (count - 1))).ToArray();
+        Core.EvenGrid.Values(min, max, count);
 
     /// <summary>Every how many kept steps of a value one is drawn, so that at most <see cref="MaxPlottedPoints"/> are.</summary>
     /// <param name="count">Swept values.</param>

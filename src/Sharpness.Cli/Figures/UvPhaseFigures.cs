@@ -13,7 +13,7 @@ internal static class UvPhaseFigures
 
     /// <summary><paramref name="count"/> values evenly spaced from <paramref name="min"/> to <paramref name="max"/>, ends included (count ≥ 2).</summary>
     public static double[] Linear(double min, double max, int count) =>
-        Enumerable.Range(0, count).Select(i => min + ((max - min) * i / (count - 1))).ToArray();
+        Core.EvenGrid.Values(min, max, count);
 
     /// <summary>The physical mode's horizontal values: evenly spaced, or evenly spaced in log when <paramref name="log"/>.</summary>
     public static double[] PhysicalAxis(double min, double max, int count, bool log) => log
