@@ -53,11 +53,11 @@ internal sealed class NetOptions
     public readonly Option<double?> AccuracyGoal = new("--accuracy-goal") { Description = "Stop when the training accuracy reaches this (e.g. 0.99)." };
     public readonly Option<double?> LossGoal = new("--loss-goal") { Description = "Stop when the training loss falls below this." };
     public readonly Option<int> SharpnessEvery = new("--sharpness-every") { Description = "Measure the sharpness every k steps (0: never).", DefaultValueFactory = _ => 10 };
-    public readonly Option<int> TopK = new("--top-k") { Description = "Number of top Hessian eigenvalues measured.", DefaultValueFactory = _ => 1 };
+    public readonly Option<int> TopK = new("--top-k") { Description = "Number of top Hessian eigenvalues measured (at most the model's parameters).", DefaultValueFactory = _ => 1 };
     public readonly Option<int> MeasureSize = new("--measure-size") { Description = "Measurement set: the first N training examples.", DefaultValueFactory = _ => 5000 };
     public readonly Option<string> HvpPrecision = new("--hvp-precision") { Description = "float64 or float32 for Hessian-vector products.", DefaultValueFactory = _ => "float64" };
     public readonly Option<double> LanczosTolerance = new("--lanczos-tolerance") { Description = "Relative residual at which Lanczos stops.", DefaultValueFactory = _ => 1e-5 };
-    public readonly Option<int> Threads = new("--threads") { Description = "LibTorch intra-op threads. 1 (default) gives bit-identical runs; more is faster on several cores and reproducible in practice on one machine, not guaranteed.", DefaultValueFactory = _ => 1 };
+    public readonly Option<int> Threads = new("--threads") { Description = "LibTorch intra-op threads, at most 4 per processor. 1 (default) gives bit-identical runs; more is faster on several cores and reproducible in practice on one machine, not guaranteed.", DefaultValueFactory = _ => 1 };
     public readonly Option<string> Blas = new("--blas") { Description = "BLAS for LibTorch's matrix products: libtorch (default, the MKL inside LibTorch) or openblas (Debian's libopenblas0-pthread; 10-15% faster on AMD processors, results differ from MKL's in the last bits).", DefaultValueFactory = _ => "libtorch" };
     public readonly Option<int> MaxMatvecs = new("--max-matvecs") { Description = "Hessian-vector products per measurement, at most.", DefaultValueFactory = _ => 500 };
 

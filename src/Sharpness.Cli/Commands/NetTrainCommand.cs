@@ -28,7 +28,7 @@ public sealed class NetTrainCommand
 
     private readonly NetOptions _net = new();
     private readonly Option<bool> _checkpoint = new("--checkpoint") { Description = "Save the final weights as model.safetensors with the architecture in model.json." };
-    private readonly Option<DirectoryInfo?> _tensorboard = new("--tensorboard") { Description = "Also write TensorBoard event files (loss, accuracy, sharpness, threshold) to this folder." };
+    private readonly Option<DirectoryInfo?> _tensorboard = new("--tensorboard") { Description = "Also write TensorBoard event files (loss, accuracy, sharpness, threshold) to this folder, outside --out; each run creates a new events.out.tfevents.TIME.HOST.PID.N file, never overwriting one." };
     private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new or empty) for metrics.csv, figures and manifest.json.", Required = true };
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary instead of the human one." };
 

@@ -79,9 +79,14 @@ public sealed class UvPhaseCommand
         double ratio = OptionValues.Finite(parse.GetValue(_outputRatio), "--output-ratio");
         ResourceLimits.RequireMemory(rPoints > cPoints ? "--r-points" : "--c-points", $"{cPoints:N0} x {rPoints:N0} cells", UvCost.PhaseCellBytes((double)cPoints * rPoints), "the phase diagram");
         ResourceLimits.RequireOperations(rPoints > cPoints ? "--r-points" : "--c-points", $"{cPoints:N0} x {rPoints:N0} cells of {steps:N0} steps", (double)cPoints * rPoints * steps, "map steps");
-        var output = RunOutput.Prepare(parse.GetValue(_out)!, [CsvFile, "phase.png", "phase.svg"]);
         double[] cs = UvPhaseFigures.Linear(cMin, cMax, cPoints);
         double[] rs = UvPhaseFigures.Linear(rMin, rMax, rPoints);
+        if (!(cs[^1] >= 2 * Math.Abs(ratio) * rs.Min(Math.Abs)))
+        {
+            throw new UsageException("--output-ratio", $"{OptionValues.Text(ratio)} leaves no cell of the grid realisable (every c is below 2|g0| = 2|ratio|*r, which no weights give); lower it or raise --c-max.");
+        }
+
+        var output = RunOutput.Prepare(parse.GetValue(_out)!, [CsvFile, "phase.png", "phase.svg"]);
         var cells = new int[rPoints, cPoints];
         var labels = new string[rPoints, cPoints];
         Parallel.For(0, rPoints * cPoints, k =>

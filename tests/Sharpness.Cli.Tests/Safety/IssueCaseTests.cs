@@ -373,6 +373,23 @@ public class IssueCaseTests
         Contract.Refused(HostileRun.Run("plot", run), null, "too large to draw");
     }
 
+    // Found by the fuzz suite.
+    [Fact]
+    public void APhaseDiagramWithEndsNearTheLargestDoubleCompletes()
+    {
+        string folder = Contract.NewPath();
+        var result = HostileRun.Run("uv", "phase", "--c-points", "3", "--r-points", "3", "--steps", "20", "--r-max", "1e308", "--out", folder);
+        Contract.Holds(result, folder);
+        Assert.Equal(0, result.Code);
+    }
+
+    [Fact]
+    public void APhaseDiagramWithNoRealisableCellIsRefused()
+    {
+        string folder = Contract.NewPath();
+        Contract.Refused(HostileRun.Run("uv", "phase", "--c-points", "3", "--r-points", "3", "--steps", "20", "--output-ratio", "1e3", "--out", folder), folder, "--output-ratio", "realisable");
+    }
+
     // Errors on one line, in plain words.
     [Theory]
     [InlineData("unknown option '--widht'; did you mean '--width'?", "uv", "simulate", "--widht", "3")]
