@@ -2,12 +2,16 @@
 # Installs the system packages the toolkit uses, when missing and when run as root with apt:
 #   dataset-fashion-mnist   Fashion-MNIST, the default dataset of the real-network commands;
 #   libopenblas0-pthread    OpenBLAS, for `--blas openblas` (LibTorch's matrix products in OpenBLAS
-#                           instead of its own MKL; optional, the default needs nothing).
+#                           instead of its own MKL; optional, the default needs nothing);
+#   nodejs, npm             Node.js 18 or later and npm, which `dotnet build` uses to build the page of
+#                           `sharpness serve` (src/Sharpness.Web/Client) from its lock file.
 # Everything else comes from NuGet on the first restore.
 set -uo pipefail
 missing=()
 [ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
 [ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0 ] || missing+=(libopenblas0-pthread)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
@@ -23,4 +27,6 @@ fi
   || echo "note: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); the real-network commands will need --data-dir" >&2
 [ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0 ] \
   || echo "note: OpenBLAS is not installed (apt-get install libopenblas0-pthread); --blas openblas will not be available" >&2
+{ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; } \
+  || echo "error: Node.js and npm are not installed (apt-get install nodejs npm); the build of sharpness serve's page needs them" >&2
 exit 0

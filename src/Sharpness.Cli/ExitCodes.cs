@@ -15,6 +15,6 @@ public static class ExitCodes
     /// <summary>The environment failed: no space left, quota exceeded, permission denied, read-only file system, an input/output error. Rerun once the cause is removed; the run resumes.</summary>
     public const int EnvironmentFailure = 3;
 
-    /// <summary>Interrupted by Ctrl-C (SIGINT) after the current run (<c>sweep run</c>).</summary>
+    /// <summary>Interrupted (Ctrl-C, SIGINT): the run stopped at a step boundary; a sweep keeps its finished runs and resumes.</summary>
     public const int Interrupted = 130;
 }

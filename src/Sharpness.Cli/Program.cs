@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Sharpness.Cli.Commands;
+using Sharpness.Experiments;
+using Sharpness.Experiments.Progress;
 using Sharpness.Runs;
 using Sharpness.Runs.Safety;
 
@@ -18,7 +20,21 @@ public static partial class Program
     /// <param name="args">Command-line arguments.</param>
     /// <param name="output">Standard output.</param>
     /// <param name="error">Standard error.</param>
-    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, dryRun: false);
+    public static int Run(string[] args, TextWriter output, TextWriter error) =>
+        Run(args, output, error, null, CancellationToken.None);
+
+    /// <summary>
+    /// Runs the command line inside another command of this process (a sweep's point): progress goes
+    /// to <paramref name="progress"/> instead of a display, and <paramref name="cancellationToken"/>
+    /// stops the run at a step boundary (exit code 130, nothing written).
+    /// </summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="output">Standard output.</param>
+    /// <param name="error">Standard error.</param>
+    /// <param name="progress">The outer command's progress, or null to show progress as a command of its own.</param>
+    /// <param name="cancellationToken">The outer command's cancellation.</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken) =>
+        Run(args, output, error, progress, cancellationToken, dryRun: false);
 
     /// <summary>
     /// Runs the command line; with <paramref name="dryRun"/> the command stops, successfully, where
@@ -29,8 +45,10 @@ public static partial class Program
     /// <param name="args">Command-line arguments.</param>
     /// <param name="output">Standard output.</param>
     /// <param name="error">Standard error.</param>
+    /// <param name="progress">The outer command's progress, or null.</param>
+    /// <param name="cancellationToken">The outer command's cancellation.</param>
     /// <param name="dryRun">Validate only.</param>
-    internal static int Run(string[] args, TextWriter output, TextWriter error, bool dryRun)
+    internal static int Run(string[] args, TextWriter output, TextWriter error, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken, bool dryRun)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
@@ -38,13 +56,17 @@ public static partial class Program
         using var claims = ClaimScope.Begin(dryRun);
         try
         {
-            return Invoke(args, output, error);
+            return Invoke(args, output, error, progress, cancellationToken);
         }
         catch (DryRunCompleteException)
         {
             return ExitCodes.Success;
         }
         catch (UsageException e)
+        {
+            return Fail(error, ExitCodes.InvalidInput, $"{e.Option}: {e.Message}");
+        }
+        catch (InvalidOptionException e)
         {
             return Fail(error, ExitCodes.InvalidInput, $"{e.Option}: {e.Message}");
         }
@@ -60,6 +82,11 @@ public static partial class Program
         {
             return Fail(error, ExitCodes.InvalidInput, e.Message);
         }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("interrupted: the run stopped before it finished; nothing was written (run the command again to start it over)");
+            return ExitCodes.Interrupted;
+        }
         catch (Exception e) when (EnvironmentFailure.Describe(e) is { } environment)
         {
             return Fail(error, ExitCodes.EnvironmentFailure, environment + " (nothing partial is kept but resumable state; rerun once the cause is removed)");
@@ -70,7 +97,7 @@ public static partial class Program
         }
     }
 
-    private static int Invoke(string[] args, TextWriter output, TextWriter error)
+    private static int Invoke(string[] args, TextWriter output, TextWriter error, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
     {
         string[] effective = args;
         string? configPath = null;
@@ -81,7 +108,12 @@ public static partial class Program
             effective = [.. args, .. ConfigArguments.FromFile(configPath, first.CommandResult.Command, args)];
         }
 
-        var root = BuildRoot(new CliContext(output, error, effective));
+        var root = BuildRoot(new CliContext(output, error, effective)
+        {
+            Progress = progress,
+            Cancellation = cancellationToken,
+            OwnsConsole = ReferenceEquals(output, Console.Out) && ReferenceEquals(error, Console.Error),
+        });
         ParseResult parsed = root.Parse(effective);
         if (parsed.Errors.Count > 0)
         {
@@ -200,6 +232,7 @@ public static partial class Program
         root.Subcommands.Add(sweep);
         root.Subcommands.Add(ReproduceCommand.Create(context));
         root.Subcommands.Add(PlotCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
         return root;
     }
 
@@ -224,4 +257,14 @@ public static partial class Program
 /// <param name="Output">Standard output (results, JSON).</param>
 /// <param name="Error">Standard error (errors, progress).</param>
 /// <param name="Arguments">The raw arguments, recorded in manifests.</param>
-public sealed record CliContext(TextWriter Output, TextWriter Error, IReadOnlyList<string> Arguments);
+public sealed record CliContext(TextWriter Output, TextWriter Error, IReadOnlyList<string> Arguments)
+{
+    /// <summary>The progress of an outer command of this process (a sweep) that runs this one; null for a command of its own.</summary>
+    public IProgress<ExperimentProgress>? Progress { get; init; }
+
+    /// <summary>The cancellation of an outer command of this process; none for a command of its own.</summary>
+    public CancellationToken Cancellation { get; init; }
+
+    /// <summary>Whether the writers are the process's own console, so that Ctrl-C and a live display belong to this command.</summary>
+    public bool OwnsConsole { get; init; }
+}

@@ -8,7 +8,7 @@ namespace Sharpness.Runs.Sweeps;
 /// quotes, quoted fields may hold commas and line breaks; lines end in '\n' or "\r\n"). Blank
 /// lines are skipped, as pandas does.
 /// </summary>
-internal sealed class CsvRecordReader : IDisposable
+public sealed class CsvRecordReader : IDisposable
 {
     private readonly TextReader _reader;
     private readonly StringBuilder _field = new();
@@ -20,6 +20,8 @@ internal sealed class CsvRecordReader : IDisposable
     /// <summary>Most fields in one record.</summary>
     public const int MaxFields = 1 << 16;
 
+    /// <summary>Opens a CSV file.</summary>
+    /// <param name="path">The file.</param>
     public CsvRecordReader(string path) =>
         _reader = new StreamReader(Safety.BoundedFile.OpenRead(path, Safety.FileKindLimit.Table), new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
 
@@ -153,5 +155,6 @@ internal sealed class CsvRecordReader : IDisposable
         _line++;
     }
 
+    /// <summary>Closes the file.</summary>
     public void Dispose() => _reader.Dispose();
 }
