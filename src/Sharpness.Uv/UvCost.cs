@@ -21,12 +21,12 @@ public static class UvCost
     public static double SimulationBytes(double width, double inputDimension, double steps) =>
         (BytesPerHiddenUnit * width) + (8.0 * width * inputDimension) + (BytesPerRecordedStep * (steps + 1));
 
-    /// <summary>Memory of an orbit diagram: the grid and its points, and the kept samples of the values iterated at once.</summary>
+    /// <summary>Memory of an orbit diagram: the grid and its points, and every kept sample (g and x, 16 bytes), which the diagram holds until it is written.</summary>
     /// <param name="points">Swept values.</param>
     /// <param name="keep">Steps kept per value.</param>
-    /// <param name="valuesAtOnce">Values iterated at once.</param>
-    public static double OrbitBytes(double points, double keep, double valuesAtOnce) =>
-        (64.0 * points) + (16.0 * keep * Math.Min(points, valuesAtOnce)) + (16.0 * keep);
+    /// <param name="passes">1, or 2 for a warm start in both directions.</param>
+    public static double OrbitBytes(double points, double keep, double passes) =>
+        (128.0 * points * passes) + (16.0 * keep * points * passes);
 
     /// <summary>Size of an orbit diagram's table (orbit.csv): about 100 bytes per kept sample.</summary>
     /// <param name="points">Swept values.</param>

@@ -64,6 +64,7 @@ public sealed class UvOrbitCommand
             Model = _model.Bind(parse),
         };
         options.Validate();
+        options.CheckOutput(parse.GetValue(_out)!.FullName);
         var folder = UvOrbitWriter.Prepare(parse.GetValue(_out)!.FullName);
         var result = CommandProgress.Run(context, parse.GetValue(_quiet), run => UvOrbitExperiment.Run(options, run.Progress, run.Cancellation));
         var files = UvOrbitWriter.Write(folder, result, context.Arguments);

@@ -1,5 +1,6 @@
 using Sharpness.Experiments.Progress;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 using Sharpness.Runs.Sweeps;
 
 namespace Sharpness.Experiments.Sweeps;
@@ -27,11 +28,11 @@ public sealed class SweepRunner(ISweepPointRunner runner)
     {
         ArgumentNullException.ThrowIfNull(options);
         SweepSpec spec;
-        IReadOnlyList<SweepPoint> points;
+        long count;
         try
         {
             spec = SweepSpec.Load(Path.GetFullPath(options.Spec));
-            points = SweepPlan.Expand(spec);
+            count = SweepPlan.Count(spec);
         }
         catch (SweepSpecException e)
         {
@@ -52,13 +53,14 @@ public sealed class SweepRunner(ISweepPointRunner runner)
         }
 
         _runner.CheckCommand(spec.Command);
-        var planned = SweepPlan.Shard(points, options.Shard, options.Shards).Select(p => new SweepPlannedPoint(p, Path.Combine(results, p.Directory))).ToArray();
+        // Only this shard's points are computed (one at a time from their index), never the whole grid.
+        var planned = SweepPlan.ShardOf(spec, options.Shard, options.Shards).Select(p => new SweepPlannedPoint(p, Path.Combine(results, p.Directory))).ToArray();
         foreach (var point in planned)
         {
             _runner.CheckPoint(spec.Command, point);
         }
 
-        return new SweepRunPlan(spec, results, options.Shard, options.Shards, points.Count, planned);
+        return new SweepRunPlan(spec, results, options.Shard, options.Shards, (int)count, planned);
     }
 
     /// <summary>Plans the sweep (<see cref="Plan"/>) and runs it.</summary>
@@ -76,7 +78,20 @@ public sealed class SweepRunner(ISweepPointRunner runner)
     public SweepRunResult Run(SweepRunPlan plan, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        Directory.CreateDirectory(plan.Results);
+
+        // One unsharded sweep per results folder; the shards of a sweep share it (shared lock), and
+        // each point's command locks its own run folder.
+        FolderLock held;
+        try
+        {
+            held = RunDirectory.CreateAndLock(plan.Results, shared: plan.Shards > 1).Lock;
+        }
+        catch (FolderInUseException e)
+        {
+            throw new InvalidOptionException("--out", e.Message + (plan.Shards > 1 ? string.Empty : " (shards of one sweep share a folder: give each --shard i/N)"));
+        }
+
+        using var sweepLock = held;
         var tracker = new ProgressTracker(progress, Task, plan.Points.Count, "runs");
         var outcomes = new List<SweepPointOutcome>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -100,8 +115,22 @@ public sealed class SweepRunner(ISweepPointRunner runner)
                 ran++;
                 try
                 {
-                    string? failure = _runner.Run(plan.Spec.Command, point, NestedProgress.Under(progress, $"{Task}/{point.Point.Directory}"), cancellationToken);
-                    outcome = new SweepPointOutcome(point, failure is null ? SweepPointStatus.Done : SweepPointStatus.Failed, failure);
+                    // A folder the command would refuse (an unfinished manifest, files it did not write) is moved aside, never deleted.
+                    string? setAside = RunDirectory.PrepareRedo(point.Folder);
+                    string kept = setAside is null ? string.Empty : $" (the earlier incomplete attempt is kept as {Path.GetFileName(setAside)})";
+                    string? failure;
+
+                    // Every folder the point claims is released when it ends, however it ends.
+                    using (ClaimScope.Begin())
+                    {
+                        failure = _runner.Run(plan.Spec.Command, point, NestedProgress.Under(progress, $"{Task}/{point.Point.Directory}"), cancellationToken);
+                    }
+
+                    outcome = new SweepPointOutcome(point, failure is null ? SweepPointStatus.Done : SweepPointStatus.Failed, failure is null ? (setAside is null ? null : kept.Trim()) : failure + kept);
+                }
+                catch (FolderInUseException e)
+                {
+                    outcome = new SweepPointOutcome(point, SweepPointStatus.Failed, e.Message);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {

@@ -52,16 +52,6 @@ public static class OrbitDiagram
     /// <summary>Lanes per chunk: parameter values iterated together by one core.</summary>
     public static int ChunkSize => ChunkVectors * Vector512<double>.Count;
 
-    /// <summary>
-    /// Memory an orbit diagram of <paramref name="points"/> values keeping <paramref name="keep"/>
-    /// steps each needs (see <see cref="UvCost.OrbitBytes"/>): the chunks iterated at once on every
-    /// processor hold their kept samples.
-    /// </summary>
-    /// <param name="points">Swept values.</param>
-    /// <param name="keep">Steps kept per value.</param>
-    public static double EstimateBytes(double points, double keep) =>
-        UvCost.OrbitBytes(points, keep, 2.0 * Environment.ProcessorCount * ChunkSize);
-
     /// <summary>Computes an orbit diagram with every parameter value started from its own initial state.</summary>
     /// <param name="points">Parameter values with their initial states.</param>
     /// <param name="transient">Steps discarded first (≥ 0).</param>
