@@ -101,8 +101,11 @@ public static partial class Program
     {
         string[] effective = args;
         string? configPath = null;
-        var first = BuildRoot(new CliContext(output, error, args)).Parse(args);
-        if (first.GetResult(ConfigOptionName) is System.CommandLine.Parsing.OptionResult { Implicit: false } configResult && configResult.Tokens.Count > 0)
+
+        // A first parse finds --config; most command lines (every sweep point) have none.
+        bool mayHaveConfig = args.Any(a => a.StartsWith(ConfigOptionName, StringComparison.Ordinal));
+        var first = mayHaveConfig ? BuildRoot(new CliContext(output, error, args)).Parse(args) : null;
+        if (first?.GetResult(ConfigOptionName) is System.CommandLine.Parsing.OptionResult { Implicit: false } configResult && configResult.Tokens.Count > 0)
         {
             configPath = configResult.Tokens[0].Value;
             effective = [.. args, .. ConfigArguments.FromFile(configPath, first.CommandResult.Command, args)];

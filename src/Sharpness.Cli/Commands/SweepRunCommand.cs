@@ -49,7 +49,8 @@ public sealed class SweepRunCommand
         var options = new SweepRunOptions { Spec = parse.GetValue(_spec)!.FullName, Out = parse.GetValue(_out)?.FullName, Shard = shard, Shards = shards };
         var points = new CommandSweepPoints(options.Spec);
         var runner = new SweepRunner(points);
-        var plan = runner.Plan(options);
+        // Checking every point takes a while on a large shard: Ctrl-C stops it too (exit 130, nothing run).
+        var plan = CommandProgress.Run(context, quiet: true, run => runner.Plan(options, run.Cancellation));
         context.Output.WriteLine($"sweep '{plan.Spec.Command}': {plan.AllPoints} points, shard {plan.Shard}/{plan.Shards}: {plan.Points.Count} points, results in {plan.Results}");
         if (parse.GetValue(_dryRun))
         {

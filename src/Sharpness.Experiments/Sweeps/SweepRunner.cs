@@ -23,8 +23,9 @@ public sealed class SweepRunner(ISweepPointRunner runner)
 
     /// <summary>Loads the specification, expands it, takes this shard's points and checks each against the command; nothing is written.</summary>
     /// <param name="options">The sweep.</param>
+    /// <param name="cancellationToken">Stops the checks between points with <see cref="OperationCanceledException"/>.</param>
     /// <exception cref="InvalidOptionException">The specification is unreadable or malformed, a point does not fit the command (<c>spec</c>), no results folder is given or it is a file (<c>--out</c>), or the shard is out of range (<c>--shard</c>).</exception>
-    public SweepRunPlan Plan(SweepRunOptions options)
+    public SweepRunPlan Plan(SweepRunOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         SweepSpec spec;
@@ -57,6 +58,7 @@ public sealed class SweepRunner(ISweepPointRunner runner)
         var planned = SweepPlan.ShardOf(spec, options.Shard, options.Shards).Select(p => new SweepPlannedPoint(p, Path.Combine(results, p.Directory))).ToArray();
         foreach (var point in planned)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             _runner.CheckPoint(spec.Command, point);
         }
 
@@ -69,7 +71,7 @@ public sealed class SweepRunner(ISweepPointRunner runner)
     /// <param name="cancellationToken">Stops the current run at a step boundary and the sweep after it; the result says so (<see cref="SweepRunResult.Interrupted"/>).</param>
     /// <exception cref="InvalidOptionException">The sweep cannot be planned.</exception>
     public SweepRunResult Run(SweepRunOptions options, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(Plan(options), progress, cancellationToken);
+        Run(Plan(options, cancellationToken), progress, cancellationToken);
 
     /// <summary>Runs a planned sweep: skips points whose folder holds a complete run, runs the others in order.</summary>
     /// <param name="plan">The plan.</param>
