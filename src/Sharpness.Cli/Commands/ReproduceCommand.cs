@@ -201,8 +201,8 @@ public sealed class ReproduceCommand
             context.Error.WriteLine($"[{i + 1}/{experiments.Count}] {e.Name}: {(code == 0 ? "done" : $"failed (exit {code})")} in {seconds:F1} s");
             if (code != 0)
             {
-                context.Error.Write(subError.ToString());
-                context.Error.WriteLine($"error: experiment {e.Name} failed: sharpness {string.Join(' ', Display(args, folder))}");
+                string reason = subError.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal))?["error: ".Length..] ?? $"exit code {code}";
+                context.Error.WriteLine($"error: experiment {e.Name} failed: {reason} (sharpness {string.Join(' ', Display(args, folder))})");
                 return code == ExitCodes.InvalidInput ? ExitCodes.InternalError : code;
             }
 
