@@ -195,7 +195,17 @@ public sealed class RunDirectory : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         bool created = !Directory.Exists(folder);
-        Directory.CreateDirectory(folder);
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (IOException e) when (EnvironmentFailure.Describe(e) is null)
+        {
+            // A file system that holds no folders of ours (/proc, /sys) answers mkdir with errors
+            // that are neither the environment's nor a bug: the path given cannot be used.
+            throw new RunFolderException($"'{folder}' cannot be created as a folder: {e.Message.TrimEnd('.')}.");
+        }
+
         try
         {
             return (FolderLock.Acquire(folder, shared), created);

@@ -19,13 +19,13 @@ public sealed record PlotOptions
     public string Target => Path.GetFullPath(Out ?? Run);
 
     /// <summary>Checks the folders (the run itself is read by <see cref="RunPlotter.Redraw"/>).</summary>
-    /// <exception cref="InvalidOptionException"><see cref="Out"/> is a file or holds another run (<c>--out</c>).</exception>
+    /// <exception cref="InvalidOptionException"><see cref="Out"/> is a file or holds another run (<c>--out</c>), or <see cref="Run"/> is a file when there is no <see cref="Out"/> (<c>RUN_DIR</c>).</exception>
     public void Validate()
     {
         string target = Target;
         if (File.Exists(target))
         {
-            throw new InvalidOptionException("--out", $"'{target}' is a file, not a folder.");
+            throw new InvalidOptionException(Out is null ? "RUN_DIR" : "--out", $"'{target}' is a file, not a folder.");
         }
 
         if (!SamePath(target, Path.GetFullPath(Run)) && File.Exists(Path.Combine(target, RunDirectory.ManifestFileName)))

@@ -143,6 +143,23 @@ public class IssueCaseTests
     }
 
     [Fact]
+    public void AnOutFolderWhereTheFileSystemHoldsNoFoldersIsRefusedNotABug()
+    {
+        // /proc answers mkdir with "no such file", which is neither the environment's fault nor a bug.
+        const string folder = "/proc/self/sharpness-run";
+        Contract.Refused(HostileRun.Run("uv", "simulate", "--steps", "3", "--out", folder), folder, "--out", "cannot be created");
+    }
+
+    [Fact]
+    public void PlotOnAFileNamesRunDir()
+    {
+        string file = Path.Combine(Contract.NewFolder(), "not-a-run");
+        File.WriteAllText(file, "mine");
+        Contract.Refused(HostileRun.Run("plot", file), null, "RUN_DIR", "is a file");
+        Assert.Equal("mine", File.ReadAllText(file));
+    }
+
+    [Fact]
     public void TensorBoardAtAnExistingFileOrAtTheRunFolderIsRefused()
     {
         string file = Path.Combine(Contract.NewFolder(), "events");
