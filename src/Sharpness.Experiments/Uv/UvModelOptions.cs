@@ -105,8 +105,8 @@ public sealed record UvModelOptions
 
     /// <summary>
     /// Refuses a model that is not finite at step 0 (see <see cref="UvGradientDescent.CheckStart"/>),
-    /// naming the option at fault: --normalizer (or --param), --init-file or --init-scale, or the
-    /// learning-rate option.
+    /// naming the option at fault: --normalizer (or --param), --init-file or --init-scale, --target,
+    /// or the learning-rate option.
     /// </summary>
     /// <param name="model">The model <see cref="Build"/> returned for these options.</param>
     /// <param name="learningRate">How η is chosen.</param>
@@ -123,6 +123,7 @@ public sealed record UvModelOptions
         {
             UvStartCause.Normaliser => Normalizer is null ? "--param" : "--normalizer",
             UvStartCause.Weights => InitFile is null ? "--init-scale" : "--init-file",
+            UvStartCause.Target => "--target",
             _ => rateOption,
         };
         throw new InvalidOptionException(option, problem.Description + "; choose a value that keeps the initial state finite.");

@@ -45,7 +45,12 @@ public static class UvGradientDescent
         double residual = output - model.Target;
         if (!double.IsFinite(output) || !double.IsFinite(ntk) || !double.IsFinite(sharpness) || !double.IsFinite(0.5 * residual * residual))
         {
-            return new UvStartProblem(UvStartCause.Weights, $"the initial state is not finite (f(0) = {output:G6}, NTK lambda(0) = {ntk:G6}, lambda_H(0) = {sharpness:G6})");
+            // Finite weights with a target of 0 would start finitely: the target's residual is at fault.
+            bool targetAtFault = double.IsFinite(output) && double.IsFinite(ntk) && double.IsFinite(0.5 * output * output)
+                && double.IsFinite(UvSharpness.Hessian(new UvFunctionState(output, ntk), 0, network.Normaliser, network.Width));
+            return targetAtFault
+                ? new UvStartProblem(UvStartCause.Target, $"the initial state is not finite for the target y = {model.Target:G6} (f(0) = {output:G6}, loss(0) = {0.5 * residual * residual:G6}, lambda_H(0) = {sharpness:G6})")
+                : new UvStartProblem(UvStartCause.Weights, $"the initial state is not finite (f(0) = {output:G6}, NTK lambda(0) = {ntk:G6}, lambda_H(0) = {sharpness:G6})");
         }
 
         if (learningRate.IsRelativeToInitialSharpness && !(sharpness > 0))
@@ -155,6 +160,9 @@ public enum UvStartCause
 
     /// <summary>The learning rate makes ηλ or ηf/s non-finite.</summary>
     LearningRate,
+
+    /// <summary>The target y makes the initial loss or sharpness non-finite (through the residual f(0) - y).</summary>
+    Target,
 }
 
 /// <summary>Why a UV run cannot start (<see cref="UvGradientDescent.CheckStart"/>).</summary>

@@ -55,6 +55,7 @@ public class IssueCaseTests
     [InlineData("--init-scale", "--init-scale", "1e308")]
     [InlineData("--normalizer", "--normalizer", "1e-320")]
     [InlineData("--lr", "--lr", "1e308")]
+    [InlineData("--target", "--target", "1e308")]
     public void InitialStatesThatAreNotFiniteAreRefused(string option, params string[] args)
     {
         string folder = Contract.NewPath();
