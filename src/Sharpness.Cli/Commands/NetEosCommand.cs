@@ -75,6 +75,7 @@ public sealed class NetEosCommand
         }
 
         double[] rates = ParseRates(parse.GetValue(_lrs)!);
+        settings.RequireFloat32("--lrs", rates);
         var criteria = new EdgeOfStabilityCriteria
         {
             ReachFraction = parse.GetValue(_reachFraction),

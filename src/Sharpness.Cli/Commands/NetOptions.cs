@@ -455,6 +455,14 @@ internal sealed record NetSettings
         double activations = ModelKind == "fc" ? (double)Width * Math.Max(Depth - 1, 1) : (double)Width * image!.Value.Height * image.Value.Width * Math.Max(Depth, 2);
         double bytes = NetworkSize.TrainingBytes(parameters, (double)TrainSize + TestSize, features, activations, Trainer.PhysicalBatchSize, DType == ScalarType.Float64 ? 8 : 4)
             + (Trainer.Tracking is null ? 0 : NetworkSize.LanczosBytes(parameters, TopK));
+        double dataBytes = ((double)TrainSize + TestSize) * features * (DType == ScalarType.Float64 ? 8 : 4);
+        if (dataBytes > bytes / 2)
+        {
+            // The examples, not the model, take most of it: name the size that sets them.
+            string sizeOption = TestSize > TrainSize ? "--test-size" : "--train-size";
+            ResourceLimits.RequireMemory(sizeOption, $"{(double)TrainSize + TestSize:N0} examples of {features:N0} features at {size}", bytes, "holding the data, training the network and measuring its sharpness");
+        }
+
         ResourceLimits.RequireMemory(Depth > Width ? depthOption : widthOption, size, bytes, "training the network and measuring its sharpness");
         double batch = Trainer.Optimizer == OptimizerKind.StochasticGradientDescent ? Trainer.BatchSize : TrainSize;
         ResourceLimits.RequireOperations("--steps", $"{Trainer.MaxSteps:N0} steps at {size}", 6.0 * Trainer.MaxSteps * parameters * Math.Max(batch, 1), "multiply-adds");
@@ -467,6 +475,23 @@ internal sealed record NetSettings
 
             ResourceLimits.RequireFloat32("--init-scale", InitScale ?? 1);
             ResourceLimits.RequireFloat32("--output-multiplier", OutputMultiplier);
+        }
+    }
+
+    /// <summary>
+    /// In float32, refuses values of a list option (learning rates, init scales) that float32
+    /// cannot hold, as <see cref="CheckLimits"/> does for the single options.
+    /// </summary>
+    /// <param name="option">The list option, as typed.</param>
+    /// <param name="values">Its values.</param>
+    public void RequireFloat32(string option, IEnumerable<double> values)
+    {
+        if (DType == ScalarType.Float32)
+        {
+            foreach (double value in values)
+            {
+                ResourceLimits.RequireFloat32(option, value);
+            }
         }
     }
 

@@ -231,6 +231,7 @@ public sealed class NetPredictCommand
         double?[] scales = parse.GetValue(_initScales) is { } text
             ? NetOptions.ParsePositiveList(text, "--init-scales").Distinct().Select(s => (double?)s).ToArray()
             : [null];
+        settings.RequireFloat32("--init-scales", scales.Select(s => s ?? 1));
         string zeroText = parse.GetValue(_zeroReadout)!;
         var zero = zeroText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)
             ? []
@@ -290,6 +291,7 @@ public sealed class NetPredictCommand
         if (ratesGiven)
         {
             double[] values = NetOptions.ParsePositiveList(parse.GetValue(_lrs)!, "--lrs");
+            settings.RequireFloat32("--lrs", values);
             rates = values.Select(LearningRateSpec.Absolute).ToList();
             names = values.Select(v => FormattableString.Invariant($"eta={v:G4}")).ToList();
         }

@@ -44,6 +44,9 @@ public class IssueCaseTests
     [InlineData("--widths", "net", "predict", "--widths", Huge)]
     [InlineData("--widths", "net", "early-phase", "--widths", Huge)]
     [InlineData("--seeds", "net", "early-phase", "--seeds", Huge)]
+    [InlineData("--lrs", "net", "eos", "--dataset", "synthetic", "--lrs", "1e308")]
+    [InlineData("--train-size", "net", "eos", "--dataset", "synthetic", "--train-size", Huge)]
+    [InlineData("--init-scales", "net", "predict", "--dataset", "synthetic", "--init-scales", "1e308")]
     public void NetworkSizesAndValuesThatCannotFitAreRefusedBeforeTraining(string option, params string[] args)
     {
         string folder = Contract.NewPath();
