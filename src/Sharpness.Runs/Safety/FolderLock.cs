@@ -91,6 +91,7 @@ public sealed class FolderLock : IDisposable
 
     /// <summary>Creates the lock file of <paramref name="folder"/> when missing, without locking: marks the folder as the toolkit's.</summary>
     /// <param name="folder">An existing folder.</param>
+    /// <exception cref="RunFolderException">The folder cannot hold the lock file (a folder at its name, a file system that holds no files).</exception>
     public static void Mark(string folder)
     {
         string path = PathIn(folder);
@@ -107,14 +108,34 @@ public sealed class FolderLock : IDisposable
         {
             // Created meanwhile by another writer.
         }
+        catch (IOException e) when (EnvironmentFailure.Describe(e) is null)
+        {
+            // A file system that holds no files of ours (/proc), or a folder at the lock file's name.
+            throw new RunFolderException($"'{folder}' cannot hold the toolkit's lock file ({e.Message.TrimEnd('.')}).");
+        }
     }
+
+    // Why the lock file cannot be opened: the environment's fault (exit 3), or a folder that
+    // cannot be used as given (a link or a folder at the lock file's name, a file system without
+    // files of ours).
+    private static Exception LockFileProblem(int errno, string path) => errno switch
+    {
+        _ when EnvironmentFailure.Cause(errno) is not null => EnvironmentFailure.FromErrno(errno, path, "cannot create the lock file"),
+        _ => new RunFolderException(errno switch
+        {
+            UnixFiles.ELoop => $"'{path}' is a symbolic link; the toolkit does not follow links in its folders. Remove it.",
+            21 => $"'{path}' is a folder but the toolkit keeps its lock file there; remove it.",
+            _ => string.Create(CultureInfo.InvariantCulture, $"cannot create the lock file '{path}' (error {errno}); this folder cannot be used for output."),
+        }),
+    };
 
     /// <summary>Locks an existing folder.</summary>
     /// <param name="folder">The folder (it must exist).</param>
     /// <param name="shared">Take a shared lock (several shared holders coexist; an exclusive one excludes them).</param>
     /// <returns>The held lock; dispose it to release.</returns>
     /// <exception cref="FolderInUseException">Another holder has the lock.</exception>
-    /// <exception cref="IOException">The lock file cannot be created or opened (permissions, read-only or full file system), or is not a regular file.</exception>
+    /// <exception cref="EnvironmentException">The lock file cannot be created or opened (permissions, read-only or full file system).</exception>
+    /// <exception cref="RunFolderException">The lock file's name holds a link, a folder or another non-regular file, keeps being replaced, or the file system holds no files (/proc).</exception>
     public static FolderLock Acquire(string folder, bool shared = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
@@ -189,16 +210,14 @@ public sealed class FolderLock : IDisposable
                     continue; // removed between the two opens
                 }
 
-                throw errno == UnixFiles.ELoop
-                    ? new IOException($"'{path}' is a symbolic link; the toolkit does not follow links in its folders. Remove it.")
-                    : EnvironmentFailure.FromErrno(errno, path, "cannot create the lock file");
+                throw LockFileProblem(errno, path);
             }
 
             var (kind, _, device, inode) = UnixFiles.Stat(fd);
             if (kind is not (FileKind.Regular or FileKind.Unknown))
             {
                 UnixFiles.CloseDescriptor(fd);
-                throw new IOException($"'{path}' is not a regular file; remove it.");
+                throw new RunFolderException($"'{path}' is not a regular file but the toolkit keeps its lock file there; remove it.");
             }
 
             int result = UnixFiles.TryLock(fd, shared);
@@ -228,7 +247,7 @@ public sealed class FolderLock : IDisposable
                     continue;
                 }
 
-                throw new IOException($"'{path}' keeps changing; another process is creating and removing it.");
+                throw new RunFolderException($"'{path}' keeps changing; another process is creating and removing it.");
             }
 
             var folderLock = new FolderLock(folder, created, locked, shared) { _descriptor = fd };

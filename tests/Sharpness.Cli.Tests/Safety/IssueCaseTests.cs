@@ -155,6 +155,35 @@ public class IssueCaseTests
     }
 
     [Fact]
+    public void ALinkOrAFolderAtTheLockFilesNameIsRefusedNotABug()
+    {
+        string victim = Path.Combine(Contract.NewFolder(), "victim");
+        File.WriteAllText(victim, "precious");
+        string linked = Contract.NewFolder();
+        File.CreateSymbolicLink(Path.Combine(linked, FolderLock.FileName), victim);
+        string occupied = Contract.NewFolder();
+        Directory.CreateDirectory(Path.Combine(occupied, FolderLock.FileName));
+        foreach (var (folder, fragment) in new[] { (linked, "symbolic link"), (occupied, "is a folder") })
+        {
+            var before = Contract.Snapshot(folder);
+            var result = HostileRun.Run("uv", "simulate", "--steps", "3", "--out", folder);
+            Contract.Holds(result, folder, before, existedBefore: true);
+            Assert.True(result.Code == 2, result.ToString());
+            Assert.Contains(fragment, result.ErrorLines[0], StringComparison.Ordinal);
+        }
+
+        Assert.Equal("precious", File.ReadAllText(victim));
+    }
+
+    [Fact]
+    public void SweepMergeIntoAFolderThatHoldsNoFilesIsRefusedNotABug()
+    {
+        var result = HostileRun.Run("sweep", "merge", "/proc/self");
+        Contract.Holds(result, null);
+        Assert.True(result.Code == 2, result.ToString());
+    }
+
+    [Fact]
     public void PlotOnAFileNamesRunDir()
     {
         string file = Path.Combine(Contract.NewFolder(), "not-a-run");

@@ -74,8 +74,17 @@ public class FolderLockTests
         File.WriteAllText(victim, "precious");
         File.CreateSymbolicLink(FolderLock.PathIn(folder), victim);
 
-        Assert.ThrowsAny<IOException>(() => FolderLock.Acquire(folder));
+        Assert.Contains("symbolic link", Assert.Throws<RunFolderException>(() => FolderLock.Acquire(folder)).Message, StringComparison.Ordinal);
         Assert.Equal("precious", File.ReadAllText(victim));
+    }
+
+    [Fact]
+    public void AFolderAtTheLockFilesNameIsAnUnusableFolderNotABug()
+    {
+        string folder = SafetyTestSupport.NewFolder();
+        Directory.CreateDirectory(FolderLock.PathIn(folder));
+        Assert.Contains("is a folder", Assert.Throws<RunFolderException>(() => FolderLock.Acquire(folder)).Message, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(FolderLock.PathIn(folder)));
     }
 
     [Fact]
