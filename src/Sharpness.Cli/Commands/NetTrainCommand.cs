@@ -105,10 +105,10 @@ public sealed class NetTrainCommand
             var lastMeasurement = result.Measurements.Count > 0 ? result.Measurements[^1] : null;
             string G(double x) => x.ToString("G6", CultureInfo.InvariantCulture);
             context.Output.WriteLine($"{settings.ModelKind} on {settings.Dataset} ({splits.Train.Count} examples), {settings.OptimizerName}, loss {config.Loss.Name}, eta = {G(result.LearningRate)} (2/eta = {G(2 / result.LearningRate)})");
-            context.Output.WriteLine($"stopped after {result.StepsCompleted} steps ({result.StopReason}){(result.Diverged ? $", diverged at step {result.DivergedAtStep}" : string.Empty)}: loss {G(last.Loss)}, accuracy {G(last.Accuracy)}");
+            context.Output.WriteLine($"stopped after {Words.Count(result.StepsCompleted, "step")} ({Words.StopReason(result.StopReason)}){(result.Diverged ? $", diverged at step {result.DivergedAtStep}" : string.Empty)}: loss {G(last.Loss)}, accuracy {G(last.Accuracy)}");
             if (lastMeasurement is not null)
             {
-                context.Output.WriteLine($"sharpness: initial {G(result.InitialSharpness)}, last {G(lastMeasurement.Sharpness)} at step {lastMeasurement.Step}; {result.Measurements.Count} measurements, {result.Measurements.Sum(m => m.Matvecs)} Hessian-vector products");
+                context.Output.WriteLine($"sharpness: initial {G(result.InitialSharpness)}, last {G(lastMeasurement.Sharpness)} at step {lastMeasurement.Step}; {Words.Count(result.Measurements.Count, "measurement")}, {result.Measurements.Sum(m => m.Matvecs)} Hessian-vector products");
             }
 
             context.Output.WriteLine($"wrote {string.Join(", ", written)} and manifest.json in {output.Path}");

@@ -244,7 +244,7 @@ public sealed class ReproduceCommand
 
         output.Complete("reproduce", context, configuration, 0, started, results, ownFiles);
 
-        context.Output.WriteLine($"claims ({ExperimentListVersion}, {(quick ? "quick" : "full")} run, {total:F1} s):");
+        context.Output.WriteLine($"claims of the {(quick ? "quick" : "full")} reproduction (experiment list version {ExperimentListVersion}), {total:F1} s in all:");
         foreach (var c in claims)
         {
             context.Output.WriteLine($"  [{c.Status}] {c.Text}: {ReproduceReport.MeasuredText(c.Measured)} ({c.Criterion})");

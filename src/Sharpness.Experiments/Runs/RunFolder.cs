@@ -40,7 +40,16 @@ public sealed class RunFolder : IDisposable
         }
     }
 
-    /// <summary>Releases the folder of a run that did not complete (see <see cref="RunDirectory.Abandon"/>).</summary>
+    /// <summary>
+    /// Gives up an attempt that stopped before its manifest (cancelled or failed): its temporary
+    /// files are already gone (every file is written under a temporary name and removed on
+    /// failure), the lock is released, and the folder is removed when this attempt created it and
+    /// wrote nothing into it. Files an earlier attempt left stay (resumable state; see
+    /// <see cref="RunDirectory.Abandon"/>). Disposing a folder whose run did not complete does the same.
+    /// </summary>
+    public void Abandon() => _directory.Abandon();
+
+    /// <summary>Releases the folder of a run that did not complete (see <see cref="Abandon"/>).</summary>
     public void Dispose() => _directory.Abandon();
 
     private RunDirectory Directory => _directory;

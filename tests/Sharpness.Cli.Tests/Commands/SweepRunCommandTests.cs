@@ -77,6 +77,7 @@ public class SweepRunCommandTests
     }
 
     [Fact]
+    [Trait("Category", "EndToEnd")]
     public void ThreeConcurrentShardsGiveExactlyTheSingleProcessResult()
     {
         string spec = WriteSpec();
@@ -121,6 +122,7 @@ public class SweepRunCommandTests
     }
 
     [Fact]
+    [Trait("Category", "EndToEnd")]
     public void KilledAtAnyMomentAndResumedGivesTheUninterruptedResult()
     {
         string spec = WriteSpec();
@@ -144,6 +146,7 @@ public class SweepRunCommandTests
     }
 
     [Fact]
+    [Trait("Category", "EndToEnd")]
     public async Task InterruptStopsAfterTheCurrentRunAndLeavesOnlyCompleteOrResumableRuns()
     {
         string spec = WriteSpec();

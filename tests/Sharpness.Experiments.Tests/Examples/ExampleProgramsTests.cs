@@ -9,6 +9,7 @@ namespace Sharpness.Experiments.Tests.Examples;
 /// Every program of examples/ runs (<c>dotnet run FILE.cs</c>, as a user runs it) and prints the output
 /// examples/README.md documents for it, so the examples and their documentation never rot.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public partial class ExampleProgramsTests
 {
     private static readonly string Root = RepositoryRoot();
