@@ -28,6 +28,17 @@ public static class UvCost
     public static double OrbitBytes(double points, double keep, double passes) =>
         (128.0 * points * passes) + (16.0 * keep * points * passes);
 
+    /// <summary>
+    /// Memory of an orbit diagram streamed to its table as it is computed: the grid and its points,
+    /// and the kept samples (16 bytes each) of only the values in flight.
+    /// </summary>
+    /// <param name="points">Swept values.</param>
+    /// <param name="keep">Steps kept per value.</param>
+    /// <param name="passes">1, or 2 for a warm start in both directions.</param>
+    /// <param name="valuesInFlight">Values whose samples are held at once (computed together or queued for writing).</param>
+    public static double OrbitStreamedBytes(double points, double keep, double passes, double valuesInFlight) =>
+        (128.0 * points * passes) + (16.0 * keep * Math.Min(valuesInFlight, points * passes));
+
     /// <summary>Size of an orbit diagram's table (orbit.csv): about 100 bytes per kept sample.</summary>
     /// <param name="points">Swept values.</param>
     /// <param name="keep">Steps kept per value.</param>

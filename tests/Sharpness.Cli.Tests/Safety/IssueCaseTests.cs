@@ -34,6 +34,23 @@ public class IssueCaseTests
         Assert.Matches("more than|at most", result.ErrorLines[0]);
     }
 
+    [Fact]
+    public void AnOrbitDiagramLargerThanTheMemoryBudgetStreamsToItsTable()
+    {
+        // 20,000 values of 8 samples: 5.1 MB held at once, under 4 MiB streamed (values in flight
+        // of two chunks per core and four queued: up to about 90 cores).
+        string folder = Contract.NewPath();
+        var limit = new Dictionary<string, string> { ["SHARPNESS_MEMORY_LIMIT"] = "4M" };
+        var result = HostileRun.Run(TimeSpan.FromSeconds(120), limit, "uv", "orbit", "--points", "20000", "--transient", "0", "--keep", "8", "--out", folder);
+        Contract.Holds(result, folder);
+        Assert.True(result.Code == 0, result.ToString());
+        Assert.True(RunDirectory.HoldsCompleteRun(folder));
+
+        var refused = HostileRun.Run(TimeSpan.FromSeconds(120), limit, "uv", "orbit", "--points", "20000", "--transient", "0", "--keep", "1000", "--out", Contract.NewPath());
+        Assert.True(refused.Code == 2, refused.ToString());
+        Assert.Contains("streamed to orbit.csv", refused.ErrorLines[0], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--depth", "net", "train", "--depth", "100000000")]
     [InlineData("--top-k", "net", "train", "--dataset", "synthetic", "--width", "50", "--top-k", "100000000")]

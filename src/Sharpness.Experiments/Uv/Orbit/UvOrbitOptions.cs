@@ -110,7 +110,10 @@ public sealed record UvOrbitOptions
             OptionChecks.Range(lo, hi, "--value-min", "--value-max");
         }
 
-        OptionChecks.Memory(SizeOption, Size, UvCost.OrbitBytes(Points, Keep, TwoPasses ? 2 : 1), "the orbit diagram");
+        // Streamed (the command, UvOrbitWriter.Run): the samples of the chunks computed together
+        // (two per core) and of the values queued for the table (at most four chunks).
+        double inFlight = OrbitDiagram.ChunkSize * ((2.0 * Environment.ProcessorCount) + 4);
+        OptionChecks.Memory(SizeOption, Size, UvCost.OrbitStreamedBytes(Points, Keep, TwoPasses ? 2 : 1, inFlight), "the orbit diagram streamed to orbit.csv");
         OptionChecks.Operations(SizeOption, Size, UvCost.OrbitSteps(Points, Transient, Keep, TwoPasses ? 2 : 1), "map steps");
 
         if (Axis == OrbitAxis.R)
@@ -134,6 +137,14 @@ public sealed record UvOrbitOptions
         var model = Model.Build();
         Model.CheckStart(model, Axis == OrbitAxis.Eta ? LearningRateSpec.Absolute(Max) : LearningRateSpec.RelativeToInitialSharpness(Max), "--r-max");
     }
+
+    /// <summary>
+    /// Refuses a diagram whose samples, held in memory all at once (<see cref="UvOrbitExperiment.Run(UvOrbitOptions, IProgress{Progress.ExperimentProgress}?, CancellationToken)"/>),
+    /// would exceed the memory budget; streaming them has only <see cref="Validate"/>'s bound.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">The samples would not fit.</exception>
+    public void CheckInMemory() =>
+        OptionChecks.Memory(SizeOption, Size, UvCost.OrbitBytes(Points, Keep, TwoPasses ? 2 : 1), "the orbit diagram held in memory (UvOrbitWriter.Run streams it instead)");
 
     /// <summary>Refuses a table (orbit.csv) larger than the free space where <paramref name="folder"/> will be.</summary>
     /// <param name="folder">The run folder.</param>
