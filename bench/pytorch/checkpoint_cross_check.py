@@ -26,21 +26,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-DTYPES = {"F32": np.float32, "F64": np.float64}
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import torchscript_checkpoint_check  # noqa: E402
 
 def read_safetensors(path: Path) -> dict[str, np.ndarray]:
-    blob = path.read_bytes()
-    (length,) = struct.unpack("<Q", blob[:8])
-    header = json.loads(blob[8:8 + length])
-    data = blob[8 + length:]
-    tensors = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = info["data_offsets"]
-        tensors[name] = np.frombuffer(data[start:end], dtype=DTYPES[info["dtype"]]).reshape(info["shape"])
-    return tensors
+    return {name: t.numpy() for name, t in torchscript_checkpoint_check.read_safetensors(path).items()}
 
 
 def read_idx(path: Path) -> np.ndarray:

@@ -61,6 +61,9 @@ internal sealed class NetOptions
     public readonly Option<string> Blas = new("--blas") { Description = "BLAS for LibTorch's matrix products: libtorch (default, the MKL inside LibTorch) or openblas (Debian's libopenblas0-pthread; 10-15% faster on AMD processors, results differ from MKL's in the last bits).", DefaultValueFactory = _ => "libtorch" };
     public readonly Option<int> MaxMatvecs = new("--max-matvecs") { Description = "Hessian-vector products per measurement, at most.", DefaultValueFactory = _ => 500 };
 
+    /// <summary>--torchscript and its data options; only the commands that call <see cref="NetTorchScriptOptions.Add"/> have them.</summary>
+    public readonly NetTorchScriptOptions TorchScript = new();
+
     /// <summary>Every option, in help order.</summary>
     public IEnumerable<Option> All =>
     [
@@ -225,6 +228,17 @@ internal sealed class NetOptions
                 },
             },
         };
+        if (TorchScript.Resolve(parse) is { } torchScript)
+        {
+            settings = settings with
+            {
+                TorchScript = torchScript,
+                ModelKind = "torchscript",
+                Dataset = torchScript.DataFile is null ? dataset : Path.GetFileName(torchScript.DataFile),
+                TestSize = torchScript.DataFile is not null && torchScript.TestDataFile is null ? 0 : testSize,
+            };
+        }
+
         settings.ValidateTrainer();
         if (parse.CommandResult.Command.Options.Contains(Width) && parse.CommandResult.Command.Options.Contains(Depth))
         {
@@ -410,6 +424,9 @@ internal sealed record NetSettings
         ["Input"] = "--dataset",
     };
 
+    /// <summary>The user's TorchScript module (and data files), or null for a built-in model.</summary>
+    public TorchScriptSource? TorchScript { get; init; }
+
     /// <summary>Checks the trainer settings, mapping a bad property to its option.</summary>
     public void ValidateTrainer()
     {
@@ -434,6 +451,12 @@ internal sealed record NetSettings
     /// <param name="depthOption">The option that sets the depth, as the command names it.</param>
     public void CheckLimits(string widthOption = "--width", string depthOption = "--depth")
     {
+        CheckFloat32();
+        if (TorchScript is not null)
+        {
+            return; // the module's size is known once it is loaded, and its data files are checked as they are read
+        }
+
         var (features, outputs, image) = DataShape();
         if (ModelKind != "fc" && image is null)
         {
@@ -466,6 +489,10 @@ internal sealed record NetSettings
         ResourceLimits.RequireMemory(Depth > Width ? depthOption : widthOption, size, bytes, "training the network and measuring its sharpness");
         double batch = Trainer.Optimizer == OptimizerKind.StochasticGradientDescent ? Trainer.BatchSize : TrainSize;
         ResourceLimits.RequireOperations("--steps", $"{Trainer.MaxSteps:N0} steps at {size}", 6.0 * Trainer.MaxSteps * parameters * Math.Max(batch, 1), "multiply-adds");
+    }
+
+    private void CheckFloat32()
+    {
         if (DType == ScalarType.Float32)
         {
             if (!Trainer.LearningRate.IsRelativeToInitialSharpness)
@@ -498,7 +525,7 @@ internal sealed record NetSettings
     /// <summary>Checks the dataset's files (headers only, <see cref="ImageDatasets.CheckFiles"/>) before anything runs; a bad file is a <see cref="UsageException"/> naming --data-dir.</summary>
     public void CheckData()
     {
-        if (Dataset == "synthetic")
+        if (Dataset == "synthetic" || TorchScript?.DataFile is not null)
         {
             return;
         }
@@ -541,6 +568,11 @@ internal sealed record NetSettings
     /// <summary>Loads the training and test data (float type <see cref="DType"/>); a bad file is a <see cref="UsageException"/>.</summary>
     public DatasetSplits LoadData()
     {
+        if (TorchScript?.DataFile is not null)
+        {
+            return TorchScript.LoadData(this);
+        }
+
         // Every model takes flattened inputs [N, C*H*W] (the CNNs reshape them), which is what the
         // Hessian-vector-product operator expects.
         try
@@ -590,6 +622,11 @@ internal sealed record NetSettings
     /// <summary>Builds the network for <paramref name="train"/>'s input and output sizes.</summary>
     public NetworkModule BuildModel(Dataset train)
     {
+        if (TorchScript is not null)
+        {
+            return TorchScript.BuildModel(this, train);
+        }
+
         try
         {
             return ModelKind switch
@@ -655,7 +692,7 @@ internal sealed record NetSettings
     public JsonObject Configuration(DatasetSplits splits, double? learningRate)
     {
         var tracking = Trainer.Tracking;
-        return new JsonObject
+        var configuration = new JsonObject
         {
             ["preset"] = Preset,
             ["dataset"] = Dataset,
@@ -699,5 +736,7 @@ internal sealed record NetSettings
             ["blas_check"] = Nets.NativeBlas.Check,
             ["sharpness"] = "top eigenvalue of the Hessian of the training loss on the measurement set (Lanczos on exact Hessian-vector products, warm-started)",
         };
+        TorchScript?.Describe(configuration);
+        return configuration;
     }
 }

@@ -27,7 +27,7 @@ public sealed class NetTrainCommand
     public const string MetricsFile = NetRun.MetricsFile;
 
     private readonly NetOptions _net = new();
-    private readonly Option<bool> _checkpoint = new("--checkpoint") { Description = "Save the final weights as model.safetensors with the architecture in model.json." };
+    private readonly Option<bool> _checkpoint = new("--checkpoint") { Description = "Save the final weights as model.safetensors with the architecture in model.json (with --torchscript: every parameter and buffer under the module's names, and the trained module as model.pt)." };
     private readonly Option<DirectoryInfo?> _tensorboard = new("--tensorboard") { Description = "Also write TensorBoard event files (loss, accuracy, sharpness, threshold) to this folder, outside --out; each run creates a new events.out.tfevents.TIME.HOST.PID.N file, never overwriting one." };
     private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new or empty) for metrics.csv, figures and manifest.json.", Required = true };
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary instead of the human one." };
@@ -39,6 +39,7 @@ public sealed class NetTrainCommand
         var d = new NetTrainCommand();
         var command = new Command("train", "Train a real network (GD or SGD) with its Hessian sharpness tracked from exact Hessian-vector products.");
         d._net.Add(command);
+        d._net.TorchScript.Add(command);
         foreach (Option option in new Option[] { d._checkpoint, d._tensorboard, d._out, d._json })
         {
             command.Options.Add(option);
@@ -56,7 +57,7 @@ public sealed class NetTrainCommand
         bool checkpoint = parse.GetValue(_checkpoint);
         if (checkpoint)
         {
-            files.AddRange(["model.safetensors", "model.json"]);
+            files.AddRange(settings.TorchScript is null ? ["model.safetensors", "model.json"] : TorchScriptSource.CheckpointFiles);
         }
 
         if (parse.GetValue(_tensorboard) is { } logs && RunDirectory.CheckOutside(logs.FullName, parse.GetValue(_out)!.FullName, "--out") is { } problem)
@@ -87,7 +88,9 @@ public sealed class NetTrainCommand
         var written = new List<string> { MetricsFile };
         if (checkpoint)
         {
-            written.AddRange(WriteCheckpoint(output, model, settings.ModelKind, settings.Depth, settings.Width, settings.Activation, settings.Bias, settings.Parameterisation, settings.DType));
+            written.AddRange(model is TorchScriptNetwork script
+                ? settings.TorchScript!.WriteCheckpoint(output, script)
+                : WriteCheckpoint(output, model, settings.ModelKind, settings.Depth, settings.Width, settings.Activation, settings.Bias, settings.Parameterisation, settings.DType));
         }
 
         var configuration = settings.Configuration(splits, result.LearningRate);

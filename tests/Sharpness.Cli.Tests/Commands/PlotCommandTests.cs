@@ -77,6 +77,16 @@ public class PlotCommandTests
     }
 
     [Fact]
+    public void RedrawsASpectrumRunIdentically()
+    {
+        string fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "TorchScript");
+        string run = Run("net", "spectrum", "--torchscript", Path.Combine(fixtures, "mlp.pt"), "--data", Path.Combine(fixtures, "mlp.safetensors"), "--top-k", "2", "--bottom-k", "1",
+            "--density", "--density-steps", "12", "--density-points", "400");
+
+        AssertRedrawnIdentically(run, "density.png", "density.svg");
+    }
+
+    [Fact]
     public void RedrawsAnEarlyPhaseDiagramIdentically()
     {
         string run = Run("net", "early-phase", "--dataset", "synthetic", "--train-size", "60", "--measure-size", "60", "--depths", "2", "--widths", "8", "--seeds", "1",

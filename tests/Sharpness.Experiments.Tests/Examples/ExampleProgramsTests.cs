@@ -42,6 +42,9 @@ public partial class ExampleProgramsTests
     }
 
     [Fact]
+    public void TheSpectrumExampleMeasuresATorchScriptModuleAndPrintsItsDocumentedOutput() => AssertDocumentedOutput("hessian-spectrum.cs", [], tolerance: 0.001);
+
+    [Fact]
     public void TheComparisonToleratesSmallNumericDifferencesOnlyWhereAllowed()
     {
         Assert.True(SameLine("step 10: loss 0.2011, sharpness 8.190", "step 10: loss 0.2012, sharpness 8.19", 0.05));
