@@ -31,6 +31,9 @@ public sealed record FileKindLimit(string Name, long MaxBytes)
 
     /// <summary>Model checkpoints (safetensors): 16 GiB.</summary>
     public static FileKindLimit Checkpoint { get; } = new("checkpoint", 16L << 30);
+
+    /// <summary>TorchScript modules (read whole into one array): 2 GiB.</summary>
+    public static FileKindLimit Module { get; } = new("TorchScript module", int.MaxValue);
 }
 
 /// <summary>

@@ -120,6 +120,31 @@ public class IssueCaseTests
         Contract.Refused(HostileRun.Run(TimeSpan.FromSeconds(60), null, "uv", "simulate", "--config", fifo), null, "named pipe");
     }
 
+    [Fact]
+    public void DevicesAndPipesAsModulesOrDataFilesAreRefused()
+    {
+        string folder = Contract.NewFolder();
+        string fifo = Path.Combine(folder, "pipe");
+        Assert.Equal(0, ProcessHelper.Run("mkfifo", fifo));
+        string module = Path.Combine(folder, "module.pt");
+        File.WriteAllText(module, "not read: the data is checked first");
+        string packed = Path.Combine(folder, "packed.safetensors");
+        var cases = new (string Option, string[] Args)[]
+        {
+            ("--torchscript", ["net", "train", "--torchscript", "/dev/zero", "--out", Contract.NewPath()]),
+            ("--torchscript", ["net", "train", "--torchscript", fifo, "--out", Contract.NewPath()]),
+            ("--data", ["net", "spectrum", "--torchscript", module, "--data", "/dev/zero", "--out", Contract.NewPath()]),
+            ("--data", ["net", "train", "--torchscript", module, "--data", fifo, "--out", Contract.NewPath()]),
+            ("--inputs", ["net", "pack-data", "--inputs", "/dev/zero", "--targets", fifo, "--out", packed]),
+        };
+        foreach (var (option, args) in cases)
+        {
+            Contract.Refused(HostileRun.Run(TimeSpan.FromSeconds(60), null, args), args[^1].EndsWith(".safetensors", StringComparison.Ordinal) ? null : args[^1], option);
+        }
+
+        Assert.False(File.Exists(packed));
+    }
+
     [Theory]
     [InlineData("a: &a {b: *a}\n")]
     [InlineData("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n")]
