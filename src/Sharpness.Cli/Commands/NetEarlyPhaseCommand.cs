@@ -33,12 +33,12 @@ public sealed class NetEarlyPhaseCommand
 
     private const int DefaultTrainSize = 1000;
 
-    private static readonly string[] KnownVariants = ["sp", "ntp", "mup", "zero-readout"];
+    private static readonly string[] KnownVariants = [.. NetworkParameterisationNames.All, "zero-readout"];
 
     private readonly NetOptions _net = new();
     private readonly Option<string> _depths = new("--depths") { Description = "Comma-separated depths (linear layers including the readout).", DefaultValueFactory = _ => "2,4,6" };
     private readonly Option<string> _widths = new("--widths") { Description = "Comma-separated hidden widths.", DefaultValueFactory = _ => "64,256,1024" };
-    private readonly Option<string> _variants = new("--variants") { Description = "Comma-separated variants: sp, ntp, mup (parameterisations) and zero-readout (SP with the readout initialised at zero).", DefaultValueFactory = _ => "sp" };
+    private readonly Option<string> _variants = new("--variants") { Description = "Comma-separated variants: sp, ntp, mup-abc, mup-out, small-readout (parameterisations, docs/real-networks.md) and zero-readout (SP with the readout initialised at zero).", DefaultValueFactory = _ => "sp" };
     private readonly Option<int> _seeds = new("--seeds") { Description = "Initialisations per configuration: seeds --seed, --seed+1, ...", DefaultValueFactory = _ => 2 };
     private readonly Option<double> _cMin = new("--c-min") { Description = "Smallest c = eta*lambda_H(0) of the grid.", DefaultValueFactory = _ => 0.5 };
     private readonly Option<double> _cMax = new("--c-max") { Description = "Largest c of the grid (the grid stops at the last 2^x not above it).", DefaultValueFactory = _ => 64.0 };
@@ -192,27 +192,24 @@ public sealed class NetEarlyPhaseCommand
         string[] variants = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v => v.ToLowerInvariant()).Distinct().ToArray();
         if (variants.Length == 0)
         {
-            throw new UsageException("--variants", "expected a comma-separated list of sp, ntp, mup, zero-readout, got nothing.");
+            throw new UsageException("--variants", $"expected a comma-separated list of {string.Join(", ", KnownVariants)}, got nothing.");
         }
 
         foreach (string v in variants)
         {
             if (!KnownVariants.Contains(v))
             {
-                throw new UsageException("--variants", $"expected sp, ntp, mup or zero-readout, got '{v}'.");
+                throw new UsageException("--variants", v == "mup"
+                    ? "mup is ambiguous: give mup-abc (Yang & Hu's abc form) or mup-out (Kalra & Barkeshli's fcn_mup)."
+                    : $"expected {string.Join(", ", KnownVariants)}, got '{v}'.");
             }
         }
 
         return variants;
     }
 
-    private static (NetworkParameterisation Parameterisation, bool ZeroReadout) Variant(string name) => name switch
-    {
-        "ntp" => (NetworkParameterisation.Ntp, false),
-        "mup" => (NetworkParameterisation.MuP, false),
-        "zero-readout" => (NetworkParameterisation.Sp, true),
-        _ => (NetworkParameterisation.Sp, false),
-    };
+    private static (NetworkParameterisation Parameterisation, bool ZeroReadout) Variant(string name) =>
+        name == "zero-readout" ? (NetworkParameterisation.Sp, true) : (NetOptions.ParseParameterisation(name, "--variants"), false);
 
     private static string Describe(EarlyProbe probe)
     {

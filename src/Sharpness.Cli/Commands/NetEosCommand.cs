@@ -33,6 +33,7 @@ public sealed class NetEosCommand
     public const string SummaryMarkdown = "summary.md";
 
     private readonly NetOptions _net = new();
+    private readonly CheckpointOptions _checkpoints = new();
     private readonly Option<string> _lrs = new("--lrs") { Description = "Comma-separated learning rates; each may be a number or a fraction such as 2/30.", DefaultValueFactory = _ => "2/30,2/60" };
     private readonly Option<double> _reachFraction = new("--reach-fraction") { Description = "lambda_H counts as having reached 2/eta when it is at least this fraction of it.", DefaultValueFactory = _ => 0.9 };
     private readonly Option<double> _bandLow = new("--band-low") { Description = "Lower edge of the band lambda_H/(2/eta) is expected to stay in after reaching it.", DefaultValueFactory = _ => 0.9 };
@@ -48,7 +49,7 @@ public sealed class NetEosCommand
         var command = new Command("eos", "Edge of stability (Cohen et al.): full-batch GD at several learning rates with the sharpness tracked; when and how lambda_H settles at 2/eta. Defaults are those of --preset eos.");
         d._net.Add(command, d._net.Preset, d._net.Lr, d._net.LrConstant);
         d._net.TorchScript.Add(command);
-        foreach (Option option in new Option[] { d._lrs, d._reachFraction, d._bandLow, d._bandHigh, d._out, d._json })
+        foreach (Option option in new Option[] { d._lrs, d._reachFraction, d._bandLow, d._bandHigh }.Concat(d._checkpoints.All).Concat([d._out, d._json]))
         {
             command.Options.Add(option);
         }
@@ -92,6 +93,12 @@ public sealed class NetEosCommand
             throw UsageException.FromArgument(e, e.ParamName switch { "ReachFraction" => "--reach-fraction", _ => "--band-high" });
         }
 
+        var plan = _checkpoints.Resolve(parse);
+        if (settings.TorchScript is not null && !plan.IsEmpty)
+        {
+            throw new UsageException(parse.GetValue(_checkpoints.Final) ? "--checkpoint" : "--checkpoint-steps", "net eos does not save TorchScript modules; train the learning rate of interest with net train --torchscript --checkpoint.");
+        }
+
         string[] folders = rates.Select(RunFolder).ToArray();
         var output = RunOutput.Prepare(parse.GetValue(_out)!, [SummaryCsv, SummaryMarkdown, "eos.png", "eos.svg", .. folders]);
         using var scope = NewDisposeScope();
@@ -118,13 +125,15 @@ public sealed class NetEosCommand
                 continue;
             }
 
-            var runOutput = RunOutput.Prepare(new DirectoryInfo(folder), NetRun.Files);
+            var runOutput = RunOutput.Prepare(new DirectoryInfo(folder), [.. NetRun.Files, .. plan.Files]);
             var runStarted = DateTimeOffset.UtcNow;
             using NetworkModule model = runSettings.BuildModel(splits.Train);
-            var result = NetRun.Train(model, runSettings.Trainer, train, test, context, $"eta = {Text(rate)} ({i + 1}/{rates.Length})");
+            var checkpoints = new CheckpointWriter(runOutput, model, plan);
+            var result = NetRun.Train(model, runSettings.Trainer, train, test, context, $"eta = {Text(rate)} ({i + 1}/{rates.Length})", checkpoints.OnStep);
             NetRun.WriteMetrics(runOutput, result, settings.TopK);
             var results = NetRun.Results(result);
             var written = new List<string> { NetRun.MetricsFile };
+            written.AddRange(checkpoints.Finish(result, runSettings.DataDescription(splits)));
             written.AddRange(NetRun.WriteFigures(runOutput, configuration, results));
 
             // Each sub-folder is a net train run in all but name (sharpness plot redraws it as one).

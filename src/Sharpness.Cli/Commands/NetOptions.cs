@@ -24,7 +24,7 @@ namespace Sharpness.Cli.Commands;
 /// </remarks>
 internal sealed class NetOptions
 {
-    public readonly Option<string?> Preset = new("--preset") { Description = "eos (Cohen et al.: 5,000 images, FC tanh 200-200 with bias, MSE summed over classes, full-batch GD, until 99% train accuracy) or early (Kalra & Barkeshli: deep ReLU FCN in SP, MSE mean, SGD batch 512, eta = c/lambda_H(0), 10 steps). Explicit options override the preset." };
+    public readonly Option<string?> Preset = new("--preset") { Description = "eos (Cohen et al.: 5,000 images, FC tanh 200-200 with bias, PyTorch's default initialisation, MSE summed over classes, full-batch GD, until 99% train accuracy) or early (Kalra & Barkeshli: deep ReLU FCN in SP without bias, normal initialisation, MSE mean, SGD batch 512, eta = c/lambda_H(0), 10 steps). Explicit options override the preset." };
     public readonly Option<string> Dataset = new("--dataset") { Description = "fashion-mnist, mnist, cifar10 or synthetic.", DefaultValueFactory = _ => "fashion-mnist" };
     public readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder of the dataset files. Default: /usr/share/datasets/fashion-mnist for Fashion-MNIST; required for mnist and cifar10." };
     public readonly Option<int> TrainSize = new("--train-size") { Description = "First N training examples.", DefaultValueFactory = _ => 5000 };
@@ -33,12 +33,15 @@ internal sealed class NetOptions
     public readonly Option<string> Model = new("--model") { Description = "fc (fully connected), cnn (two 3x3 conv layers, 32 channels, pooling, linear readout) or myrtle.", DefaultValueFactory = _ => "fc" };
     public readonly Option<int> Depth = new("--depth") { Description = "fc: linear layers including the readout (3 = two hidden layers); myrtle: 5, 7 or 10.", DefaultValueFactory = _ => 3 };
     public readonly Option<int> Width = new("--width") { Description = "fc: hidden width (default 200); cnn/myrtle: channels (default 32).", DefaultValueFactory = _ => 200 };
-    public readonly Option<string> Activation = new("--activation") { Description = "tanh, relu, elu or linear.", DefaultValueFactory = _ => "tanh" };
+    public readonly Option<string?> Activation = new("--activation") { Description = "tanh, relu, elu or linear. Default: tanh for fc (relu with --preset early), relu for cnn and myrtle." };
     public readonly Option<bool> NoBias = new("--no-bias") { Description = "Layers without biases." };
-    public readonly Option<string> Param = new("--param") { Description = "fc parameterisation: sp, ntp or mup (docs/real-networks.md gives the exact forms).", DefaultValueFactory = _ => "sp" };
-    public readonly Option<double?> InitScale = new("--init-scale") { Description = "Hidden-layer weight variance sigma_w^2 (weights N(0, sigma_w^2/fan_in) in SP). Default: 2 for relu, 1 otherwise." };
-    public readonly Option<bool> ZeroReadout = new("--zero-readout") { Description = "fc: initialise the readout layer at zero (zero initial output)." };
-    public readonly Option<double> OutputMultiplier = new("--output-multiplier") { Description = "fc: multiply the network's output by this.", DefaultValueFactory = _ => 1.0 };
+    public readonly Option<string> Param = new("--param") { Description = "fc parameterisation: sp, ntp, mup-abc (Yang & Hu's abc muP), mup-out (Kalra & Barkeshli's fcn_mup: SP with the output divided by width^s, s = --out-exp) or small-readout (their fcn_si: readout variance 1/(fan_in*width)). docs/real-networks.md gives the exact forms.", DefaultValueFactory = _ => "sp" };
+    public readonly Option<string?> Init = new("--init") { Description = "Initialisation: normal (weights N(0, sigma^2/fan_in) scaled by the parameterisation, zero biases; Kalra & Barkeshli's code) or torch (PyTorch's nn.Linear/nn.Conv2d default: weights and biases uniform in +-1/sqrt(fan_in); Cohen et al.'s code; sp and mup-out only). Default normal; torch with --preset eos." };
+    public readonly Option<double?> InitScale = new("--init-scale") { Description = "Hidden-layer weight variance sigma_w^2 of the normal initialisation (weights N(0, sigma_w^2/fan_in) in SP). Default: 2 for relu, 1 otherwise." };
+    public readonly Option<bool> ZeroReadout = new("--zero-readout") { Description = "fc: initialise the readout layer at zero, weights and (under --init torch) bias, so the initial output is zero." };
+    public readonly Option<double> OutputMultiplier = new("--output-multiplier") { Description = "fc: multiply the network's output by this (alpha).", DefaultValueFactory = _ => 1.0 };
+    public readonly Option<double?> OutExp = new("--out-exp") { Description = "fc: divide the network's output by width^s (the authors' out_exp; the UV model's s). Default 0.5 for --param mup-out, 0 otherwise." };
+    public readonly Option<string?> Pooling = new("--pooling") { Description = "cnn: max or avg pooling after each convolution. Default max (Cohen et al.'s cnn-relu)." };
     public readonly Option<string> DType = new("--dtype") { Description = "float32 or float64 for training.", DefaultValueFactory = _ => "float32" };
     public readonly Option<ulong> Seed = new("--seed") { Description = "Seed of the weights, the SGD sampler and the eigen-solver's first start vector.", DefaultValueFactory = _ => 0UL };
     public readonly Option<string> Optimizer = new("--optimizer") { Description = "gd (full batch) or sgd.", DefaultValueFactory = _ => "gd" };
@@ -68,7 +71,7 @@ internal sealed class NetOptions
     public IEnumerable<Option> All =>
     [
         Preset, Dataset, DataDir, TrainSize, TestSize, Classes, Model, Depth, Width, Activation, NoBias, Param,
-        InitScale, ZeroReadout, OutputMultiplier, DType, Seed, Optimizer, BatchSize, PhysicalBatch, Momentum, Warmup,
+        Init, InitScale, ZeroReadout, OutputMultiplier, OutExp, Pooling, DType, Seed, Optimizer, BatchSize, PhysicalBatch, Momentum, Warmup,
         Loss, Lr, LrConstant, Steps, AccuracyGoal, LossGoal, SharpnessEvery, TopK, MeasureSize, HvpPrecision,
         LanczosTolerance, MaxMatvecs, Threads, Blas,
     ];
@@ -106,11 +109,27 @@ internal sealed class NetOptions
         int depth = OptionValues.AtLeast(Value(Depth, "depth", preset == "early" ? 6 : 3), 1, "--depth");
         int width = OptionValues.AtLeast(
             !AnalysisOptions.IsGiven(parse, Width) && modelKind != "fc" ? 32 : Value(Width, "width", preset == "early" ? 512 : 200), 1, "--width");
-        var activation = ParseActivation(Value(Activation, "activation", preset == "early" ? "relu" : "tanh"));
+        if (modelKind is not ("fc" or "cnn" or "myrtle"))
+        {
+            throw new UsageException("--model", $"expected fc, cnn or myrtle, got '{modelKind}'.");
+        }
+
+        // The activation follows the model: Cohen et al.'s fc-tanh and cnn-relu, the authors' ReLU Myrtle.
+        string activationDefault = modelKind == "fc" && preset != "early" ? "tanh" : "relu";
+        var activation = ParseActivation(AnalysisOptions.IsGiven(parse, Activation) ? Get(parse, Activation)! : activationDefault);
         bool bias = !Value(NoBias, "no-bias", preset == "early");
         var parameterisation = ParseParameterisation(Get(parse, Param)!, "--param");
+        var initialisation = ParseInitialisation(AnalysisOptions.IsGiven(parse, Init) ? Get(parse, Init)! : preset == "eos" ? "torch" : "normal");
         double? initScale = Get(parse, InitScale) is double v ? OptionValues.Positive(v, "--init-scale") : null;
         double outputMultiplier = OptionValues.Finite(Get(parse, OutputMultiplier), "--output-multiplier");
+        if (outputMultiplier == 0)
+        {
+            throw new UsageException("--output-multiplier", "must be nonzero (a zero output has no gradient).");
+        }
+
+        double? outExp = Get(parse, OutExp) is double s ? OptionValues.Finite(s, "--out-exp") : null;
+        var pooling = ParsePooling(Get(parse, Pooling) ?? "max");
+        CheckModelOptions(parse, modelKind, parameterisation, initialisation, preset);
         var dtype = ParseDType(Get(parse, DType)!, "--dtype");
         ulong seed = Get(parse, Seed);
         string optimizer = Value(Optimizer, "optimizer", preset == "early" ? "sgd" : "gd").ToLowerInvariant();
@@ -173,11 +192,6 @@ internal sealed class NetOptions
             throw new UsageException("--data-dir", $"{dataset} needs --data-dir (the folder of its files).");
         }
 
-        if (modelKind is not ("fc" or "cnn" or "myrtle"))
-        {
-            throw new UsageException("--model", $"expected fc, cnn or myrtle, got '{modelKind}'.");
-        }
-
         var settings = new NetSettings
         {
             Preset = preset,
@@ -192,9 +206,12 @@ internal sealed class NetOptions
             Activation = activation,
             Bias = bias,
             Parameterisation = parameterisation,
+            Initialisation = initialisation,
             InitScale = initScale,
             ZeroReadout = Get(parse, ZeroReadout),
             OutputMultiplier = outputMultiplier,
+            OutputExponent = outExp,
+            Pooling = pooling,
             DType = dtype,
             Seed = seed,
             OptimizerName = optimizer,
@@ -248,6 +265,59 @@ internal sealed class NetOptions
 
         settings.CheckData();
         return settings;
+    }
+
+    /// <summary>
+    /// Refuses the combinations of model options that have no meaning, each with one line naming the
+    /// option as typed: fc-only options on a CNN, the CNN's pooling elsewhere, and the torch
+    /// initialisation (PyTorch's default, fixed bounds, standard parameterisation) with another
+    /// parameterisation or a variance.
+    /// </summary>
+    private void CheckModelOptions(ParseResult parse, string modelKind, NetworkParameterisation parameterisation, Initialisation initialisation, string? preset)
+    {
+        bool Given(Option option) => parse.CommandResult.Command.Options.Contains(option) && AnalysisOptions.IsGiven(parse, option);
+        if (modelKind != "fc")
+        {
+            if (Given(Param) && parameterisation != NetworkParameterisation.Sp)
+            {
+                throw new UsageException("--param", $"{modelKind} networks are in the standard parameterisation (sp); the other parameterisations are defined for fc.");
+            }
+
+            foreach (var (option, name) in new (Option, string)[] { (ZeroReadout, "--zero-readout"), (OutputMultiplier, "--output-multiplier"), (OutExp, "--out-exp") })
+            {
+                if (Given(option))
+                {
+                    throw new UsageException(name, $"applies to fully connected networks (--model fc), not {modelKind}.");
+                }
+            }
+
+            if (modelKind == "cnn" && Given(Depth))
+            {
+                throw new UsageException("--depth", "cnn has a fixed depth (two convolutions and a readout); --depth is for fc and myrtle.");
+            }
+        }
+
+        if (modelKind != "cnn" && Given(Pooling))
+        {
+            throw new UsageException("--pooling", $"applies to --model cnn (fc has no pooling; myrtle uses average pooling).");
+        }
+
+        if (initialisation != Initialisation.Torch)
+        {
+            return;
+        }
+
+        string source = Given(Init) ? "--init torch" : $"the {preset} preset's torch initialisation";
+        if (parameterisation is not (NetworkParameterisation.Sp or NetworkParameterisation.MuPOutput))
+        {
+            throw new UsageException(Given(Param) ? "--param" : "--init",
+                $"{parameterisation.Name()} is not defined with {source} (PyTorch's default for the standard parameterisation): use sp or mup-out, or --init normal.");
+        }
+
+        if (Given(InitScale))
+        {
+            throw new UsageException("--init-scale", $"sets the variance of the normal initialisation; {source} has fixed bounds 1/sqrt(fan_in) (add --init normal).");
+        }
     }
 
     // Before anything touches LibTorch: OpenBLAS must be in the process before its first matrix product.
@@ -306,12 +376,30 @@ internal sealed class NetOptions
         _ => throw new UsageException("--activation", $"expected tanh, relu, elu or linear, got '{text}'."),
     };
 
-    public static NetworkParameterisation ParseParameterisation(string text, string option) => text.ToLowerInvariant() switch
+    public static NetworkParameterisation ParseParameterisation(string text, string option)
     {
-        "sp" => NetworkParameterisation.Sp,
-        "ntp" => NetworkParameterisation.Ntp,
-        "mup" => NetworkParameterisation.MuP,
-        _ => throw new UsageException(option, $"expected sp, ntp or mup, got '{text}'."),
+        if (NetworkParameterisationNames.TryParse(text, out var parameterisation))
+        {
+            return parameterisation;
+        }
+
+        throw new UsageException(option, string.Equals(text, "mup", StringComparison.OrdinalIgnoreCase)
+            ? "mup is ambiguous: give mup-abc (Yang & Hu's abc form, the toolkit's earlier mup) or mup-out (Kalra & Barkeshli's fcn_mup, output divided by width^s)."
+            : $"expected {string.Join(", ", NetworkParameterisationNames.All)}, got '{text}'.");
+    }
+
+    public static Initialisation ParseInitialisation(string text) => text.ToLowerInvariant() switch
+    {
+        "normal" => Nets.Models.Initialisation.Normal,
+        "torch" => Nets.Models.Initialisation.Torch,
+        _ => throw new UsageException("--init", $"expected normal or torch, got '{text}'."),
+    };
+
+    public static Pooling ParsePooling(string text) => text.ToLowerInvariant() switch
+    {
+        "max" => Nets.Models.Pooling.Max,
+        "avg" or "average" => Nets.Models.Pooling.Average,
+        _ => throw new UsageException("--pooling", $"expected max or avg, got '{text}'."),
     };
 
     public static LossFunction ParseLoss(string text) => text.ToLowerInvariant() switch
@@ -387,6 +475,13 @@ internal sealed record NetSettings
 
     public required NetworkParameterisation Parameterisation { get; init; }
 
+    public required Initialisation Initialisation { get; init; }
+
+    /// <summary>The output exponent s (output divided by width^s), or null for the parameterisation's default.</summary>
+    public required double? OutputExponent { get; init; }
+
+    public required Pooling Pooling { get; init; }
+
     public required double? InitScale { get; init; }
 
     public required bool ZeroReadout { get; init; }
@@ -417,8 +512,14 @@ internal sealed record NetSettings
 
     private static readonly Dictionary<string, string> ModelOptionNames = new(StringComparer.Ordinal)
     {
+        ["Parameterisation"] = "--param",
+        ["Initialisation"] = "--init",
         ["HiddenWeightVariance"] = "--init-scale",
+        ["OutputExponent"] = "--out-exp",
+        ["OutputMultiplier"] = "--output-multiplier",
         ["Channels"] = "--width",
+        ["Width"] = "--width",
+        ["Depth"] = "--depth",
         ["InputDimension"] = "--dataset",
         ["OutputDimension"] = "--dataset",
         ["Input"] = "--dataset",
@@ -619,6 +720,42 @@ internal sealed record NetSettings
         }
     }
 
+    /// <summary>
+    /// The data preprocessing of the run, for model.json: enough to prepare the same inputs and
+    /// targets in another framework.
+    /// </summary>
+    public JsonObject DataDescription(DatasetSplits splits)
+    {
+        var loss = Trainer.Loss;
+        var data = new JsonObject
+        {
+            ["dataset"] = Dataset,
+            ["train_count"] = splits.Train.Count,
+            ["test_count"] = TestSize > 0 ? splits.Test.Count : 0,
+            ["dtype"] = DType.ToString().ToLowerInvariant(),
+            ["targets"] = loss == LossFunction.CrossEntropy ? "class index (int64)" : "one-hot rows of the class index",
+        };
+        if (Dataset == "synthetic")
+        {
+            data["description"] = "SyntheticDatasets.Create: inputs N(0, 1) of dimension 20, a random tanh teacher with 3 outputs, label = largest teacher output (classification); not reproducible outside the toolkit without its generator";
+            data["seed"] = Seed;
+            data["input_dimension"] = 20;
+            data["classes"] = 3;
+            return data;
+        }
+
+        data["directory"] = DataDir ?? Nets.Data.MnistFormat.DefaultFashionMnistDirectory;
+        data["files"] = Dataset == "cifar10" ? "data_batch_1.bin ... data_batch_5.bin, test_batch.bin" : "train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz), t10k-labels-idx1-ubyte(.gz)";
+        data["classes"] = Classes is null ? null : new JsonArray(Classes.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
+        data["selection"] = "the examples of the listed classes (all when null) in file order, relabelled by their position in the list; then the first train_count training and test_count test examples";
+        data["scale"] = 1.0 / 255;
+        data["standardisation"] = "per feature";
+        data["statistics"] = "training-split";
+        data["standardisation_rule"] = "x = (p - mu) / sd per feature (pixel and channel), with mu and the population sd (divided by the count) of the raw pixel values p over the whole training split of the selected classes, before taking the first train_count; a feature with sd = 0 is only centred, x = (p - mu)/255; the test split uses the training statistics";
+        data["layout"] = "flat rows of C*H*W values in (channel, row, column) order";
+        return data;
+    }
+
     /// <summary>Builds the network for <paramref name="train"/>'s input and output sizes.</summary>
     public NetworkModule BuildModel(Dataset train)
     {
@@ -640,9 +777,11 @@ internal sealed record NetSettings
                     Activation = Activation,
                     Bias = Bias,
                     Parameterisation = Parameterisation,
+                    Initialisation = Initialisation,
                     HiddenWeightVariance = InitScale,
                     ZeroReadout = ZeroReadout,
                     OutputMultiplier = OutputMultiplier,
+                    OutputExponent = OutputExponent,
                     Seed = Seed,
                     DType = DType,
                 }),
@@ -652,7 +791,9 @@ internal sealed record NetSettings
                     OutputDimension = train.OutputCount,
                     Channels = Width,
                     Activation = Activation,
+                    Pooling = Pooling,
                     Bias = Bias,
+                    Initialisation = Initialisation,
                     HiddenWeightVariance = InitScale,
                     Seed = Seed,
                     DType = DType,
@@ -665,6 +806,7 @@ internal sealed record NetSettings
                     Channels = Width,
                     Activation = Activation,
                     Bias = Bias,
+                    Initialisation = Initialisation,
                     HiddenWeightVariance = InitScale,
                     Seed = Seed,
                     DType = DType,
@@ -701,14 +843,17 @@ internal sealed record NetSettings
             ["test_size"] = TestSize > 0 ? splits.Test.Count : 0,
             ["classes"] = Classes is null ? null : string.Join(',', Classes.Select(c => c.ToString(CultureInfo.InvariantCulture))),
             ["model"] = ModelKind,
-            ["depth"] = Depth,
+            ["depth"] = ModelKind == "cnn" ? null : Depth,
             ["width"] = Width,
             ["activation"] = Activation.ToString().ToLowerInvariant(),
             ["bias"] = Bias,
-            ["param"] = Parameterisation.ToString().ToLowerInvariant(),
+            ["param"] = ModelKind == "fc" ? Parameterisation.Name() : null,
+            ["init"] = Initialisation == Initialisation.Torch ? "torch" : "normal",
             ["init_scale"] = JsonOutput.Number(InitScale),
-            ["zero_readout"] = ZeroReadout,
-            ["output_multiplier"] = OutputMultiplier,
+            ["zero_readout"] = ModelKind == "fc" ? ZeroReadout : null,
+            ["output_multiplier"] = ModelKind == "fc" ? OutputMultiplier : null,
+            ["out_exp"] = ModelKind == "fc" ? JsonOutput.Number(OutputExponent ?? (Parameterisation == NetworkParameterisation.MuPOutput ? 0.5 : 0.0)) : null,
+            ["pooling"] = ModelKind == "cnn" ? (Pooling == Pooling.Max ? "max" : "avg") : null,
             ["dtype"] = DType.ToString().ToLowerInvariant(),
             ["seed"] = Seed,
             ["optimizer"] = OptimizerName,

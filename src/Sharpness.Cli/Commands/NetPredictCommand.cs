@@ -44,7 +44,7 @@ public sealed class NetPredictCommand
     private const double DefaultLrConstant = 1.0;
 
     private readonly NetOptions _net = new();
-    private readonly Option<string> _params = new("--params") { Description = "Comma-separated parameterisations of the prediction runs: sp, ntp, mup.", DefaultValueFactory = _ => "sp,ntp,mup" };
+    private readonly Option<string> _params = new("--params") { Description = "Comma-separated parameterisations of the prediction runs: sp, ntp, mup-out (Kalra & Barkeshli's muP), mup-abc (Yang & Hu's muP), small-readout.", DefaultValueFactory = _ => "sp,ntp,mup-out,mup-abc" };
     private readonly Option<string> _widths = new("--widths") { Description = "Comma-separated hidden widths of the prediction runs.", DefaultValueFactory = _ => "64,256" };
     private readonly Option<string?> _initScales = new("--init-scales") { Description = "Comma-separated hidden-layer variances sigma_w^2 of the prediction runs. Default: the activation's (2 for relu, 1 otherwise)." };
     private readonly Option<string> _zeroReadout = new("--zero-readout-params") { Description = "Parameterisations that also run with a zero readout (zero initial output), at every width and init scale; none for no such runs.", DefaultValueFactory = _ => "sp" };
@@ -236,6 +236,20 @@ public sealed class NetPredictCommand
         var zero = zeroText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)
             ? []
             : SplitNames(zeroText, "--zero-readout-params").Select(p => NetOptions.ParseParameterisation(p, "--zero-readout-params")).Distinct().ToArray();
+        if (settings.Initialisation == Initialisation.Torch)
+        {
+            var undefined = parameterisations.Concat(zero).Where(p => p is not (NetworkParameterisation.Sp or NetworkParameterisation.MuPOutput)).ToArray();
+            if (undefined.Length > 0)
+            {
+                throw new UsageException("--init", $"torch (PyTorch's default for the standard parameterisation) is not defined for {undefined[0].Name()}: give --params sp,mup-out or --init normal.");
+            }
+
+            if (parse.GetValue(_initScales) is not null)
+            {
+                throw new UsageException("--init-scales", "set the variance of the normal initialisation; --init torch has fixed bounds 1/sqrt(fan_in).");
+            }
+        }
+
         var configs = new List<PredictionConfig>();
         foreach (bool zeroReadout in new[] { false, true })
         {
@@ -246,7 +260,7 @@ public sealed class NetPredictCommand
                     foreach (double? scale in scales)
                     {
                         double effective = scale ?? settings.Activation.StandardHiddenVariance();
-                        string name = FormattableString.Invariant($"{parameterisation.ToString().ToLowerInvariant()}-w{width}-s{effective:G4}{(zeroReadout ? "-zero" : string.Empty)}");
+                        string name = FormattableString.Invariant($"{parameterisation.Name()}-w{width}-s{effective:G4}{(zeroReadout ? "-zero" : string.Empty)}");
                         configs.Add(new PredictionConfig(name, parameterisation, width, scale, effective, zeroReadout));
                     }
                 }
@@ -429,7 +443,7 @@ public sealed class NetPredictCommand
                 var o = run.Observed;
                 writer.WriteRow(
                 [
-                    run.Config.Name, run.Config.Parameterisation.ToString().ToLowerInvariant(), Cell(run.Config.Width), Cell(run.Config.EffectiveInitScale),
+                    run.Config.Name, run.Config.Parameterisation.Name(), Cell(run.Config.Width), Cell(run.Config.EffectiveInitScale),
                     run.Config.ZeroReadout ? "1" : "0", Cell(run.Result.LearningRate), Cell(s?.ScaledSharpness), Cell(s?.InitialSharpness), Cell(s?.ResidualKernel),
                     Cell(s?.ScaledKernel), Cell(s?.OutputNorm), Cell(s?.TargetNorm), Cell(s?.OutputTargetInnerProduct), Cell(s?.NormRatio), Cell(s?.Projection),
                     Cell(run.Prediction?.Margin), Label(run.Prediction?.Regime), o.Regime.Label(), Cell(o.DecidedAtStep), o.FirstMove.Label(), Cell(o.FirstMoveStep),
@@ -508,7 +522,7 @@ public sealed class NetPredictCommand
         int n = predictions.Count;
         int agree = predictions.Count(p => p.Agrees);
         var byParam = new JsonObject();
-        foreach (var group in predictions.GroupBy(p => p.Config.ZeroReadout ? "zero-readout" : p.Config.Parameterisation.ToString().ToLowerInvariant()))
+        foreach (var group in predictions.GroupBy(p => p.Config.ZeroReadout ? "zero-readout" : p.Config.Parameterisation.Name()))
         {
             byParam[group.Key] = new JsonObject { ["configurations"] = group.Count(), ["agree"] = group.Count(p => p.Agrees) };
         }
@@ -527,6 +541,11 @@ public sealed class NetPredictCommand
                 ["observed_sharpening"] = predictions.Count(p => p.Observed.Regime == EarlyRegime.ProgressiveSharpening),
                 ["observed_flat"] = predictions.Count(p => p.Observed.Regime == EarlyRegime.Flat),
                 ["by_param"] = byParam,
+                ["excluding_mup_abc"] = new JsonObject
+                {
+                    ["configurations"] = predictions.Count(p => p.Config.Parameterisation != NetworkParameterisation.MuPAbc),
+                    ["agree"] = predictions.Count(p => p.Config.Parameterisation != NetworkParameterisation.MuPAbc && p.Agrees),
+                },
                 ["runs"] = new JsonArray(predictions.Select(p => (JsonNode?)new JsonObject
                 {
                     ["config"] = p.Config.Name,
@@ -644,6 +663,18 @@ public sealed class NetPredictCommand
         text.AppendLine();
         text.AppendLine(FormattableString.Invariant(
             $"Agreement with the observed λ_H trend: {summary["agree"]}/{summary["configurations"]} (with the first move: {summary["first_move_agree"]}/{summary["configurations"]}); observed flat: {summary["observed_flat"]}."));
+        text.AppendLine();
+        text.AppendLine("By parameterisation (mup-out is Kalra & Barkeshli's μP, the standard network with its output divided by √width; mup-abc is Yang & Hu's abc form; zero-readout is SP with the readout at zero):");
+        text.AppendLine();
+        text.AppendLine("| parameterisation | agree |");
+        text.AppendLine("|---|---|");
+        foreach (var (name, group) in (JsonObject)summary["by_param"]!)
+        {
+            text.AppendLine($"| {name} | {group!["agree"]}/{group["configurations"]} |");
+        }
+
+        var withoutAbc = (JsonObject)summary["excluding_mup_abc"]!;
+        text.AppendLine($"| all but mup-abc | {withoutAbc["agree"]}/{withoutAbc["configurations"]} |");
         if (plan is not null)
         {
             text.AppendLine();

@@ -1,6 +1,8 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
+using Sharpness.Nets.Checkpoints;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
 using Sharpness.Plots;
@@ -152,5 +154,121 @@ internal static class NetRun
             ["measurements"] = result.Measurements.Count,
             ["matvecs"] = result.Measurements.Sum(m => m.Matvecs),
         };
+    }
+}
+
+/// <summary>
+/// The checkpoint options of the commands that train one network per run folder (<c>--checkpoint</c>,
+/// <c>--checkpoint-steps</c>).
+/// </summary>
+internal sealed class CheckpointOptions
+{
+    public readonly Option<bool> Final = new("--checkpoint") { Description = "Save the final weights as model.safetensors, with the model, its initialisation and the data preprocessing in model.json (same as --checkpoint-steps final). With --torchscript (net train): every parameter and buffer under the module's own names, and the trained module as model.pt." };
+    public readonly Option<string?> Steps = new("--checkpoint-steps") { Description = "Comma-separated steps whose weights to save, e.g. 0,100,final: step t as model-step-t.safetensors (the weights at which row t of metrics.csv was measured), final as model.safetensors; model.json describes them. Steps after the run's end are skipped." };
+
+    /// <summary>Both options.</summary>
+    public IEnumerable<Option> All => [Final, Steps];
+
+    /// <summary>The plan the options ask for; a bad list throws <see cref="UsageException"/>.</summary>
+    public CheckpointPlan Resolve(ParseResult parse)
+    {
+        bool final = parse.GetValue(Final);
+        var steps = new SortedSet<int>();
+        if (parse.GetValue(Steps) is { } text)
+        {
+            string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 0)
+            {
+                throw new UsageException("--checkpoint-steps", "expected a comma-separated list of steps and/or final, got nothing.");
+            }
+
+            foreach (string part in parts)
+            {
+                if (string.Equals(part, "final", StringComparison.OrdinalIgnoreCase))
+                {
+                    final = true;
+                }
+                else if (int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int step) && step >= 0)
+                {
+                    steps.Add(step);
+                }
+                else
+                {
+                    throw new UsageException("--checkpoint-steps", $"expected steps (integers >= 0) or final, got '{part}'.");
+                }
+            }
+        }
+
+        return new CheckpointPlan([.. steps], final);
+    }
+}
+
+/// <summary>Which weights a run saves: the listed steps and/or the final weights.</summary>
+/// <param name="Steps">Steps t ≥ 0, ascending: θ_t is saved as model-step-t.safetensors.</param>
+/// <param name="Final">Whether the final weights are saved as model.safetensors.</param>
+internal sealed record CheckpointPlan(IReadOnlyList<int> Steps, bool Final)
+{
+    /// <summary>The description of the saved weights.</summary>
+    public const string DescriptionFile = "model.json";
+
+    /// <summary>The final weights.</summary>
+    public const string FinalFile = "model.safetensors";
+
+    /// <summary>No checkpoint at all.</summary>
+    public bool IsEmpty => Steps.Count == 0 && !Final;
+
+    /// <summary>Every file the plan may write.</summary>
+    public IReadOnlyList<string> Files => IsEmpty ? [] : [.. Steps.Select(FileName), .. Final ? new[] { FinalFile } : [], DescriptionFile];
+
+    /// <summary>The file of step <paramref name="step"/>'s weights.</summary>
+    public static string FileName(int step) => FormattableString.Invariant($"model-step-{step}.safetensors");
+}
+
+/// <summary>
+/// Saves the weights of a plan while a run trains (as a step callback: the model then holds θ_t) and at
+/// its end, and writes model.json: the model's description (<see cref="ModelDescription"/>), the data
+/// preprocessing and which file holds which step.
+/// </summary>
+internal sealed class CheckpointWriter(RunOutput output, NetworkModule model, CheckpointPlan plan)
+{
+    private readonly JsonObject _files = new();
+
+    /// <summary>Saves θ_t when step t is in the plan.</summary>
+    public void OnStep(TrainingStepRecord record)
+    {
+        if (plan.Steps.Contains(record.Step))
+        {
+            Save(CheckpointPlan.FileName(record.Step), record.Step);
+        }
+    }
+
+    /// <summary>Saves the final weights (when planned) and model.json; returns the files written, in order.</summary>
+    /// <param name="result">The finished run.</param>
+    /// <param name="data">The data preprocessing, for model.json.</param>
+    public IReadOnlyList<string> Finish(TrainingResult result, JsonObject data)
+    {
+        if (plan.IsEmpty)
+        {
+            return [];
+        }
+
+        if (plan.Final)
+        {
+            Save(CheckpointPlan.FinalFile, result.Records[^1].Step);
+        }
+
+        var description = ModelDescription.Describe(model);
+        description["data"] = data;
+        description["checkpoints"] = _files.DeepClone();
+        output.WriteText(CheckpointPlan.DescriptionFile, description.ToJsonString(JsonOutput.Options) + "\n");
+        return [.. _files.Select(f => f.Key), CheckpointPlan.DescriptionFile];
+    }
+
+    private void Save(string file, int step)
+    {
+        var description = ModelDescription.Describe(model);
+        description["step"] = step;
+        output.WriteBytes(file, Safetensors.Serialise(model, new Dictionary<string, string> { ["architecture"] = description.ToJsonString(JsonOutput.Options) }));
+        _files[file] = step;
     }
 }

@@ -27,7 +27,7 @@ public sealed class NetTrainCommand
     public const string MetricsFile = NetRun.MetricsFile;
 
     private readonly NetOptions _net = new();
-    private readonly Option<bool> _checkpoint = new("--checkpoint") { Description = "Save the final weights as model.safetensors with the architecture in model.json (with --torchscript: every parameter and buffer under the module's names, and the trained module as model.pt)." };
+    private readonly CheckpointOptions _checkpoints = new();
     private readonly Option<DirectoryInfo?> _tensorboard = new("--tensorboard") { Description = "Also write TensorBoard event files (loss, accuracy, sharpness, threshold) to this folder, outside --out; each run creates a new events.out.tfevents.TIME.HOST.PID.N file, never overwriting one." };
     private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new or empty) for metrics.csv, figures and manifest.json.", Required = true };
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary instead of the human one." };
@@ -40,7 +40,7 @@ public sealed class NetTrainCommand
         var command = new Command("train", "Train a real network (GD or SGD) with its Hessian sharpness tracked from exact Hessian-vector products.");
         d._net.Add(command);
         d._net.TorchScript.Add(command);
-        foreach (Option option in new Option[] { d._checkpoint, d._tensorboard, d._out, d._json })
+        foreach (Option option in d._checkpoints.All.Concat([d._tensorboard, d._out, d._json]))
         {
             command.Options.Add(option);
         }
@@ -54,11 +54,15 @@ public sealed class NetTrainCommand
         var started = DateTimeOffset.UtcNow;
         var settings = _net.Resolve(parse);
         var files = new List<string>(NetRun.Files);
-        bool checkpoint = parse.GetValue(_checkpoint);
-        if (checkpoint)
+        var plan = _checkpoints.Resolve(parse);
+        if (settings.TorchScript is not null && plan.Steps.Count > 0)
         {
-            files.AddRange(settings.TorchScript is null ? ["model.safetensors", "model.json"] : TorchScriptSource.CheckpointFiles);
+            throw new UsageException("--checkpoint-steps", "a TorchScript module is saved at the end of the run only (--checkpoint or --checkpoint-steps final).");
         }
+
+        // A TorchScript module is saved as its own state_dict and model.pt (TorchScriptSource.WriteCheckpoint), not by the built-in models' writer.
+        bool scriptCheckpoint = settings.TorchScript is not null && plan.Final;
+        files.AddRange(scriptCheckpoint ? TorchScriptSource.CheckpointFiles : plan.Files);
 
         if (parse.GetValue(_tensorboard) is { } logs && RunDirectory.CheckOutside(logs.FullName, parse.GetValue(_out)!.FullName, "--out") is { } problem)
         {
@@ -72,8 +76,10 @@ public sealed class NetTrainCommand
         using NetworkModule model = settings.BuildModel(splits.Train);
         var config = settings.Trainer;
         using var tensorboard = parse.GetValue(_tensorboard) is { } tbDir ? new TensorBoardWriter(tbDir.FullName) : null;
+        var checkpoints = new CheckpointWriter(output, model, scriptCheckpoint ? new CheckpointPlan([], false) : plan);
         void Log(TrainingStepRecord record)
         {
+            checkpoints.OnStep(record);
             tensorboard?.AddScalar("loss", record.Step, record.Loss);
             tensorboard?.AddScalar("accuracy", record.Step, record.Accuracy);
             if (record.Measurement is { } m)
@@ -83,15 +89,12 @@ public sealed class NetTrainCommand
             }
         }
 
-        TrainingResult result = NetRun.Train(model, config, train, test, context, string.Empty, tensorboard is null ? null : Log);
+        TrainingResult result = NetRun.Train(model, config, train, test, context, string.Empty, Log);
         NetRun.WriteMetrics(output, result, settings.TopK);
         var written = new List<string> { MetricsFile };
-        if (checkpoint)
-        {
-            written.AddRange(model is TorchScriptNetwork script
-                ? settings.TorchScript!.WriteCheckpoint(output, script)
-                : WriteCheckpoint(output, model, settings.ModelKind, settings.Depth, settings.Width, settings.Activation, settings.Bias, settings.Parameterisation, settings.DType));
-        }
+        written.AddRange(scriptCheckpoint
+            ? settings.TorchScript!.WriteCheckpoint(output, (TorchScriptNetwork)model)
+            : checkpoints.Finish(result, settings.DataDescription(splits)));
 
         var configuration = settings.Configuration(splits, result.LearningRate);
         var results = NetRun.Results(result);
@@ -118,35 +121,5 @@ public sealed class NetTrainCommand
         }
 
         return ExitCodes.Success;
-    }
-
-    private static IEnumerable<string> WriteCheckpoint(RunOutput output, NetworkModule model, string kind, int depth, int width, Activation activation, bool bias, NetworkParameterisation parameterisation, ScalarType dtype)
-    {
-        var architecture = new JsonObject
-        {
-            ["model"] = kind,
-            ["input_dimension"] = model.InputDimension,
-            ["output_dimension"] = model.OutputDimension,
-            ["depth"] = depth,
-            ["width"] = width,
-            ["activation"] = activation.ToString().ToLowerInvariant(),
-            ["bias"] = bias,
-            ["param"] = parameterisation.ToString().ToLowerInvariant(),
-            ["dtype"] = dtype.ToString().ToLowerInvariant(),
-            // fc forward pass: x ← act(W_l (m_l x) + b_l) for each layer l (no act after the last), output × multiplier.
-            ["weight_multipliers"] = model is FullyConnectedNetwork fc
-                ? new JsonArray(Enumerable.Range(0, fc.Config.Depth).Select(l => (JsonNode?)JsonValue.Create(fc.Config.WeightMultiplier(l))).ToArray())
-                : null,
-            ["output_multiplier"] = model is FullyConnectedNetwork fc2 ? fc2.Config.OutputMultiplier : null,
-            ["parameters"] = new JsonArray(Nets.Parameters.ParameterVector.Ordered(model).Select(p => (JsonNode?)new JsonObject
-            {
-                ["name"] = p.Name,
-                ["shape"] = new JsonArray(p.Parameter.shape.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
-            }).ToArray()),
-        };
-        string json = architecture.ToJsonString(JsonOutput.Options);
-        output.WriteBytes("model.safetensors", Safetensors.Serialise(model, new Dictionary<string, string> { ["architecture"] = json }));
-        output.WriteText("model.json", json + "\n");
-        return ["model.safetensors", "model.json"];
     }
 }

@@ -71,7 +71,7 @@ public sealed class UvLyapunovCommand
         {
             foreach (var (r, c) in grid.Zip(result.Classes))
             {
-                string exponents = string.Join(", ", c.Exponents.Select(v => v.ToString("F6", CultureInfo.InvariantCulture)));
+                string exponents = string.Join(", ", c.Exponents.Select((v, k) => v.ToString("F6", CultureInfo.InvariantCulture) + (k < c.Uncertainties.Count ? " ± " + c.Uncertainties[k].ToString("F6", CultureInfo.InvariantCulture) : string.Empty)));
                 context.Output.WriteLine($"r = {r.ToString("G8", CultureInfo.InvariantCulture),-12} exponents [{exponents}]  {c.Label}");
             }
         }

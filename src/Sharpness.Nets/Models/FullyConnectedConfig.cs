@@ -51,17 +51,43 @@ public sealed record FullyConnectedConfig
     public NetworkParameterisation Parameterisation { get; init; } = NetworkParameterisation.Sp;
 
     /// <summary>
-    /// Whether the readout weights start at zero (the initial output is then the readout bias, zero),
-    /// in any parameterisation. No random numbers are drawn for the readout, so the hidden layers
-    /// are the same as without this option. Default false.
+    /// How weights and biases are drawn: <see cref="Initialisation.Normal"/> (default; Gaussian weights
+    /// scaled as the parameterisation says, zero biases) or <see cref="Initialisation.Torch"/>
+    /// (PyTorch's nn.Linear default: weights and biases uniform in ±1/√fan_in), which is defined only
+    /// for <see cref="NetworkParameterisation.Sp"/> and <see cref="NetworkParameterisation.MuPOutput"/>
+    /// without variance overrides.
+    /// </summary>
+    public Initialisation Initialisation { get; init; } = Initialisation.Normal;
+
+    /// <summary>
+    /// Whether the readout starts at zero, in any parameterisation and initialisation: its weights, and
+    /// under <see cref="Initialisation.Torch"/> also its bias (normal biases start at zero anyway), so
+    /// the initial output is exactly zero. No random numbers are drawn for the readout, so the hidden
+    /// layers are the same as without this option (the authors' <c>fcn_zeros</c>). Default false.
     /// </summary>
     public bool ZeroReadout { get; init; }
 
     /// <summary>
-    /// Output multiplier α ≠ 0: the network returns α·z_L, with z_L the readout's pre-activation
-    /// (bias included). Applied on top of the parameterisation's own multipliers. Default 1.
+    /// Output multiplier α ≠ 0: the network returns α·n^(−s)·z_L, with z_L the readout's
+    /// pre-activation (bias included) and s = <see cref="EffectiveOutputExponent"/>. Applied on top of
+    /// the parameterisation's own multipliers (the authors' <c>fcn_scale</c> is SP with α). Default 1.
     /// </summary>
     public double OutputMultiplier { get; init; } = 1.0;
+
+    /// <summary>
+    /// Exponent s of the width in the output scale n^(−s) (the authors' <c>out_exp</c> of
+    /// <c>fcn_mup</c> and the <c>alpha</c>, the UV model's s, of <c>linear_fcn</c>). Default null:
+    /// ½ for <see cref="NetworkParameterisation.MuPOutput"/>, 0 otherwise.
+    /// </summary>
+    public double? OutputExponent { get; init; }
+
+    /// <summary>The output exponent s actually used.</summary>
+    public double EffectiveOutputExponent => OutputExponent ?? (Parameterisation == NetworkParameterisation.MuPOutput ? 0.5 : 0.0);
+
+    /// <summary>The whole output scale α·n^(−s) that multiplies the readout's pre-activation.</summary>
+    public double EffectiveOutputMultiplier => EffectiveOutputExponent == 0
+        ? OutputMultiplier
+        : OutputMultiplier * Math.Pow(Width, -EffectiveOutputExponent);
 
     /// <summary>Seed of the weights: layer ℓ (0-based) is drawn row by row from stream ℓ of the seed. Default 0.</summary>
     public ulong Seed { get; init; }
@@ -91,8 +117,9 @@ public sealed record FullyConnectedConfig
     }
 
     /// <summary>
-    /// Standard deviation s_ℓ of the stored weights of layer ℓ at initialisation (stored weights are
-    /// s_ℓ times standard normals; 0 for the readout with <see cref="ZeroReadout"/>).
+    /// Under the normal initialisation, the standard deviation s_ℓ of the stored weights of layer ℓ
+    /// (stored weights are s_ℓ times standard normals; 0 for the readout with <see cref="ZeroReadout"/>).
+    /// Under <see cref="Initialisation.Torch"/> the weights are uniform instead (<see cref="InitialUniformBound"/>).
     /// </summary>
     /// <param name="layer">ℓ in [0, <see cref="Depth"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is out of range.</exception>
@@ -110,15 +137,30 @@ public sealed record FullyConnectedConfig
         return Parameterisation switch
         {
             NetworkParameterisation.Ntp => 1.0,
-            NetworkParameterisation.MuP when !readout && layer == 0 => Math.Sqrt(variance / (fanIn * FanOut(layer))),
+            NetworkParameterisation.MuPAbc when !readout && layer == 0 => Math.Sqrt(variance / (fanIn * FanOut(layer))),
+            NetworkParameterisation.SmallReadout when readout => Math.Sqrt(variance / (fanIn * Width)),
             _ => Math.Sqrt(variance / fanIn),
         };
     }
 
     /// <summary>
+    /// Under <see cref="Initialisation.Torch"/>: the half-width 1/√fan_in of the uniform distribution of
+    /// layer ℓ's weights and bias (0 for the readout with <see cref="ZeroReadout"/>). Under the normal
+    /// initialisation: 0 (biases start at zero; weights follow <see cref="InitialWeightStandardDeviation"/>).
+    /// </summary>
+    /// <param name="layer">ℓ in [0, <see cref="Depth"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is out of range.</exception>
+    public double InitialUniformBound(int layer)
+    {
+        RequireLayer(layer);
+        return Initialisation != Initialisation.Torch || (layer == Depth - 1 && ZeroReadout) ? 0.0 : 1.0 / Math.Sqrt(FanIn(layer));
+    }
+
+    /// <summary>
     /// The fixed multiplier m_ℓ of layer ℓ: z_ℓ = m_ℓ W_ℓ h_{ℓ−1} + b_ℓ (biases are not multiplied).
-    /// 1 in the standard parameterisation; σ_ℓ/√fan_in in NTP; √n, 1 and 1/√fan_in for the input,
-    /// hidden and readout layers in μP. <see cref="OutputMultiplier"/> is not included.
+    /// 1 in the standard parameterisation and its variants; σ_ℓ/√fan_in in NTP; √n, 1 and 1/√fan_in for
+    /// the input, hidden and readout layers in Yang &amp; Hu's μP. The output scale
+    /// <see cref="EffectiveOutputMultiplier"/> is not included.
     /// </summary>
     /// <param name="layer">ℓ in [0, <see cref="Depth"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is out of range.</exception>
@@ -130,8 +172,8 @@ public sealed record FullyConnectedConfig
         return Parameterisation switch
         {
             NetworkParameterisation.Ntp => Math.Sqrt((readout ? ReadoutWeightVariance : EffectiveHiddenWeightVariance) / fanIn),
-            NetworkParameterisation.MuP when readout => 1.0 / Math.Sqrt(fanIn),
-            NetworkParameterisation.MuP when layer == 0 => Math.Sqrt(FanOut(layer)),
+            NetworkParameterisation.MuPAbc when readout => 1.0 / Math.Sqrt(fanIn),
+            NetworkParameterisation.MuPAbc when layer == 0 => Math.Sqrt(FanOut(layer)),
             _ => 1.0,
         };
     }
@@ -172,6 +214,58 @@ public sealed record FullyConnectedConfig
         if (DType is not (ScalarType.Float32 or ScalarType.Float64))
         {
             throw new ArgumentOutOfRangeException(nameof(DType), DType, "Networks are float32 or float64.");
+        }
+
+        if (OutputExponent is double exponent && !double.IsFinite(exponent))
+        {
+            throw new ArgumentOutOfRangeException(nameof(OutputExponent), exponent, "The output exponent must be finite.");
+        }
+
+        if (!double.IsFinite(EffectiveOutputMultiplier) || EffectiveOutputMultiplier == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(OutputExponent), EffectiveOutputMultiplier, "The output scale alpha*width^(-s) must be finite and nonzero.");
+        }
+
+        ValidateInitialisation(Initialisation, Parameterisation, HiddenWeightVariance, ReadoutWeightVariance);
+    }
+
+    /// <summary>
+    /// Throws when <paramref name="initialisation"/> has no meaning together with the other choices:
+    /// PyTorch's default initialisation is defined for the standard parameterisation (and its
+    /// output-scaled μP) and has fixed bounds, so it takes no variance overrides.
+    /// </summary>
+    /// <param name="initialisation">The initialisation.</param>
+    /// <param name="parameterisation">The parameterisation.</param>
+    /// <param name="hiddenWeightVariance">The hidden-layer variance override, or null.</param>
+    /// <param name="readoutWeightVariance">The readout variance.</param>
+    /// <exception cref="ArgumentException">The combination has no meaning; the parameter name says which setting conflicts.</exception>
+    public static void ValidateInitialisation(Initialisation initialisation, NetworkParameterisation parameterisation, double? hiddenWeightVariance, double readoutWeightVariance)
+    {
+        if (!Enum.IsDefined(initialisation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Initialisation), initialisation, "Unknown initialisation.");
+        }
+
+        if (initialisation != Initialisation.Torch)
+        {
+            return;
+        }
+
+        if (parameterisation is not (NetworkParameterisation.Sp or NetworkParameterisation.MuPOutput))
+        {
+            throw new ArgumentException(
+                $"The torch initialisation is PyTorch's default for the standard parameterisation; {parameterisation.Name()} defines its own weight scales (use the normal initialisation, or sp/mup-out).",
+                nameof(Parameterisation));
+        }
+
+        if (hiddenWeightVariance is not null)
+        {
+            throw new ArgumentException("The torch initialisation has fixed bounds 1/sqrt(fan_in); a hidden weight variance applies to the normal initialisation only.", nameof(HiddenWeightVariance));
+        }
+
+        if (readoutWeightVariance != 1.0)
+        {
+            throw new ArgumentException("The torch initialisation has fixed bounds 1/sqrt(fan_in); a readout weight variance applies to the normal initialisation only.", nameof(ReadoutWeightVariance));
         }
     }
 

@@ -7,10 +7,11 @@ using static TorchSharp.torch;
 namespace Sharpness.Nets.Models;
 
 /// <summary>
-/// A fully connected network f(x) = α (m_L W_L φ(… φ(m_1 W_1 x + b_1) …) + b_L)
+/// A fully connected network f(x) = α n^(−s) (m_L W_L φ(… φ(m_1 W_1 x + b_1) …) + b_L)
 /// (<see cref="FullyConnectedConfig"/>): in the standard parameterisation (the default) all
-/// multipliers are 1 and W_ℓ ~ N(0, σ²/fan_in); NTP and μP move part of the scale into the fixed
-/// multipliers m_ℓ (<see cref="NetworkParameterisation"/>). Biases start at zero.
+/// multipliers are 1 and W_ℓ ~ N(0, σ²/fan_in) with zero biases, or, under
+/// <see cref="Initialisation.Torch"/>, weights and biases uniform in ±1/√fan_in; NTP and Yang &amp;
+/// Hu's μP move part of the scale into the fixed multipliers m_ℓ (<see cref="NetworkParameterisation"/>).
 /// </summary>
 /// <remarks>
 /// Parameters are named "layers.{ℓ}.weight" ([fan_out, fan_in]) and "layers.{ℓ}.bias" ([fan_out]),
@@ -21,6 +22,7 @@ public sealed class FullyConnectedNetwork : NetworkModule
     private readonly ModuleList<Linear> _layers;
     private readonly Activation _activation;
     private readonly double[] _multipliers;
+    private readonly double _outputMultiplier;
 
     /// <summary>Creates the network and draws its weights from <see cref="FullyConnectedConfig.Seed"/>.</summary>
     /// <param name="config">Architecture and initialisation; validated here.</param>
@@ -35,22 +37,15 @@ public sealed class FullyConnectedNetwork : NetworkModule
         Config = config;
         _activation = config.Activation;
         _multipliers = new double[config.Depth];
+        _outputMultiplier = config.EffectiveOutputMultiplier;
         var layers = new Linear[config.Depth];
         for (int l = 0; l < config.Depth; l++)
         {
-            int fanIn = config.FanIn(l);
-            int fanOut = config.FanOut(l);
-            double standardDeviation = config.InitialWeightStandardDeviation(l);
-            var weights = new double[fanOut * fanIn];
-            if (draw && standardDeviation > 0)
-            {
-                DeterministicRandom.ForStream(config.Seed, (ulong)l).FillGaussian(weights, standardDeviation);
-            }
-
+            var (weight, bias) = CreateLayerParameters(
+                [config.FanOut(l), config.FanIn(l)], config.FanIn(l), config.Bias, config.Initialisation,
+                config.InitialWeightStandardDeviation(l), config.Seed, (ulong)l, config.DType, draw,
+                zero: l == config.Depth - 1 && config.ZeroReadout);
             _multipliers[l] = config.WeightMultiplier(l);
-
-            var weight = CreateParameter(weights, [fanOut, fanIn], config.DType);
-            var bias = config.Bias ? CreateParameter(new double[fanOut], [fanOut], config.DType) : null;
             layers[l] = nn.Linear(weight, bias);
         }
 
@@ -84,7 +79,7 @@ public sealed class FullyConnectedNetwork : NetworkModule
             }
         }
 
-        return Config.OutputMultiplier == 1.0 ? x : x.MulBy(Config.OutputMultiplier);
+        return _outputMultiplier == 1.0 ? x : x.MulBy(_outputMultiplier);
     }
 
     /// <inheritdoc />

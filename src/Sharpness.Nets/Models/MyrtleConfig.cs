@@ -43,6 +43,14 @@ public sealed record MyrtleConfig
     /// <summary>Seed of the weights: convolution i draws from stream i, the readout from stream <see cref="Depth"/> − 1. Default 0.</summary>
     public ulong Seed { get; init; }
 
+    /// <summary>
+    /// How weights and biases are drawn: <see cref="Initialisation.Normal"/> (default; weights
+    /// N(0, σ²/fan_in), biases zero) or <see cref="Initialisation.Torch"/> (PyTorch's default for
+    /// nn.Conv2d and nn.Linear: weights and biases uniform in ±1/√fan_in, fan_in = 9·C_in for a
+    /// convolution), which takes no variance overrides.
+    /// </summary>
+    public Initialisation Initialisation { get; init; } = Initialisation.Normal;
+
     /// <summary>Floating-point type of the parameters: Float32 (default) or Float64.</summary>
     public ScalarType DType { get; init; } = ScalarType.Float32;
 
@@ -76,5 +84,6 @@ public sealed record MyrtleConfig
         ConfigChecks.RequireVariance(HiddenWeightVariance, nameof(HiddenWeightVariance));
         ConfigChecks.RequireVariance(ReadoutWeightVariance, nameof(ReadoutWeightVariance));
         ConfigChecks.RequireNetworkType(DType, nameof(DType));
+        FullyConnectedConfig.ValidateInitialisation(Initialisation, NetworkParameterisation.Sp, HiddenWeightVariance, ReadoutWeightVariance);
     }
 }

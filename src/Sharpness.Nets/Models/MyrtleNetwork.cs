@@ -48,16 +48,17 @@ public sealed class MyrtleNetwork : NetworkModule
         int inputChannels = config.Input.Channels;
         for (int i = 0; i < count; i++)
         {
-            double standardDeviation = Math.Sqrt(config.EffectiveHiddenWeightVariance / Convolution3x3.FanIn(inputChannels));
-            var weight = CreateGaussianParameter([config.Channels, inputChannels, 3, 3], standardDeviation, config.Seed, (ulong)i, config.DType, draw);
-            var bias = config.Bias ? CreateParameter(new double[config.Channels], [config.Channels], config.DType) : null;
+            int fanIn = Convolution3x3.FanIn(inputChannels);
+            var (weight, bias) = CreateLayerParameters(
+                [config.Channels, inputChannels, 3, 3], fanIn, config.Bias, config.Initialisation,
+                Math.Sqrt(config.EffectiveHiddenWeightVariance / fanIn), config.Seed, (ulong)i, config.DType, draw);
             convolutions[i] = new Convolution3x3(weight, bias);
             inputChannels = config.Channels;
         }
 
-        double readoutDeviation = Math.Sqrt(config.ReadoutWeightVariance / config.Channels);
-        var readoutWeight = CreateGaussianParameter([config.OutputDimension, config.Channels], readoutDeviation, config.Seed, (ulong)count, config.DType, draw);
-        var readoutBias = config.Bias ? CreateParameter(new double[config.OutputDimension], [config.OutputDimension], config.DType) : null;
+        var (readoutWeight, readoutBias) = CreateLayerParameters(
+            [config.OutputDimension, config.Channels], config.Channels, config.Bias, config.Initialisation,
+            Math.Sqrt(config.ReadoutWeightVariance / config.Channels), config.Seed, (ulong)count, config.DType, draw);
         _convolutions = nn.ModuleList(convolutions);
         _readout = nn.Linear(readoutWeight, readoutBias);
         register_module("convolutions", _convolutions);

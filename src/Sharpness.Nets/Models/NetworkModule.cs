@@ -165,6 +165,65 @@ public abstract class NetworkModule : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// Offset of the random streams of the biases: under <see cref="Initialisation.Torch"/> the bias of
+    /// layer ℓ is drawn from stream 2^32 + ℓ of the seed (its weight from stream ℓ), so drawing biases
+    /// leaves every weight unchanged.
+    /// </summary>
+    public const ulong BiasStreamOffset = 1UL << 32;
+
+    /// <summary>
+    /// A parameter of the given shape holding independent values uniform in
+    /// [−<paramref name="bound"/>, <paramref name="bound"/>), b·(2u − 1) with u the generator's
+    /// 53-bit uniform, drawn row-major from stream <paramref name="stream"/> of <paramref name="seed"/>,
+    /// or zeros when <paramref name="draw"/> is false or the bound is zero (then nothing is drawn).
+    /// </summary>
+    /// <param name="shape">Parameter shape.</param>
+    /// <param name="bound">Half-width b ≥ 0.</param>
+    /// <param name="seed">Seed of the model.</param>
+    /// <param name="stream">Stream index.</param>
+    /// <param name="dtype">Float32 or Float64.</param>
+    /// <param name="draw">False for an empty copy that <see cref="Clone"/> fills.</param>
+    private protected static TorchSharp.Modules.Parameter CreateUniformParameter(
+        long[] shape, double bound, ulong seed, ulong stream, ScalarType dtype, bool draw)
+    {
+        var values = new double[checked((int)shape.Aggregate(1L, (a, b) => a * b))];
+        if (draw && bound > 0)
+        {
+            var random = Core.Random.DeterministicRandom.ForStream(seed, stream);
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = bound * (2.0 * random.NextDouble() - 1.0);
+            }
+        }
+
+        return CreateParameter(values, shape, dtype);
+    }
+
+    /// <summary>
+    /// The weight and optional bias of a layer with fan-in <paramref name="fanIn"/> under
+    /// <paramref name="initialisation"/>: <see cref="Initialisation.Normal"/> gives
+    /// <paramref name="normalDeviation"/> times standard normals from stream <paramref name="stream"/>
+    /// and a zero bias; <see cref="Initialisation.Torch"/> gives weights (stream <paramref name="stream"/>)
+    /// and bias (stream <see cref="BiasStreamOffset"/> + <paramref name="stream"/>) uniform in
+    /// ±1/√fan_in. <paramref name="zero"/> makes both zero (nothing drawn).
+    /// </summary>
+    private protected static (TorchSharp.Modules.Parameter Weight, TorchSharp.Modules.Parameter? Bias) CreateLayerParameters(
+        long[] weightShape, int fanIn, bool bias, Initialisation initialisation, double normalDeviation,
+        ulong seed, ulong stream, ScalarType dtype, bool draw, bool zero = false)
+    {
+        long[] biasShape = [weightShape[0]];
+        if (initialisation == Initialisation.Torch && !zero)
+        {
+            double bound = 1.0 / Math.Sqrt(fanIn);
+            return (CreateUniformParameter(weightShape, bound, seed, stream, dtype, draw),
+                bias ? CreateUniformParameter(biasShape, bound, seed, BiasStreamOffset + stream, dtype, draw) : null);
+        }
+
+        return (CreateGaussianParameter(weightShape, zero ? 0 : normalDeviation, seed, stream, dtype, draw),
+            bias ? CreateParameter(new double[weightShape[0]], biasShape, dtype) : null);
+    }
+
+    /// <summary>
     /// A parameter holding a copy of <paramref name="values"/> (row-major) with the given shape, detached
     /// from any dispose scope so that the module owns it.
     /// </summary>

@@ -37,16 +37,17 @@ public sealed class SmallConvolutionalNetwork : NetworkModule
         int inputChannels = config.Input.Channels;
         for (int l = 0; l < convolutions.Length; l++)
         {
-            double standardDeviation = Math.Sqrt(config.EffectiveHiddenWeightVariance / Convolution3x3.FanIn(inputChannels));
-            var weight = CreateGaussianParameter([config.Channels, inputChannels, 3, 3], standardDeviation, config.Seed, (ulong)l, config.DType, draw);
-            var bias = config.Bias ? CreateParameter(new double[config.Channels], [config.Channels], config.DType) : null;
+            int fanIn = Convolution3x3.FanIn(inputChannels);
+            var (weight, bias) = CreateLayerParameters(
+                [config.Channels, inputChannels, 3, 3], fanIn, config.Bias, config.Initialisation,
+                Math.Sqrt(config.EffectiveHiddenWeightVariance / fanIn), config.Seed, (ulong)l, config.DType, draw);
             convolutions[l] = new Convolution3x3(weight, bias);
             inputChannels = config.Channels;
         }
 
-        double readoutDeviation = Math.Sqrt(config.ReadoutWeightVariance / config.ReadoutFanIn);
-        var readoutWeight = CreateGaussianParameter([config.OutputDimension, config.ReadoutFanIn], readoutDeviation, config.Seed, 2, config.DType, draw);
-        var readoutBias = config.Bias ? CreateParameter(new double[config.OutputDimension], [config.OutputDimension], config.DType) : null;
+        var (readoutWeight, readoutBias) = CreateLayerParameters(
+            [config.OutputDimension, config.ReadoutFanIn], config.ReadoutFanIn, config.Bias, config.Initialisation,
+            Math.Sqrt(config.ReadoutWeightVariance / config.ReadoutFanIn), config.Seed, 2, config.DType, draw);
         _convolutions = nn.ModuleList(convolutions);
         _readout = nn.Linear(readoutWeight, readoutBias);
         register_module("convolutions", _convolutions);

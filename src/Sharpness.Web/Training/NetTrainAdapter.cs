@@ -74,7 +74,7 @@ public sealed class NetTrainAdapter : ITrainingRunner
         var parameterisation = request.Param switch
         {
             "ntp" => NetworkParameterisation.Ntp,
-            "mup" => NetworkParameterisation.MuP,
+            "mup" => NetworkParameterisation.MuPAbc,
             _ => NetworkParameterisation.Sp,
         };
         var rate = learningRate is double eta ? LearningRateSpec.Absolute(eta) : LearningRateSpec.RelativeToInitialSharpness(request.LrConstant!.Value);

@@ -11,16 +11,20 @@ public class NetEosCommandTests
     public void EachLearningRateIsTheSameRunAsNetTrainAndTheSummaryReadsItsMetrics()
     {
         string dir = CliRunner.NewTemporaryFolder();
-        var (code, output, error) = CliRunner.Run(["net", "eos", .. Data, "--lrs", "0.3,1/2", "--out", dir, "--json"]);
+        var (code, output, error) = CliRunner.Run(["net", "eos", .. Data, "--lrs", "0.3,1/2", "--checkpoint-steps", "0", "--out", dir, "--json"]);
         Assert.True(code == 0, error);
 
         foreach (double rate in new[] { 0.3, 0.5 })
         {
-            // Independent path: net train with the same settings writes the same per-step table, to the bit.
+            // Independent path: net train with the eos preset and the same settings writes the same per-step table, to the bit.
             string single = CliRunner.NewTemporaryFolder();
-            Assert.Equal(0, CliRunner.Run(["net", "train", .. Data, "--lr", rate.ToString("R", CultureInfo.InvariantCulture), "--out", single]).ExitCode);
+            Assert.Equal(0, CliRunner.Run(["net", "train", "--preset", "eos", .. Data, "--lr", rate.ToString("R", CultureInfo.InvariantCulture), "--checkpoint-steps", "0", "--out", single]).ExitCode);
             string sub = Path.Combine(dir, "eta-" + rate.ToString("G6", CultureInfo.InvariantCulture));
             Assert.Equal(File.ReadAllBytes(Path.Combine(single, "metrics.csv")), File.ReadAllBytes(Path.Combine(sub, "metrics.csv")));
+            // Each learning rate starts from the same weights, saved with its run.
+            Assert.Equal(File.ReadAllBytes(Path.Combine(single, "model-step-0.safetensors")), File.ReadAllBytes(Path.Combine(sub, "model-step-0.safetensors")));
+            using var model = JsonDocument.Parse(File.ReadAllText(Path.Combine(sub, "model.json")));
+            Assert.Equal("torch", model.RootElement.GetProperty("initialisation").GetProperty("scheme").GetString());
         }
 
         using var json = JsonDocument.Parse(output);

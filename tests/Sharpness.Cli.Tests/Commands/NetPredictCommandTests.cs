@@ -11,7 +11,7 @@ public class NetPredictCommandTests
         "--steps", "6", "--sharpness-every", "1", "--late-steps", "14", "--late-window", "8", "--late-sharpness-every", "7",
     ];
 
-    private static readonly string[] Tiny = [.. TinyData, "--params", "sp,mup", "--widths", "4,8", "--lr-factors", "1,1.5"];
+    private static readonly string[] Tiny = [.. TinyData, "--params", "sp,mup-out,mup-abc", "--widths", "4,8", "--lr-factors", "1,1.5"];
 
     [Fact]
     public void WritesPredictionsWhoseLabelsFollowTheStatedRules()
@@ -26,7 +26,7 @@ public class NetPredictCommandTests
         }
 
         var rows = ReadCsv(Path.Combine(dir, "predictions.csv"));
-        Assert.Equal(["sp-w4-s1", "sp-w8-s1", "mup-w4-s1", "mup-w8-s1", "sp-w4-s1-zero", "sp-w8-s1-zero"], rows.Select(r => r["config"]));
+        Assert.Equal(["sp-w4-s1", "sp-w8-s1", "mup-out-w4-s1", "mup-out-w8-s1", "mup-abc-w4-s1", "mup-abc-w8-s1", "sp-w4-s1-zero", "sp-w8-s1-zero"], rows.Select(r => r["config"]));
         var trajectories = ReadCsv(Path.Combine(dir, "prediction_trajectories.csv"));
         foreach (var row in rows)
         {
@@ -60,10 +60,27 @@ public class NetPredictCommandTests
 
         using var json = JsonDocument.Parse(output);
         var predictions = json.RootElement.GetProperty("results").GetProperty("predictions");
-        Assert.Equal(6, predictions.GetProperty("configurations").GetInt32());
+        Assert.Equal(8, predictions.GetProperty("configurations").GetInt32());
         int agree = rows.Count(r => r["agree"] == "1");
         Assert.Equal(agree, predictions.GetProperty("agree").GetInt32());
-        Assert.Equal(agree / 6.0, predictions.GetProperty("agreement_fraction").GetDouble(), 12);
+        Assert.Equal(agree / 8.0, predictions.GetProperty("agreement_fraction").GetDouble(), 12);
+        // Both muPs reported apart, and the agreement without Yang & Hu's.
+        foreach (string param in new[] { "sp", "mup-out", "mup-abc", "zero-readout" })
+        {
+            var group = rows.Where(r => (r["zero_readout"] == "1" ? "zero-readout" : r["param"]) == param).ToArray();
+            var byParam = predictions.GetProperty("by_param").GetProperty(param);
+            Assert.Equal(group.Length, byParam.GetProperty("configurations").GetInt32());
+            Assert.Equal(group.Count(r => r["agree"] == "1"), byParam.GetProperty("agree").GetInt32());
+        }
+
+        var withoutAbc = rows.Where(r => r["param"] != "mup-abc").ToArray();
+        Assert.Equal(withoutAbc.Count(r => r["agree"] == "1"), predictions.GetProperty("excluding_mup_abc").GetProperty("agree").GetInt32());
+        Assert.Equal(6, predictions.GetProperty("excluding_mup_abc").GetProperty("configurations").GetInt32());
+
+        // The authors' muP is the SP network with its output divided by sqrt(width): same weights, q divided by 2 at width 4.
+        var sp4 = rows.Single(r => r["config"] == "sp-w4-s1");
+        var mupOut4 = rows.Single(r => r["config"] == "mup-out-w4-s1");
+        Assert.Equal(Number(sp4["norm_ratio"]) / 2, Number(mupOut4["norm_ratio"]), 6);
 
         var oscillation = ReadCsv(Path.Combine(dir, "oscillation.csv"));
         Assert.Equal(["a=1", "a=1.5"], oscillation.Select(r => r["rate"]));
@@ -74,7 +91,8 @@ public class NetPredictCommandTests
         }
 
         string summary = File.ReadAllText(Path.Combine(dir, "summary.md"));
-        Assert.Contains($"Agreement with the observed λ_H trend: {agree}/6", summary);
+        Assert.Contains($"Agreement with the observed λ_H trend: {agree}/8", summary);
+        Assert.Contains($"| mup-abc | {rows.Count(r => r["param"] == "mup-abc" && r["agree"] == "1")}/2 |", summary);
         Assert.Contains("| sp-w4-s1-zero |", summary);
     }
 
@@ -83,7 +101,7 @@ public class NetPredictCommandTests
     {
         string a = CliRunner.NewTemporaryFolder();
         string b = CliRunner.NewTemporaryFolder();
-        string[] args = [.. TinyData, "--params", "sp,mup", "--widths", "4", "--no-oscillation", "--seed", "3"];
+        string[] args = [.. TinyData, "--params", "sp,mup-abc", "--widths", "4", "--no-oscillation", "--seed", "3"];
         Assert.Equal(0, CliRunner.Run([.. args, "--out", a]).ExitCode);
         Assert.Equal(0, CliRunner.Run([.. args, "--out", b]).ExitCode);
 
@@ -108,6 +126,8 @@ public class NetPredictCommandTests
 
     [Theory]
     [InlineData("--params", "xp")]
+    [InlineData("--params", "mup")]
+    [InlineData("--init", "torch")]
     [InlineData("--widths", "0")]
     [InlineData("--init-scales", "-1")]
     [InlineData("--zero-readout-params", "abc")]

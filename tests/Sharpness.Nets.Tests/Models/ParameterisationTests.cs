@@ -35,7 +35,7 @@ public sealed class ParameterisationTests
     [Theory]
     [InlineData(NetworkParameterisation.Sp)]
     [InlineData(NetworkParameterisation.Ntp)]
-    [InlineData(NetworkParameterisation.MuP)]
+    [InlineData(NetworkParameterisation.MuPAbc)]
     public void StoredWeightsAreTheSameNormalsScaledByTheDocumentedDeviation(NetworkParameterisation parameterisation)
     {
         var config = Small(parameterisation, Activation.Relu);
@@ -105,7 +105,7 @@ public sealed class ParameterisationTests
     public void MuPInitialOutputShrinksLikeTheInverseSquareRootOfTheWidthWhileSpDoesNot()
     {
         int[] widths = [64, 256, 1024];
-        double[] mup = widths.Select(w => MeanOutputNorm(NetworkParameterisation.MuP, w)).ToArray();
+        double[] mup = widths.Select(w => MeanOutputNorm(NetworkParameterisation.MuPAbc, w)).ToArray();
         double[] sp = widths.Select(w => MeanOutputNorm(NetworkParameterisation.Sp, w)).ToArray();
 
         for (int i = 1; i < widths.Length; i++)
@@ -119,7 +119,7 @@ public sealed class ParameterisationTests
     [Fact]
     public void MuPEffectiveReadoutVarianceIsOneOverFanInSquared()
     {
-        var config = new FullyConnectedConfig { InputDimension = 10, OutputDimension = 50, Depth = 2, Width = 400, Parameterisation = NetworkParameterisation.MuP, Seed = 1 };
+        var config = new FullyConnectedConfig { InputDimension = 10, OutputDimension = 50, Depth = 2, Width = 400, Parameterisation = NetworkParameterisation.MuPAbc, Seed = 1 };
         using var network = new FullyConnectedNetwork(config);
         var parameters = ParameterVector.Ordered(network).ToDictionary(p => p.Name, p => p.Parameter);
         double m = config.WeightMultiplier(1);
@@ -135,7 +135,7 @@ public sealed class ParameterisationTests
 
     [Theory]
     [InlineData(NetworkParameterisation.Sp)]
-    [InlineData(NetworkParameterisation.MuP)]
+    [InlineData(NetworkParameterisation.MuPAbc)]
     public void AZeroReadoutGivesZeroOutputAndLeavesTheHiddenLayersAlone(NetworkParameterisation parameterisation)
     {
         var config = Small(parameterisation);
@@ -155,7 +155,7 @@ public sealed class ParameterisationTests
     [Fact]
     public void TheOutputMultiplierScalesTheOutput()
     {
-        var config = Small(NetworkParameterisation.MuP);
+        var config = Small(NetworkParameterisation.MuPAbc);
         using var plain = new FullyConnectedNetwork(config);
         using var scaled = new FullyConnectedNetwork(config with { OutputMultiplier = -2.5 });
         using var scope = NewDisposeScope();
@@ -173,7 +173,7 @@ public sealed class ParameterisationTests
 
     [Theory]
     [InlineData(NetworkParameterisation.Ntp)]
-    [InlineData(NetworkParameterisation.MuP)]
+    [InlineData(NetworkParameterisation.MuPAbc)]
     public void TheHessianProductMatchesFiniteDifferencesWithMultipliers(NetworkParameterisation parameterisation)
     {
         using var network = new FullyConnectedNetwork(Small(parameterisation) with { OutputMultiplier = 1.7 });
@@ -191,9 +191,72 @@ public sealed class ParameterisationTests
     }
 
     [Fact]
+    public void TheAuthorsMuPIsTheStandardNetworkDividedByTheSquareRootOfTheWidth()
+    {
+        // fcn_mup: same stored weights and multipliers as SP, output / width^out_exp with out_exp = 1/2.
+        var config = Small(NetworkParameterisation.Sp, Activation.Relu);
+        using var sp = new FullyConnectedNetwork(config);
+        using var mup = new FullyConnectedNetwork(config with { Parameterisation = NetworkParameterisation.MuPOutput });
+        using var exponent = new FullyConnectedNetwork(config with { Parameterisation = NetworkParameterisation.MuPOutput, OutputExponent = 1.0, OutputMultiplier = 3 });
+        using var scope = NewDisposeScope();
+        Tensor x = SyntheticData.Inputs(5, 5, seed: 11);
+
+        Assert.Equal(ParameterVector.Flatten(sp), ParameterVector.Flatten(mup));
+        Assert.All(Enumerable.Range(0, 3), l => Assert.Equal(1.0, mup.Config.WeightMultiplier(l)));
+        Assert.Equal(0.5, mup.Config.EffectiveOutputExponent);
+        double[] f = sp.forward(x).data<double>().ToArray();
+        Assert.All(f.Zip(mup.forward(x).data<double>().ToArray()), p => Assert.Equal(p.First / 4, p.Second, 1e-15));
+        Assert.All(f.Zip(exponent.forward(x).data<double>().ToArray()), p => Assert.Equal(3 * p.First / 16, p.Second, 1e-15));
+    }
+
+    [Fact]
+    public void TheSmallReadoutHasVarianceOneOverFanInTimesWidthAndTheHiddenLayersOfSp()
+    {
+        var config = new FullyConnectedConfig { InputDimension = 10, OutputDimension = 40, Depth = 2, Width = 400, Seed = 3 };
+        using var sp = new FullyConnectedNetwork(config);
+        using var small = new FullyConnectedNetwork(config with { Parameterisation = NetworkParameterisation.SmallReadout });
+        var a = ParameterVector.Ordered(sp).ToDictionary(p => p.Name, p => p.Parameter);
+        var b = ParameterVector.Ordered(small).ToDictionary(p => p.Name, p => p.Parameter);
+
+        Assert.Equal(a["layers.0.weight"].data<float>().ToArray(), b["layers.0.weight"].data<float>().ToArray());
+        Assert.Equal(1.0 / (400.0 * 400.0), Variance(b["layers.1.weight"]), 0.1 / (400.0 * 400.0));
+        Assert.Equal(Math.Sqrt(1.0 / (400 * 400)), small.Config.InitialWeightStandardDeviation(1), 15);
+        Assert.Equal(1.0, small.Config.WeightMultiplier(1));
+    }
+
+    [Fact]
+    public void TheOutputExponentDividesAnNtpNetworkByAPowerOfTheWidth()
+    {
+        // linear_fcn: NTP layers without bias, no activation, σ² = 1, output / width^s.
+        var config = Small(NetworkParameterisation.Ntp, Activation.Linear) with { Bias = false, HiddenWeightVariance = 1 };
+        using var plain = new FullyConnectedNetwork(config);
+        using var scaled = new FullyConnectedNetwork(config with { OutputExponent = 0.75 });
+        using var scope = NewDisposeScope();
+        Tensor x = SyntheticData.Inputs(4, 5, seed: 12);
+
+        double factor = Math.Pow(16, -0.75);
+        Assert.Equal(factor, scaled.Config.EffectiveOutputMultiplier, 15);
+        Assert.All(plain.forward(x).data<double>().ToArray().Zip(scaled.forward(x).data<double>().ToArray()), p => Assert.Equal(factor * p.First, p.Second, 1e-15));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FullyConnectedNetwork(config with { OutputExponent = double.PositiveInfinity }));
+    }
+
+    [Fact]
+    public void EveryParameterisationHasACommandLineNameThatParsesBack()
+    {
+        foreach (var parameterisation in Enum.GetValues<NetworkParameterisation>())
+        {
+            Assert.True(NetworkParameterisationNames.TryParse(parameterisation.Name().ToUpperInvariant(), out var parsed));
+            Assert.Equal(parameterisation, parsed);
+        }
+
+        Assert.Equal(["sp", "ntp", "mup-abc", "mup-out", "small-readout"], NetworkParameterisationNames.All);
+        Assert.False(NetworkParameterisationNames.TryParse("mup", out _));
+    }
+
+    [Fact]
     public void CloneKeepsTheParameterisation()
     {
-        using var network = new FullyConnectedNetwork(Small(NetworkParameterisation.MuP) with { DType = ScalarType.Float32, OutputMultiplier = 3 });
+        using var network = new FullyConnectedNetwork(Small(NetworkParameterisation.MuPAbc) with { DType = ScalarType.Float32, OutputMultiplier = 3 });
         using var copy = network.Clone(ScalarType.Float64);
         using var scope = NewDisposeScope();
         Tensor x = SyntheticData.Inputs(3, 5, seed: 9);

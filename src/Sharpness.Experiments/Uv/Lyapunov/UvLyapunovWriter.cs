@@ -89,7 +89,7 @@ public static class UvLyapunovWriter
         return new JsonObject { ["values"] = new JsonArray(result.Grid.Select((r, i) => (JsonNode?)Item(r, result.Classes[i])).ToArray()) };
     }
 
-    /// <summary>One r as JSON: r, exponents, period and label.</summary>
+    /// <summary>One r as JSON: r, exponents, their uncertainties, period and label.</summary>
     /// <param name="r">The scaled target.</param>
     /// <param name="c">Its long-run class.</param>
     public static JsonObject Item(double r, LongRunClass c)
@@ -99,6 +99,7 @@ public static class UvLyapunovWriter
         {
             ["r"] = r,
             ["exponents"] = new JsonArray(c.Exponents.Select(v => JsonOutput.Number(v)).ToArray()),
+            ["uncertainties"] = new JsonArray(c.Uncertainties.Select(v => JsonOutput.Number(v)).ToArray()),
             ["period"] = c.Period,
             ["label"] = c.Label,
         };

@@ -92,6 +92,7 @@ public static class UvSimulateWriter
             ["outcome"] = run.Regimes.Outcome.ToString().ToLowerInvariant(),
             ["period"] = run.Regimes.Period,
             ["lyapunov_exponent"] = JsonOutput.Number(run.Regimes.LyapunovExponent),
+            ["lyapunov_uncertainty"] = JsonOutput.Number(run.Regimes.LyapunovUncertainty),
             ["diverged"] = run.Diverged,
             ["diverged_at_step"] = run.DivergedAtStep,
         };
