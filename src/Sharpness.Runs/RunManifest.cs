@@ -44,7 +44,11 @@ public sealed record RunManifest
     public JsonObject? Execution { get; init; }
 
     /// <summary>Serialises the manifest as indented JSON.</summary>
-    public string ToJson()
+    public string ToJson() => ToJson(null);
+
+    /// <summary>Serialises the manifest as indented JSON, with the size and SHA-256 of data files under "file_digests".</summary>
+    /// <param name="fileDigests">File name → <c>{"bytes", "sha256"}</c> (see <see cref="FileDigest"/>), or null for none.</param>
+    public string ToJson(JsonObject? fileDigests)
     {
         var toolkit = new JsonObject
         {
@@ -66,13 +70,18 @@ public sealed record RunManifest
             ["finished_utc"] = FinishedUtc.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             ["results"] = Results.DeepClone(),
             ["files"] = new JsonArray(Files.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray()),
-            ["complete"] = true,
         };
         if (Execution is not null)
         {
             root["execution"] = Execution.DeepClone();
         }
 
+        if (fileDigests is { Count: > 0 })
+        {
+            root["file_digests"] = fileDigests.DeepClone();
+        }
+
+        root["complete"] = true;
         return root.ToJsonString(JsonOutput.Options) + "\n";
     }
 }

@@ -8,6 +8,7 @@ using Sharpness.Experiments.Jobs;
 using Sharpness.Experiments.Progress;
 using Sharpness.Experiments.Reproduction;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 
 namespace Sharpness.Cli.Commands;
 
@@ -60,6 +61,12 @@ public sealed class ReproduceCommand
         };
         string folder = options.Folder;
         var plan = ReproductionPlan.Create(options);
+        if (plan.NetSkipReason is null)
+        {
+            // The dataset's headers are checked before the first experiment, not when the networks' turn comes.
+            NetSettings.CheckDataFiles("fashion-mnist", options.DataDir);
+        }
+
         bool resuming;
         try
         {
@@ -106,10 +113,11 @@ public sealed class ReproduceCommand
                 continue;
             }
 
-            if (Directory.Exists(run.Folder))
+            // Only incomplete folders named after an experiment of the plan reach here: the toolkit's
+            // own partial run is redone in place, anything else is moved aside, never deleted.
+            if (RunDirectory.PrepareRedo(run.Folder) is { } kept)
             {
-                // Only folders named after an experiment of the plan reach here, and only incomplete ones.
-                Directory.Delete(run.Folder, recursive: true);
+                context.Error.WriteLine($"[{i + 1}/{count}] {run.Experiment.Name}: the incomplete earlier attempt is kept as {Path.GetFileName(kept)}");
             }
 
             toRun.Add(i);
@@ -155,8 +163,8 @@ public sealed class ReproduceCommand
             // The first failed experiment of the list; the others that were running were stopped and are redone on a rerun.
             var failure = failures[failed]!;
             context.Error.WriteLine($"[{failed + 1}/{count}] {plan.Runs[failed].Experiment.Name}: failed (exit {failure.Code}) in {seconds[failed]:F1} s");
-            context.Error.Write(failure.Error);
-            context.Error.WriteLine($"error: experiment {plan.Runs[failed].Experiment.Name} failed: {plan.Runs[failed].Command(folder)}");
+            string reason = failure.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal))?["error: ".Length..] ?? $"exit code {failure.Code}";
+            context.Error.WriteLine($"error: experiment {plan.Runs[failed].Experiment.Name} failed: {reason} ({plan.Runs[failed].Command(folder)})");
             return failure.Code == ExitCodes.InvalidInput ? ExitCodes.InternalError : failure.Code;
         }
 
@@ -186,7 +194,7 @@ public sealed class ReproduceCommand
             ["seconds"] = total,
         };
         var configuration = new JsonObject { ["quick"] = options.Quick, ["no_net"] = options.NoNet, ["data_dir"] = options.DataDir };
-        foreach (var report in ReproduceReport.Reports(SavedRun.Writing(folder, "reproduce", configuration, results), path => File.ReadAllBytes(Path.Combine(folder, path))))
+        foreach (var report in ReproduceReport.Reports(SavedRun.Writing(folder, "reproduce", configuration, results), path => BoundedFile.ReadAllBytes(Path.Combine(folder, path), FileKindLimit.Figure)))
         {
             output.WriteBytes(report.Path, report.Content);
         }
@@ -254,7 +262,7 @@ public sealed class ReproduceCommand
 
     private static double RecordedSeconds(string runFolder)
     {
-        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, RunDirectory.ManifestFileName)))!;
+        var manifest = JsonNode.Parse(BoundedFile.ReadAllText(Path.Combine(runFolder, RunDirectory.ManifestFileName), FileKindLimit.Manifest))!;
         var started = DateTimeOffset.Parse(manifest["started_utc"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         var finished = DateTimeOffset.Parse(manifest["finished_utc"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         return (finished - started).TotalSeconds;

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Sharpness.Experiments.Jobs;
 using Sharpness.Experiments.Progress;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 using Sharpness.Runs.Sweeps;
 
 namespace Sharpness.Experiments.Sweeps;
@@ -25,16 +26,17 @@ public sealed class SweepRunner(ISweepPointRunner runner)
 
     /// <summary>Loads the specification, expands it, takes this shard's points and checks each against the command; nothing is written.</summary>
     /// <param name="options">The sweep.</param>
+    /// <param name="cancellationToken">Stops the checks between points with <see cref="OperationCanceledException"/>.</param>
     /// <exception cref="InvalidOptionException">The specification is unreadable or malformed, a point does not fit the command (<c>spec</c>), no results folder is given or it is a file (<c>--out</c>), or the shard is out of range (<c>--shard</c>).</exception>
-    public SweepRunPlan Plan(SweepRunOptions options)
+    public SweepRunPlan Plan(SweepRunOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         SweepSpec spec;
-        IReadOnlyList<SweepPoint> points;
+        long count;
         try
         {
             spec = SweepSpec.Load(Path.GetFullPath(options.Spec));
-            points = SweepPlan.Expand(spec);
+            count = SweepPlan.Count(spec);
         }
         catch (SweepSpecException e)
         {
@@ -56,9 +58,11 @@ public sealed class SweepRunner(ISweepPointRunner runner)
 
         int? jobs = JobPlan.Check(options.Jobs);
         _runner.CheckCommand(spec.Command);
-        var planned = SweepPlan.Shard(points, options.Shard, options.Shards).Select(p => new SweepPlannedPoint(p, Path.Combine(results, p.Directory))).ToArray();
+        // Only this shard's points are computed (one at a time from their index), never the whole grid.
+        var planned = SweepPlan.ShardOf(spec, options.Shard, options.Shards).Select(p => new SweepPlannedPoint(p, Path.Combine(results, p.Directory))).ToArray();
         foreach (var point in planned)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             _runner.CheckPoint(spec.Command, point);
         }
 
@@ -69,7 +73,7 @@ public sealed class SweepRunner(ISweepPointRunner runner)
                 $"points run side by side are single-threaded (LibTorch's thread count is process-wide), but point {planned[threaded].Point.Index} ({planned[threaded].Point.Directory}) sets threads = {costs[threaded].Threads}; use --jobs 1, or threads = 1."));
         }
 
-        return new SweepRunPlan(spec, results, options.Shard, options.Shards, points.Count, planned, jobs, costs);
+        return new SweepRunPlan(spec, results, options.Shard, options.Shards, (int)count, planned, jobs, costs);
     }
 
     /// <summary>Plans the sweep (<see cref="Plan"/>) and runs it.</summary>
@@ -78,7 +82,7 @@ public sealed class SweepRunner(ISweepPointRunner runner)
     /// <param name="cancellationToken">Stops the current run at a step boundary and the sweep after it; the result says so (<see cref="SweepRunResult.Interrupted"/>).</param>
     /// <exception cref="InvalidOptionException">The sweep cannot be planned.</exception>
     public SweepRunResult Run(SweepRunOptions options, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(Plan(options), progress, cancellationToken);
+        Run(Plan(options, cancellationToken), progress, cancellationToken);
 
     /// <summary>
     /// Runs a planned sweep: skips points whose folder holds a complete run and runs the others on
@@ -93,8 +97,21 @@ public sealed class SweepRunner(ISweepPointRunner runner)
     public SweepRunResult Run(SweepRunPlan plan, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
+
+        // One unsharded sweep per results folder; the shards of a sweep share it (shared lock), and
+        // each point's command locks its own run folder.
+        FolderLock held;
+        try
+        {
+            held = RunDirectory.CreateAndLock(plan.Results, shared: plan.Shards > 1).Lock;
+        }
+        catch (FolderInUseException e)
+        {
+            throw new InvalidOptionException("--out", e.Message + (plan.Shards > 1 ? string.Empty : " (shards of one sweep share a folder: give each --shard i/N)"));
+        }
+
+        using var sweepLock = held;
         var started = DateTimeOffset.UtcNow;
-        Directory.CreateDirectory(plan.Results);
         int count = plan.Points.Count;
         var outcomes = new SweepPointOutcome?[count];
         var toRun = new List<int>();
@@ -115,6 +132,7 @@ public sealed class SweepRunner(ISweepPointRunner runner)
         var tracker = new ProgressTracker(progress, Task, count, "runs");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var failures = new string?[toRun.Count];
+        var notes = new string?[toRun.Count];
         int released = 0, ran = 0;
         void Release()
         {
@@ -133,7 +151,26 @@ public sealed class SweepRunner(ISweepPointRunner runner)
             (i, slot, token) =>
             {
                 var point = plan.Points[toRun[i]];
-                failures[i] = _runner.Run(plan.Spec.Command, point, slot.Progress(progress, $"{Task}/{point.Point.Directory}"), token);
+                try
+                {
+                    // A folder the command would refuse (an unfinished manifest, files it did not write) is moved aside, never deleted.
+                    string? setAside = RunDirectory.PrepareRedo(point.Folder);
+                    string kept = setAside is null ? string.Empty : $" (the earlier incomplete attempt is kept as {Path.GetFileName(setAside)})";
+                    string? failure;
+
+                    // Every folder the point claims is released when it ends, however it ends.
+                    using (ClaimScope.Begin())
+                    {
+                        failure = _runner.Run(plan.Spec.Command, point, slot.Progress(progress, $"{Task}/{point.Point.Directory}"), token);
+                    }
+
+                    failures[i] = failure is null ? null : failure + kept;
+                    notes[i] = failure is null && setAside is not null ? kept.Trim() : null;
+                }
+                catch (FolderInUseException e)
+                {
+                    failures[i] = e.Message;
+                }
             },
             cancellationToken,
             finished: (_, _) => ran++,
@@ -141,7 +178,7 @@ public sealed class SweepRunner(ISweepPointRunner runner)
             {
                 var point = plan.Points[toRun[i]];
                 outcomes[toRun[i]] = state == JobRunState.Completed
-                    ? new SweepPointOutcome(point, failures[i] is null ? SweepPointStatus.Done : SweepPointStatus.Failed, failures[i])
+                    ? new SweepPointOutcome(point, failures[i] is null ? SweepPointStatus.Done : SweepPointStatus.Failed, failures[i] ?? notes[i])
                     : new SweepPointOutcome(point, SweepPointStatus.Interrupted, null);
                 Release();
             });
