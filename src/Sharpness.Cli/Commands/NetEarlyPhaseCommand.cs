@@ -88,6 +88,11 @@ public sealed class NetEarlyPhaseCommand
         int[] depths = NetOptions.ParseIntList(parse.GetValue(_depths)!, 1, "--depths");
         int[] widths = NetOptions.ParseIntList(parse.GetValue(_widths)!, 1, "--widths");
         string[] variants = ParseVariants(parse.GetValue(_variants)!);
+        if (settings.Initialisation == Initialisation.Torch && variants.FirstOrDefault(v => Variant(v).Parameterisation is not (NetworkParameterisation.Sp or NetworkParameterisation.MuPOutput)) is { } undefined)
+        {
+            throw new UsageException("--init", $"torch (PyTorch's default for the standard parameterisation) is not defined for the variant {undefined}: use --init normal.");
+        }
+
         int seedCount = OptionValues.AtLeast(parse.GetValue(_seeds), 1, "--seeds");
         var (cMin, cMax) = OptionValues.Range(OptionValues.Positive(parse.GetValue(_cMin), "--c-min"), parse.GetValue(_cMax), "--c-min", "--c-max");
         double xStep = OptionValues.Positive(parse.GetValue(_xStep), "--x-step");
