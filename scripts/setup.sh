@@ -3,6 +3,8 @@
 #   dataset-fashion-mnist   Fashion-MNIST, the default dataset of the real-network commands;
 #   libopenblas0-pthread    OpenBLAS, for `--blas openblas` (LibTorch's matrix products in OpenBLAS
 #                           instead of its own MKL; optional, the default needs nothing);
+#   nodejs, npm             Node.js 18 or later and npm, which `dotnet build` uses to build the page of
+#                           `sharpness serve` (src/Sharpness.Web/Client) from its lock file;
 #   python3-torch, python3-scipy
 #                           PyTorch and SciPy for Debian's /usr/bin/python3: the end-to-end PyTorch
 #                           oracle of the tests (bench/pytorch/training_oracle.py); without them those
@@ -12,6 +14,8 @@ set -uo pipefail
 missing=()
 [ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
 [ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0 ] || missing+=(libopenblas0-pthread)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 python_has_torch() { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import torch, scipy" >/dev/null 2>&1; }
 python_has_torch || missing+=(python3-torch python3-scipy)
 if [ ${#missing[@]} -eq 0 ]; then
@@ -29,6 +33,8 @@ fi
   || echo "note: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); the real-network commands will need --data-dir" >&2
 [ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0 ] \
   || echo "note: OpenBLAS is not installed (apt-get install libopenblas0-pthread); --blas openblas will not be available" >&2
+{ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; } \
+  || echo "error: Node.js and npm are not installed (apt-get install nodejs npm); the build of sharpness serve's page needs them" >&2
 python_has_torch \
   || echo "note: /usr/bin/python3 cannot import torch and scipy (apt-get install python3-torch python3-scipy); the PyTorch oracle tests will be SKIPPED" >&2
 exit 0

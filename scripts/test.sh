@@ -15,12 +15,18 @@ rm -rf "$results"
 dotnet restore Sharpness.sln --nologo -v quiet || exit 1
 dotnet build Sharpness.sln -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly || exit 1
 status=0
+timings=()
 for project in tests/*/*.Tests.csproj; do
   name=$(basename "$project" .csproj)
+  echo "== $name: running"
+  started=$SECONDS
   dotnet test "$project" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
     --results-directory "$results" "$@" || status=1
+  timings+=("$name: $((SECONDS - started)) s")
+  echo "== $name: finished in $((SECONDS - started)) s"
 done
+printf '%s\n' "time per test project:" "${timings[@]/#/  }"
 
 passed=0
 failed=0

@@ -11,4 +11,7 @@ public static class ExitCodes
 
     /// <summary>Invalid input: bad option values, unreadable files, an output folder that cannot be used.</summary>
     public const int InvalidInput = 2;
+
+    /// <summary>Interrupted (Ctrl-C, SIGINT): the run stopped at a step boundary; a sweep keeps its finished runs and resumes.</summary>
+    public const int Interrupted = 130;
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Sharpness.Cli.Commands;
+using Sharpness.Experiments;
+using Sharpness.Experiments.Progress;
 
 namespace Sharpness.Cli;
 
@@ -14,7 +16,20 @@ public static class Program
     /// <param name="args">Command-line arguments.</param>
     /// <param name="output">Standard output.</param>
     /// <param name="error">Standard error.</param>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error) =>
+        Run(args, output, error, null, CancellationToken.None);
+
+    /// <summary>
+    /// Runs the command line inside another command of this process (a sweep's point): progress goes
+    /// to <paramref name="progress"/> instead of a display, and <paramref name="cancellationToken"/>
+    /// stops the run at a step boundary (exit code 130, nothing written).
+    /// </summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="output">Standard output.</param>
+    /// <param name="error">Standard error.</param>
+    /// <param name="progress">The outer command's progress, or null to show progress as a command of its own.</param>
+    /// <param name="cancellationToken">The outer command's cancellation.</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
@@ -36,7 +51,12 @@ public static class Program
             return ExitCodes.InvalidInput;
         }
 
-        var root = BuildRoot(new CliContext(output, error, effective));
+        var root = BuildRoot(new CliContext(output, error, effective)
+        {
+            Progress = progress,
+            Cancellation = cancellationToken,
+            OwnsConsole = ReferenceEquals(output, Console.Out) && ReferenceEquals(error, Console.Error),
+        });
         ParseResult parsed = root.Parse(effective);
         if (parsed.Errors.Count > 0)
         {
@@ -57,6 +77,16 @@ public static class Program
         {
             error.WriteLine($"error: {e.Option}: {e.Message}");
             return ExitCodes.InvalidInput;
+        }
+        catch (InvalidOptionException e)
+        {
+            error.WriteLine($"error: {e.Option}: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("interrupted: the run stopped before it finished; nothing was written (run the command again to start it over)");
+            return ExitCodes.Interrupted;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -101,6 +131,7 @@ public static class Program
         root.Subcommands.Add(sweep);
         root.Subcommands.Add(ReproduceCommand.Create(context));
         root.Subcommands.Add(PlotCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
         return root;
     }
 
@@ -117,4 +148,14 @@ public static class Program
 /// <param name="Output">Standard output (results, JSON).</param>
 /// <param name="Error">Standard error (errors, progress).</param>
 /// <param name="Arguments">The raw arguments, recorded in manifests.</param>
-public sealed record CliContext(TextWriter Output, TextWriter Error, IReadOnlyList<string> Arguments);
+public sealed record CliContext(TextWriter Output, TextWriter Error, IReadOnlyList<string> Arguments)
+{
+    /// <summary>The progress of an outer command of this process (a sweep) that runs this one; null for a command of its own.</summary>
+    public IProgress<ExperimentProgress>? Progress { get; init; }
+
+    /// <summary>The cancellation of an outer command of this process; none for a command of its own.</summary>
+    public CancellationToken Cancellation { get; init; }
+
+    /// <summary>Whether the writers are the process's own console, so that Ctrl-C and a live display belong to this command.</summary>
+    public bool OwnsConsole { get; init; }
+}

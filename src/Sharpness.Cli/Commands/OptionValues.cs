@@ -1,61 +1,22 @@
-using System.Globalization;
+using Sharpness.Experiments;
 
 namespace Sharpness.Cli.Commands;
 
-/// <summary>Checks of option values that throw <see cref="UsageException"/> naming the option.</summary>
+/// <summary>
+/// Checks of option values for the commands that are not yet library calls: the library's
+/// <see cref="OptionChecks"/>, whose <see cref="InvalidOptionException"/> names the option.
+/// </summary>
 internal static class OptionValues
 {
-    public static double Positive(double value, string option)
-    {
-        if (!(value > 0) || !double.IsFinite(value))
-        {
-            throw new UsageException(option, $"must be a positive finite number (got {Text(value)}).");
-        }
+    public static double Positive(double value, string option) => OptionChecks.Positive(value, option);
 
-        return value;
-    }
+    public static double Finite(double value, string option) => OptionChecks.Finite(value, option);
 
-    public static double Finite(double value, string option)
-    {
-        if (!double.IsFinite(value))
-        {
-            throw new UsageException(option, $"must be a finite number (got {Text(value)}).");
-        }
+    public static double NonNegative(double value, string option) => OptionChecks.NonNegative(value, option);
 
-        return value;
-    }
+    public static int AtLeast(int value, int minimum, string option) => OptionChecks.AtLeast(value, minimum, option);
 
-    public static double NonNegative(double value, string option)
-    {
-        if (!(value >= 0) || !double.IsFinite(value))
-        {
-            throw new UsageException(option, $"must be a non-negative finite number (got {Text(value)}).");
-        }
+    public static (double Min, double Max) Range(double min, double max, string minOption, string maxOption) => OptionChecks.Range(min, max, minOption, maxOption);
 
-        return value;
-    }
-
-    public static int AtLeast(int value, int minimum, string option)
-    {
-        if (value < minimum)
-        {
-            throw new UsageException(option, $"must be at least {minimum} (got {value}).");
-        }
-
-        return value;
-    }
-
-    public static (double Min, double Max) Range(double min, double max, string minOption, string maxOption)
-    {
-        Finite(min, minOption);
-        Finite(max, maxOption);
-        if (!(max > min))
-        {
-            throw new UsageException(maxOption, $"must be greater than {minOption} (got {Text(min)} and {Text(max)}).");
-        }
-
-        return (min, max);
-    }
-
-    public static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    public static string Text(double value) => OptionChecks.Text(value);
 }

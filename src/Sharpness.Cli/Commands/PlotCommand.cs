@@ -1,18 +1,19 @@
 using System.CommandLine;
 using Sharpness.Cli.Figures;
-using Sharpness.Runs;
+using Sharpness.Cli.Progress;
+using Sharpness.Experiments.Plot;
 
 namespace Sharpness.Cli.Commands;
 
 /// <summary>
-/// <c>sharpness plot RUN_DIR</c>: redraws a run's figures (and a reproduction's reports) from its
-/// saved CSV and manifest, with the renderer registered for the command that made it
-/// (<see cref="RunFigures"/>); nothing is recomputed.
+/// <c>sharpness plot RUN_DIR</c>: the command line of <see cref="RunPlotter"/>, with every command's
+/// renderers (<see cref="RunFigures"/>); nothing is recomputed.
 /// </summary>
 public sealed class PlotCommand
 {
     private readonly Argument<DirectoryInfo> _run = new("RUN_DIR") { Description = "A complete run folder (it has manifest.json): of uv simulate, uv orbit, uv lyapunov, uv phase, uv field, net train or reproduce." };
     private readonly Option<DirectoryInfo?> _out = new("--out") { Description = "Folder for the figures (created when missing; it must not hold another run). Default: RUN_DIR itself, whose figures are replaced atomically." };
+    private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
@@ -22,65 +23,28 @@ public sealed class PlotCommand
         var command = new Command("plot", "Redraw a run's figures (and a reproduction's report.md and index.html) from its saved CSV and manifest.json, without recomputing anything.");
         command.Arguments.Add(definition._run);
         command.Options.Add(definition._out);
+        command.Options.Add(definition._quiet);
         command.SetAction(parse => definition.Execute(parse, context));
         return command;
     }
 
     private int Execute(ParseResult parse, CliContext context)
     {
-        string runFolder = parse.GetValue(_run)!.FullName;
-        string target = parse.GetValue(_out)?.FullName ?? runFolder;
-        if (File.Exists(target))
+        var options = new PlotOptions { Run = parse.GetValue(_run)!.FullName, Out = parse.GetValue(_out)?.FullName };
+        var result = CommandProgress.Run(context, parse.GetValue(_quiet), run => new RunPlotter(RunFigures.Registry).Redraw(options, run.Progress, run.Cancellation));
+        if (result.Files.Count == 0)
         {
-            throw new UsageException("--out", $"'{target}' is a file, not a folder.");
-        }
-
-        if (!SamePath(target, runFolder) && File.Exists(Path.Combine(target, RunDirectory.ManifestFileName)))
-        {
-            throw new UsageException("--out", $"'{target}' holds another run ({RunDirectory.ManifestFileName} exists); give a folder without a run, or omit --out to redraw in RUN_DIR.");
-        }
-
-        SavedRun run;
-        IReadOnlyList<RenderedFile> files;
-        try
-        {
-            run = SavedRun.Load(runFolder);
-            files = RunFigures.Render(run);
-        }
-        catch (RunDataException e)
-        {
-            throw new UsageException("RUN_DIR", e.Message);
-        }
-
-        if (files.Count == 0)
-        {
-            context.Output.WriteLine($"nothing to draw: this {run.Command} run has no figures ({runFolder})");
+            context.Output.WriteLine($"nothing to draw: this {result.Run.Command} run has no figures ({options.Run})");
             return ExitCodes.Success;
         }
 
-        var folders = new Dictionary<string, RunDirectory>(StringComparer.Ordinal);
-        foreach (var file in files)
-        {
-            int slash = file.Path.LastIndexOf('/');
-            string sub = slash < 0 ? string.Empty : file.Path[..slash];
-            if (!folders.TryGetValue(sub, out var directory))
-            {
-                directory = RunDirectory.Open(sub.Length == 0 ? target : Path.Combine(target, sub));
-                folders[sub] = directory;
-            }
-
-            directory.WriteBytesAtomic(file.Path[(slash + 1)..], file.Content);
-        }
-
-        context.Output.WriteLine($"redrew {files.Count} files of the {run.Command} run in {target} from its data:");
-        foreach (var file in files)
+        RunPlotter.Write(result);
+        context.Output.WriteLine($"redrew {result.Files.Count} files of the {result.Run.Command} run in {result.Target} from its data:");
+        foreach (var file in result.Files)
         {
             context.Output.WriteLine($"  {file.Path}");
         }
 
         return ExitCodes.Success;
     }
-
-    private static bool SamePath(string a, string b) =>
-        string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), StringComparison.Ordinal);
 }

@@ -1,13 +1,15 @@
 using System.CommandLine;
-using Sharpness.Runs.Sweeps;
+using Sharpness.Cli.Progress;
+using Sharpness.Experiments.Sweeps;
 
 namespace Sharpness.Cli.Commands;
 
-/// <summary><c>sharpness sweep merge DIR</c>: gathers every complete run of a sweep into results.parquet, results.csv and trajectories.parquet.</summary>
+/// <summary><c>sharpness sweep merge DIR</c>: the command line of <see cref="SweepMerge"/>.</summary>
 public sealed class SweepMergeCommand
 {
     private readonly Argument<DirectoryInfo> _directory = new("dir") { Description = "The sweep's results folder (one sub-folder per run)." };
     private readonly Option<DirectoryInfo?> _out = new("--out") { Description = "Where to write the merged files. Default: the sweep folder itself." };
+    private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
@@ -17,30 +19,16 @@ public sealed class SweepMergeCommand
         var command = new Command("merge", "Merge the complete runs of a sweep: results.parquet and results.csv (one row per run: configuration and summary) and trajectories.parquet (long format). Incomplete runs are reported.");
         command.Arguments.Add(definition._directory);
         command.Options.Add(definition._out);
+        command.Options.Add(definition._quiet);
         command.SetAction(parse => definition.Execute(parse, context));
         return command;
     }
 
     private int Execute(ParseResult parse, CliContext context)
     {
-        var directory = parse.GetValue(_directory)!;
-        if (!directory.Exists)
-        {
-            throw new UsageException("dir", $"'{directory.FullName}' is not a folder.");
-        }
-
-        string? output = parse.GetValue(_out)?.FullName;
-        if (output is not null && File.Exists(output))
-        {
-            throw new UsageException("--out", $"'{output}' is a file, not a folder.");
-        }
-
-        if (output is not null)
-        {
-            Directory.CreateDirectory(output);
-        }
-
-        var report = SweepMerger.Merge(directory.FullName, output);
+        var options = new SweepMergeOptions { Directory = parse.GetValue(_directory)!.FullName, Out = parse.GetValue(_out)?.FullName };
+        options.Validate();
+        var report = CommandProgress.Run(context, parse.GetValue(_quiet), run => SweepMerge.Run(options, run.Progress, run.Cancellation));
         context.Output.WriteLine($"merged {report.CompleteRuns} complete runs ({report.ResultRows} result rows, {report.TrajectoryRows} trajectory rows); {report.IncompleteRuns} incomplete");
         foreach (var issue in report.Incomplete)
         {

@@ -1,14 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
-using Sharpness.Runs;
-using Sharpness.Runs.Sweeps;
-using Spectre.Console;
+using Sharpness.Cli.Progress;
+using Sharpness.Experiments.Sweeps;
 
 namespace Sharpness.Cli.Commands;
 
 /// <summary>
-/// <c>sharpness sweep run SPEC</c>: runs every point of a sweep (or one shard's slice) in its own
-/// deterministic run folder, skipping complete runs and redoing incomplete ones.
+/// <c>sharpness sweep run SPEC</c>: the command line of <see cref="SweepRunner"/>, whose points run as
+/// commands of this process (<see cref="CommandSweepPoints"/>).
 /// </summary>
 public sealed class SweepRunCommand
 {
@@ -17,6 +16,7 @@ public sealed class SweepRunCommand
     private readonly Option<string?> _shard = new("--shard") { Description = "Run only shard i of N (0-based, i/N). Default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX (with --shards), else all points." };
     private readonly Option<int?> _shards = new("--shards") { Description = "Number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes indexed jobs)." };
     private readonly Option<bool> _dryRun = new("--dry-run") { Description = "List the points of this shard and their folders without running them." };
+    private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
@@ -25,7 +25,7 @@ public sealed class SweepRunCommand
         var definition = new SweepRunCommand();
         var command = new Command("run", "Run a sweep: every point in its own run folder; complete runs are skipped, so rerunning resumes.");
         command.Arguments.Add(definition._spec);
-        foreach (Option option in new Option[] { definition._out, definition._shard, definition._shards, definition._dryRun })
+        foreach (Option option in new Option[] { definition._out, definition._shard, definition._shards, definition._dryRun, definition._quiet })
         {
             command.Options.Add(option);
         }
@@ -36,160 +36,59 @@ public sealed class SweepRunCommand
 
     private int Execute(ParseResult parse, CliContext context)
     {
-        var specFile = parse.GetValue(_spec)!;
-        SweepSpec spec;
-        IReadOnlyList<SweepPoint> points;
-        try
-        {
-            spec = SweepSpec.Load(specFile.FullName);
-            points = SweepPlan.Expand(spec);
-        }
-        catch (SweepSpecException e)
-        {
-            throw new UsageException("spec", e.Message);
-        }
-
-        string results = parse.GetValue(_out)?.FullName
-            ?? (spec.Out is { } specOut ? Path.GetFullPath(specOut) : throw new UsageException("--out", "give the results folder with --out or the spec's \"out\"."));
-        if (File.Exists(results))
-        {
-            throw new UsageException("--out", $"'{results}' is a file, not a folder.");
-        }
-
-        var (shard, shards) = ShardOf(parse);
-        var target = FindCommand(spec.Command, context);
-        if (!target.Options.Any(o => o.Name == "--out"))
-        {
-            throw new UsageException("spec", $"'{spec.Command}' writes no run folder (it has no --out), so it cannot be swept.");
-        }
-
-        // Check every point's settings against the command (names, then types) before anything runs.
-        var plans = new List<(SweepPoint Point, string[] Args)>();
-        var parser = Program.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, []));
-        foreach (var point in SweepPlan.Shard(points, shard, shards))
-        {
-            var tokens = ConfigArguments.FromSettings(point.Settings, specFile.FullName, target, [], blame: "spec");
-            string[] args = [.. spec.Command.Split(' ', StringSplitOptions.RemoveEmptyEntries), .. tokens, "--out", Path.Combine(results, point.Directory)];
-            if (parser.Parse(args).Errors is { Count: > 0 } errors)
-            {
-                throw new UsageException("spec", $"point {point.Index} ({point.Directory}): {errors[0].Message}");
-            }
-
-            plans.Add((point, args));
-        }
-
-        context.Output.WriteLine($"sweep '{spec.Command}': {points.Count} points, shard {shard}/{shards}: {plans.Count} points, results in {results}");
+        var (shard, shards) = parse.GetValue(_shard) is { } text ? SweepRunOptions.ParseShard(text) : ShardFromEnvironment(parse.GetValue(_shards));
+        var options = new SweepRunOptions { Spec = parse.GetValue(_spec)!.FullName, Out = parse.GetValue(_out)?.FullName, Shard = shard, Shards = shards };
+        var points = new CommandSweepPoints(options.Spec);
+        var runner = new SweepRunner(points);
+        var plan = runner.Plan(options);
+        context.Output.WriteLine($"sweep '{plan.Spec.Command}': {plan.AllPoints} points, shard {plan.Shard}/{plan.Shards}: {plan.Points.Count} points, results in {plan.Results}");
         if (parse.GetValue(_dryRun))
         {
-            foreach (var (point, args) in plans)
+            foreach (var point in plan.Points)
             {
-                context.Output.WriteLine($"{point.Index,6} {point.Directory}  {string.Join(' ', args)}");
+                context.Output.WriteLine($"{point.Point.Index,6} {point.Point.Directory}  {string.Join(' ', points.Arguments(plan.Spec.Command, point))}");
             }
 
             return ExitCodes.Success;
         }
 
-        Directory.CreateDirectory(results);
-        using var interrupt = new SweepInterrupt();
-        var outcome = Console.IsOutputRedirected || !ReferenceEquals(context.Output, Console.Out)
-            ? RunAll(plans, results, interrupt, context.Output.WriteLine, _ => { })
-            : RunWithProgressBar(plans, results, interrupt);
-        var (done, skipped, failures) = outcome;
-        if (interrupt.Requested)
+        var result = CommandProgress.Run(context, parse.GetValue(_quiet), run =>
         {
-            context.Output.WriteLine($"interrupted: stopped after the current run (rerun to resume)");
+            runner.PointFinished += (_, finished) => run.WriteLine(Line(finished));
+            return runner.Run(plan, run.Progress, run.Cancellation);
+        });
+        if (result.Interrupted)
+        {
+            context.Output.WriteLine(result.Outcomes.Any(o => o.Status == SweepPointStatus.Interrupted)
+                ? "interrupted: stopped the current run at a step boundary; it is redone when the sweep is run again (finished runs are kept)"
+                : "interrupted: stopped after the current run (rerun to resume)");
         }
 
-        context.Output.WriteLine($"summary: {done} done, {skipped} skipped, {failures.Count} failed");
-        foreach (var (folder, reason) in failures)
+        context.Output.WriteLine($"summary: {result.Done} done, {result.Skipped} skipped, {result.Failures.Count} failed");
+        foreach (var failure in result.Failures)
         {
-            context.Output.WriteLine($"  failed {folder}: {reason}");
+            context.Output.WriteLine($"  failed {failure.Point.Point.Directory}: {failure.Reason}");
         }
 
-        return interrupt.Requested ? 130 : failures.Count > 0 ? ExitCodes.InternalError : ExitCodes.Success;
+        return result.Interrupted ? ExitCodes.Interrupted : result.Failures.Count > 0 ? ExitCodes.InternalError : ExitCodes.Success;
     }
 
-    private static (int Done, int Skipped, List<(string Directory, string Reason)> Failures) RunWithProgressBar(List<(SweepPoint Point, string[] Args)> plans, string results, SweepInterrupt interrupt)
+    private static string Line(SweepPointFinished finished)
     {
-        (int, int, List<(string, string)>) outcome = default;
-        AnsiConsole.Progress()
-            .Columns(
-                new TaskDescriptionColumn(),
-                new ProgressBarColumn(),
-                new PercentageColumn(),
-                new ElapsedTimeColumn(),
-                new RemainingTimeColumn())
-            .Start(progress =>
-            {
-                var task = progress.AddTask("sweep", maxValue: plans.Count);
-                outcome = RunAll(plans, results, interrupt, line => AnsiConsole.MarkupLine(Markup.Escape(line)), _ => task.Increment(1));
-            });
-        return outcome;
+        var outcome = finished.Outcome;
+        string status = outcome.Status switch
+        {
+            SweepPointStatus.Skipped => "skipped (complete)",
+            SweepPointStatus.Failed => "failed: " + outcome.Reason,
+            SweepPointStatus.Interrupted => "interrupted",
+            _ => "done",
+        };
+        string eta = finished.Remaining is { } remaining ? $" (eta {remaining:c})" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"[{finished.Number}/{finished.Count}] {outcome.Point.Point.Directory}: {status}{eta}");
     }
 
-    private static (int Done, int Skipped, List<(string Directory, string Reason)> Failures) RunAll(List<(SweepPoint Point, string[] Args)> plans, string results, SweepInterrupt interrupt, Action<string> report, Action<int> advance)
+    private static (int Shard, int Shards) ShardFromEnvironment(int? shards)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        int done = 0, skipped = 0, ran = 0;
-        var failures = new List<(string Directory, string Reason)>();
-        for (int k = 0; k < plans.Count; k++)
-        {
-            var (point, args) = plans[k];
-            string folder = Path.Combine(results, point.Directory);
-            string status;
-            if (RunDirectory.HoldsCompleteRun(folder))
-            {
-                skipped++;
-                status = "skipped (complete)";
-            }
-            else
-            {
-                var output = new StringWriter();
-                var error = new StringWriter();
-                int code = Program.Run(args, output, error);
-                ran++;
-                if (code == ExitCodes.Success)
-                {
-                    done++;
-                    status = "done";
-                }
-                else
-                {
-                    string reason = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? $"exit code {code}";
-                    failures.Add((point.Directory, reason));
-                    status = "failed: " + reason;
-                }
-            }
-
-            int left = plans.Count - k - 1;
-            string eta = ran > 0 && left > 0 ? $" (eta {TimeSpan.FromSeconds(Math.Ceiling(clock.Elapsed.TotalSeconds / ran * left)):c})" : string.Empty;
-            report(string.Create(CultureInfo.InvariantCulture, $"[{k + 1}/{plans.Count}] {point.Directory}: {status}{eta}"));
-            advance(1);
-            if (interrupt.Requested)
-            {
-                break;
-            }
-        }
-
-        return (done, skipped, failures);
-    }
-
-    private (int Shard, int Shards) ShardOf(ParseResult parse)
-    {
-        if (parse.GetValue(_shard) is { } text)
-        {
-            string[] parts = text.Split('/');
-            if (parts.Length != 2
-                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int i)
-                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n)
-                || n < 1 || i >= n)
-            {
-                throw new UsageException("--shard", $"expected i/N with 0 <= i < N, got '{text}'.");
-            }
-
-            return (i, n);
-        }
-
         string? slurmId = Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID");
         string? slurmCount = Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_COUNT");
         if (slurmId is not null && slurmCount is not null)
@@ -208,8 +107,7 @@ public sealed class SweepRunCommand
 
         if (Environment.GetEnvironmentVariable("JOB_COMPLETION_INDEX") is { } jobIndex)
         {
-            int? total = parse.GetValue(_shards);
-            if (!int.TryParse(jobIndex, NumberStyles.None, CultureInfo.InvariantCulture, out int index) || total is not int n || n < 1 || index >= n)
+            if (!int.TryParse(jobIndex, NumberStyles.None, CultureInfo.InvariantCulture, out int index) || shards is not int n || n < 1 || index >= n)
             {
                 throw new UsageException("--shards", $"JOB_COMPLETION_INDEX={jobIndex} needs --shards N (the job's completions) with the index below N.");
             }
@@ -218,39 +116,5 @@ public sealed class SweepRunCommand
         }
 
         return (0, 1);
-    }
-
-    private static Command FindCommand(string path, CliContext context)
-    {
-        Command current = Program.BuildRoot(context);
-        foreach (string name in path.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            current = current.Subcommands.FirstOrDefault(c => c.Name == name)
-                ?? throw new UsageException("spec", $"unknown command '{path}'; expected for example \"uv simulate\" or \"uv phase\".");
-        }
-
-        if (current.Subcommands.Count > 0 || current.Name == "sweep" || path.StartsWith("sweep", StringComparison.Ordinal))
-        {
-            throw new UsageException("spec", $"'{path}' is not a command that can be swept.");
-        }
-
-        return current;
-    }
-
-    private sealed class SweepInterrupt : IDisposable
-    {
-        private volatile bool _requested;
-
-        public SweepInterrupt() => Console.CancelKeyPress += OnCancel;
-
-        public bool Requested => _requested;
-
-        public void Dispose() => Console.CancelKeyPress -= OnCancel;
-
-        private void OnCancel(object? sender, ConsoleCancelEventArgs e)
-        {
-            e.Cancel = true;
-            _requested = true;
-        }
     }
 }

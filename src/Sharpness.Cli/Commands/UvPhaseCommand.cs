@@ -1,25 +1,18 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json.Nodes;
-using Sharpness.Cli.Figures;
+using Sharpness.Cli.Progress;
+using Sharpness.Experiments.Uv;
 using Sharpness.Runs;
-using Sharpness.Uv.Dynamics;
-using Sharpness.Uv.Model;
-using Sharpness.Uv.Simulation;
 
 namespace Sharpness.Cli.Commands;
 
-/// <summary>
-/// <c>sharpness uv phase</c>: phase diagrams with the regime labels of uv-model.md section 8, over
-/// (c = ηλ₀, r) with the exact scaled map, or over physical settings (η or c against width, init
-/// scale or parameterisation) with parameter-space runs from random initialisations.
-/// </summary>
+/// <summary><c>sharpness uv phase</c>: the command line of <see cref="UvPhaseExperiment"/>.</summary>
 public sealed class UvPhaseCommand
 {
     /// <summary>The CSV file.</summary>
-    public const string CsvFile = "phase.csv";
+    public const string CsvFile = UvPhaseWriter.CsvFile;
 
-    private readonly UvModelOptions _model = new();
+    private readonly UvModelArguments _model = new();
     private readonly Option<string> _mode = new("--mode") { Description = "scaled: c = eta*lambda_0 against r with the exact map; physical: eta or c against width, init scale or parameterisation with random initialisations.", DefaultValueFactory = _ => "scaled" };
     private readonly Option<double> _cMin = new("--c-min") { Description = "Smallest c = eta*lambda_0 (scaled mode), or smallest --x-axis value (physical mode).", DefaultValueFactory = _ => 0.1 };
     private readonly Option<double> _cMax = new("--c-max") { Description = "Largest c (or --x-axis value).", DefaultValueFactory = _ => 4.5 };
@@ -36,6 +29,7 @@ public sealed class UvPhaseCommand
     private readonly Option<int> _steps = new("--steps") { Description = "Steps per run.", DefaultValueFactory = _ => 2000 };
     private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new or empty) for phase.csv, phase.png and manifest.json.", Required = true };
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary (category counts) instead of the human one." };
+    private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
@@ -43,7 +37,7 @@ public sealed class UvPhaseCommand
     {
         var definition = new UvPhaseCommand();
         var command = new Command("phase", "Phase diagrams of the regimes (sharpness reduction, progressive sharpening, catapult, EoS, chaos, divergence).");
-        foreach (Option option in new Option[] { definition._mode, definition._cMin, definition._cMax, definition._cPoints, definition._rMin, definition._rMax, definition._rPoints, definition._outputRatio, definition._xAxis, definition._logX, definition._yAxis, definition._yValues, definition._seeds, definition._steps, definition._out, definition._json })
+        foreach (Option option in new Option[] { definition._mode, definition._cMin, definition._cMax, definition._cPoints, definition._rMin, definition._rMax, definition._rPoints, definition._outputRatio, definition._xAxis, definition._logX, definition._yAxis, definition._yValues, definition._seeds, definition._steps, definition._out, definition._json, definition._quiet })
         {
             command.Options.Add(option);
         }
@@ -55,218 +49,43 @@ public sealed class UvPhaseCommand
 
     private int Execute(ParseResult parse, CliContext context)
     {
-        var started = DateTimeOffset.UtcNow;
-        string mode = parse.GetValue(_mode)!.ToLowerInvariant();
-        if (mode is not ("scaled" or "physical"))
+        var mode = UvPhaseOptions.ParseMode(parse.GetValue(_mode)!);
+        var options = new UvPhaseOptions
         {
-            throw new UsageException("--mode", $"expected scaled or physical, got '{mode}'.");
-        }
-
-        var (cMin, cMax) = OptionValues.Range(parse.GetValue(_cMin), parse.GetValue(_cMax), "--c-min", "--c-max");
-        int cPoints = OptionValues.AtLeast(parse.GetValue(_cPoints), 2, "--c-points");
-        int steps = OptionValues.AtLeast(parse.GetValue(_steps), 1, "--steps");
-        return mode == "scaled"
-            ? Scaled(parse, context, started, cMin, cMax, cPoints, steps)
-            : Physical(parse, context, started, cMin, cMax, cPoints, steps);
-    }
-
-    private int Scaled(ParseResult parse, CliContext context, DateTimeOffset started, double cMin, double cMax, int cPoints, int steps)
-    {
-        var (rMin, rMax) = OptionValues.Range(parse.GetValue(_rMin), parse.GetValue(_rMax), "--r-min", "--r-max");
-        int rPoints = OptionValues.AtLeast(parse.GetValue(_rPoints), 2, "--r-points");
-        double ratio = OptionValues.Finite(parse.GetValue(_outputRatio), "--output-ratio");
-        var output = RunOutput.Prepare(parse.GetValue(_out)!, [CsvFile, "phase.png", "phase.svg"]);
-        double[] cs = UvPhaseFigures.Linear(cMin, cMax, cPoints);
-        double[] rs = UvPhaseFigures.Linear(rMin, rMax, rPoints);
-        var cells = new int[rPoints, cPoints];
-        var labels = new string[rPoints, cPoints];
-        Parallel.For(0, rPoints * cPoints, k =>
-        {
-            int i = k / cPoints, j = k % cPoints;
-            double r = rs[i], c = cs[j], g0 = ratio * r;
-            if (c < 2 * Math.Abs(g0))
-            {
-                // No weights give x₀ < 2|g₀| (Cauchy–Schwarz): the cell is not realisable.
-                cells[i, j] = -1;
-                labels[i, j] = UvPhaseFigures.Unrealisable;
-                return;
-            }
-
-            var run = UvScaledRun.Run(new UvScaledState(g0, c), r, steps);
-            cells[i, j] = RegimeCategory.Of(run.Regimes);
-            labels[i, j] = string.Join(' ', run.Regimes.Labels.DefaultIfEmpty("converged"));
-        });
-
-        output.WriteCsv(CsvFile, ["c", "r", "category", "labels"], writer =>
-        {
-            for (int i = 0; i < rPoints; i++)
-            {
-                for (int j = 0; j < cPoints; j++)
-                {
-                    writer.WriteRow([CsvTable.Format(cs[j]), CsvTable.Format(rs[i]), UvPhaseFigures.CsvName(cells[i, j]), labels[i, j]]);
-                }
-            }
-        });
-        var configuration = new JsonObject
-        {
-            ["mode"] = "scaled",
-            ["c_min"] = cMin,
-            ["c_max"] = cMax,
-            ["c_points"] = cPoints,
-            ["r_min"] = rMin,
-            ["r_max"] = rMax,
-            ["r_points"] = rPoints,
-            ["output_ratio"] = ratio,
-            ["steps"] = steps,
+            Mode = mode,
+            CMin = parse.GetValue(_cMin),
+            CMax = parse.GetValue(_cMax),
+            CPoints = parse.GetValue(_cPoints),
+            RMin = parse.GetValue(_rMin),
+            RMax = parse.GetValue(_rMax),
+            RPoints = parse.GetValue(_rPoints),
+            OutputRatio = parse.GetValue(_outputRatio),
+            XAxis = mode == PhaseMode.Physical ? UvPhaseOptions.ParseXAxis(parse.GetValue(_xAxis)!) : PhaseXAxis.C,
+            LogX = parse.GetValue(_logX),
+            YAxis = mode == PhaseMode.Physical ? UvPhaseOptions.ParseYAxis(parse.GetValue(_yAxis)!) : PhaseYAxis.Width,
+            YValues = parse.GetValue(_yValues)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Seeds = parse.GetValue(_seeds),
+            Steps = parse.GetValue(_steps),
+            Model = mode == PhaseMode.Physical ? _model.Bind(parse) : new UvModelOptions(),
         };
-        return Finish(parse, context, output, configuration, started, Counts(cells), 0);
-    }
-
-    private int Physical(ParseResult parse, CliContext context, DateTimeOffset started, double xMin, double xMax, int xPoints, int steps)
-    {
-        string xAxis = parse.GetValue(_xAxis)!.ToLowerInvariant();
-        if (xAxis is not ("eta" or "c"))
-        {
-            throw new UsageException("--x-axis", $"expected eta or c, got '{xAxis}'.");
-        }
-
-        bool logX = parse.GetValue(_logX);
-        if (logX && !(xMin > 0))
-        {
-            throw new UsageException("--c-min", "must be positive with --log-x.");
-        }
-
-        if (!(xMin > 0))
-        {
-            throw new UsageException("--c-min", $"must be positive: it is a learning rate or c = eta*lambda_H(0) (got {OptionValues.Text(xMin)}).");
-        }
-
-        string yAxis = parse.GetValue(_yAxis)!.ToLowerInvariant();
-        if (yAxis is not ("width" or "init-scale" or "param"))
-        {
-            throw new UsageException("--y-axis", $"expected width, init-scale or param, got '{yAxis}'.");
-        }
-
-        string[] yTexts = parse.GetValue(_yValues)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (yTexts.Length == 0)
-        {
-            throw new UsageException("--y-values", "needs at least one value.");
-        }
-
-        int seeds = OptionValues.AtLeast(parse.GetValue(_seeds), 1, "--seeds");
-        UvModelConfig baseModel = _model.Build(parse);
-        if (baseModel.InitialWeights is not null)
-        {
-            throw new UsageException("--init-file", "does not apply to physical phase diagrams, which draw random initialisations.");
-        }
-
-        var models = yTexts.Select(text => ModelFor(baseModel, yAxis, text)).ToArray();
-        var output = RunOutput.Prepare(parse.GetValue(_out)!, [CsvFile, "phase.png", "phase.svg"]);
-        double[] xs = UvPhaseFigures.PhysicalAxis(xMin, xMax, xPoints, logX);
-        int rows = models.Length;
-        var cells = new int[rows, xPoints];
-        var fractions = new double[rows, xPoints];
-        Parallel.For(0, rows * xPoints, k =>
-        {
-            int i = k / xPoints, j = k % xPoints;
-            var counts = new int[RegimeCategory.Names.Count];
-            for (int seed = 0; seed < seeds; seed++)
-            {
-                var model = models[i] with { Seed = baseModel.Seed + (ulong)seed };
-                var rate = xAxis == "eta" ? LearningRateSpec.Absolute(xs[j]) : LearningRateSpec.RelativeToInitialSharpness(xs[j]);
-                var run = UvGradientDescent.Run(model, new UvTrainingConfig { LearningRate = rate, Steps = steps });
-                counts[RegimeCategory.Of(run.Regimes)]++;
-            }
-
-            int majority = Array.IndexOf(counts, counts.Max());
-            cells[i, j] = majority;
-            fractions[i, j] = (double)counts[majority] / seeds;
-        });
-
-        output.WriteCsv(CsvFile, [xAxis, yAxis, "seeds", "majority", "fraction"], writer =>
-        {
-            for (int i = 0; i < rows; i++)
-            {
-                for (int j = 0; j < xPoints; j++)
-                {
-                    writer.WriteRow([CsvTable.Format(xs[j]), yTexts[i], seeds.ToString(CultureInfo.InvariantCulture), UvPhaseFigures.CsvName(cells[i, j]), CsvTable.Format(fractions[i, j])]);
-                }
-            }
-        });
-
-        var configuration = _model.ToJson(parse, baseModel);
-        configuration["mode"] = "physical";
-        configuration["x_axis"] = xAxis;
-        configuration["x_min"] = xMin;
-        configuration["x_max"] = xMax;
-        configuration["x_points"] = xPoints;
-        configuration["log_x"] = logX;
-        configuration["y_axis"] = yAxis;
-        configuration["y_values"] = new JsonArray(yTexts.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray());
-        configuration["seeds"] = seeds;
-        configuration["steps"] = steps;
-        return Finish(parse, context, output, configuration, started, Counts(cells), baseModel.Seed);
-    }
-
-    private static UvModelConfig ModelFor(UvModelConfig baseModel, string yAxis, string text)
-    {
-        switch (yAxis)
-        {
-            case "width":
-                if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int width) || width < 1)
-                {
-                    throw new UsageException("--y-values", $"'{text}' is not a width (an integer >= 1).");
-                }
-
-                return baseModel with { Width = width, NormaliserOverride = baseModel.NormaliserOverride };
-            case "init-scale":
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double scale) || !(scale > 0) || !double.IsFinite(scale))
-                {
-                    throw new UsageException("--y-values", $"'{text}' is not an init scale (a positive number).");
-                }
-
-                return baseModel with { BaseVariance = scale };
-            default:
-                if (!Parameterisation.TryParse(text, out var parameterisation))
-                {
-                    throw new UsageException("--y-values", $"'{text}' is not a parameterisation (ntp, mup, sp or s=<value>).");
-                }
-
-                return baseModel with { Parameterisation = parameterisation! };
-        }
-    }
-
-    private static JsonObject Counts(int[,] cells)
-    {
-        var counts = new JsonObject();
-        foreach (var group in cells.Cast<int>().GroupBy(c => c).OrderBy(g => g.Key))
-        {
-            counts[group.Key < 0 ? "unrealisable" : RegimeCategory.Names[group.Key]] = group.Count();
-        }
-
-        return new JsonObject { ["cells"] = cells.Length, ["category_counts"] = counts };
-    }
-
-    private int Finish(ParseResult parse, CliContext context, RunOutput output, JsonObject configuration, DateTimeOffset started, JsonObject results, ulong seed)
-    {
-        var files = new List<string> { CsvFile };
-        files.AddRange(output.WriteFigures(UvPhaseFigures.Render(SavedRun.Writing(output.Path, "uv phase", configuration, results))));
-        output.Complete("uv phase", context, configuration, seed, started, results, files);
+        options.Validate();
+        var folder = UvPhaseWriter.Prepare(parse.GetValue(_out)!.FullName);
+        var result = CommandProgress.Run(context, parse.GetValue(_quiet), run => UvPhaseExperiment.Run(options, run.Progress, run.Cancellation));
+        var files = UvPhaseWriter.Write(folder, result, context.Arguments);
+        var results = UvPhaseWriter.Results(result);
         if (parse.GetValue(_json))
         {
-            context.Output.WriteLine(new JsonObject { ["configuration"] = configuration.DeepClone(), ["results"] = results.DeepClone(), ["out"] = output.Path }.ToJsonString(JsonOutput.Options));
+            context.Output.WriteLine(new JsonObject { ["configuration"] = UvPhaseWriter.Configuration(result), ["results"] = results, ["out"] = folder.Path }.ToJsonString(JsonOutput.Options));
+            return ExitCodes.Success;
         }
-        else
+
+        context.Output.WriteLine($"phase diagram: {results["cells"]} cells");
+        foreach (var (name, count) in result.CategoryCounts)
         {
-            context.Output.WriteLine($"phase diagram: {results["cells"]} cells");
-            foreach (var (name, count) in results["category_counts"]!.AsObject())
-            {
-                context.Output.WriteLine($"  {name}: {count}");
-            }
-
-            context.Output.WriteLine($"wrote {string.Join(", ", files)} and manifest.json in {output.Path}");
+            context.Output.WriteLine($"  {name}: {count}");
         }
 
+        context.Output.WriteLine($"wrote {string.Join(", ", files)} and manifest.json in {folder.Path}");
         return ExitCodes.Success;
     }
 }

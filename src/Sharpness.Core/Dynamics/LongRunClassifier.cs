@@ -3,13 +3,26 @@ namespace Sharpness.Core.Dynamics;
 /// <summary>What a long run of a map settles into.</summary>
 /// <param name="Exponents">Lyapunov spectrum over the averaging steps (decreasing; empty if it diverged during the transient).</param>
 /// <param name="Period">Period of the late orbit (1 = fixed point), or null when none ≤ the maximum fits.</param>
-/// <param name="Label">"fixed-point", "period-p", "chaos", "diverged" or "unresolved" (aperiodic without a positive exponent: run longer).</param>
+/// <param name="Label">
+/// "fixed-point", "period-p", "chaos", "diverged", "marginal" (aperiodic, largest exponent within its
+/// uncertainty of zero: chaos cannot be told from a slow approach to a marginal orbit) or
+/// "unresolved" (aperiodic, largest exponent negative beyond its uncertainty: run longer).
+/// </param>
 /// <param name="FinalState">The last state.</param>
-public sealed record LongRunClass(IReadOnlyList<double> Exponents, int? Period, string Label, double[] FinalState);
+public sealed record LongRunClass(IReadOnlyList<double> Exponents, int? Period, string Label, double[] FinalState)
+{
+    /// <summary>Label of an aperiodic orbit whose largest exponent is within its uncertainty of zero.</summary>
+    public const string Marginal = "marginal";
+
+    /// <summary>Uncertainty of each exponent, in the order of <see cref="Exponents"/> (see <see cref="LyapunovEstimate"/>).</summary>
+    public IReadOnlyList<double> Uncertainties { get; init; } = [];
+}
 
 /// <summary>
 /// Classifies a long run: the Lyapunov spectrum after a transient, then period detection on the
-/// following states. Chaos is claimed only with a positive largest exponent (&gt; 1e-3).
+/// following states. Chaos is claimed only when the largest exponent is above 1e-3 and more than
+/// twice its uncertainty (<see cref="LyapunovEstimate.IsPositive"/>); an aperiodic orbit whose
+/// exponent is within that band of zero is "marginal", never chaos.
 /// </summary>
 public static class LongRunClassifier
 {
@@ -30,7 +43,7 @@ public static class LongRunClassifier
         var spectrum = LyapunovSpectrum.Compute(map, parameter, initialState, transient, steps, threshold);
         if (spectrum.Diverged)
         {
-            return new LongRunClass(spectrum.Exponents, null, "diverged", spectrum.FinalState);
+            return new LongRunClass(spectrum.Exponents, null, "diverged", spectrum.FinalState) { Uncertainties = spectrum.Uncertainties };
         }
 
         int d = map.Dimension;
@@ -47,13 +60,16 @@ public static class LongRunClassifier
         }
 
         int? period = PeriodDetector.Detect(series, maxPeriod, length, 1e-7);
+        var largest = spectrum.Largest!.Value;
         string label = period switch
         {
             1 => "fixed-point",
             int p => $"period-{p}",
-            null when spectrum.Exponents[0] > ChaosThreshold => "chaos",
-            _ => z.All(double.IsFinite) ? "unresolved" : "diverged",
+            _ when !z.All(double.IsFinite) => "diverged",
+            _ when largest.IsPositive() => "chaos",
+            _ when largest.IsNegative => "unresolved",
+            _ => LongRunClass.Marginal,
         };
-        return new LongRunClass(spectrum.Exponents, period, label, z);
+        return new LongRunClass(spectrum.Exponents, period, label, z) { Uncertainties = spectrum.Uncertainties };
     }
 }

@@ -5,11 +5,22 @@ namespace Sharpness.Core.Dynamics;
 /// <param name="FinalState">The state after the transient and the averaging steps (or where the orbit diverged).</param>
 /// <param name="Diverged">Whether the orbit left the bounded region (non-finite or above the threshold).</param>
 /// <param name="StepsAveraged">Steps over which the exponents were averaged.</param>
-public sealed record LyapunovResult(IReadOnlyList<double> Exponents, double[] FinalState, bool Diverged, int StepsAveraged);
+public sealed record LyapunovResult(IReadOnlyList<double> Exponents, double[] FinalState, bool Diverged, int StepsAveraged)
+{
+    /// <summary>
+    /// The uncertainty of each exponent, in the order of <see cref="Exponents"/>: from the spread and
+    /// the drift of the exponent over ten blocks of the averaging window (see <see cref="LyapunovEstimate"/>).
+    /// </summary>
+    public IReadOnlyList<double> Uncertainties { get; init; } = [];
+
+    /// <summary>The largest exponent with its uncertainty, or null when there is none (diverged during the transient).</summary>
+    public LyapunovEstimate? Largest => Exponents.Count > 0 && Uncertainties.Count > 0 ? new LyapunovEstimate(Exponents[0], Uncertainties[0]) : null;
+}
 
 /// <summary>
 /// Lyapunov exponents of an orbit from products of tangent maps, re-orthonormalised by QR
-/// (modified Gram–Schmidt) every step: λ_i = (1/T) Σ_t ln |R_ii(t)|.
+/// (modified Gram–Schmidt) every step: λ_i = (1/T) Σ_t ln |R_ii(t)|, each with the uncertainty of
+/// <see cref="LyapunovEstimate"/> from ten blocks of the window.
 /// </summary>
 public static class LyapunovSpectrum
 {
@@ -49,7 +60,7 @@ public static class LyapunovSpectrum
 
         var jacobian = new double[d * d];
         var product = new double[d * d];
-        var sums = new double[d];
+        var sums = Enumerable.Range(0, d).Select(_ => new LyapunovAccumulator(steps)).ToArray();
         for (int t = 0; t < steps; t++)
         {
             map.Jacobian(z, parameter, jacobian);
@@ -77,7 +88,7 @@ public static class LyapunovSpectrum
                 }
 
                 norm = Math.Sqrt(norm);
-                sums[column] += Math.Log(norm);
+                sums[column].Add(Math.Log(norm));
                 for (int i = 0; i < d; i++)
                 {
                     product[(i * d) + column] = norm > 0 ? product[(i * d) + column] / norm : (i == column ? 1 : 0);
@@ -88,14 +99,18 @@ public static class LyapunovSpectrum
             map.Step(z, parameter, z);
             if (Escaped(z, divergenceThreshold))
             {
-                return new LyapunovResult(Sorted(sums, t + 1), z, true, t + 1);
+                return Result(sums, z, true, t + 1);
             }
         }
 
-        return new LyapunovResult(Sorted(sums, steps), z, false, steps);
+        return Result(sums, z, false, steps);
     }
 
-    private static double[] Sorted(double[] sums, int steps) => sums.Select(s => s / steps).OrderByDescending(v => v).ToArray();
+    private static LyapunovResult Result(LyapunovAccumulator[] sums, double[] z, bool diverged, int steps)
+    {
+        var estimates = sums.Select(s => s.Estimate()).OrderByDescending(e => e.Value).ToArray();
+        return new LyapunovResult(estimates.Select(e => e.Value).ToArray(), z, diverged, steps) { Uncertainties = estimates.Select(e => e.Uncertainty).ToArray() };
+    }
 
     private static bool Escaped(double[] z, double threshold)
     {

@@ -8,12 +8,14 @@ namespace Sharpness.Runs.Sweeps;
 /// quotes, quoted fields may hold commas and line breaks; lines end in '\n' or "\r\n"). Blank
 /// lines are skipped, as pandas does.
 /// </summary>
-internal sealed class CsvRecordReader : IDisposable
+public sealed class CsvRecordReader : IDisposable
 {
     private readonly TextReader _reader;
     private readonly StringBuilder _field = new();
     private readonly List<string> _record = [];
 
+    /// <summary>Opens a CSV file.</summary>
+    /// <param name="path">The file.</param>
     public CsvRecordReader(string path) =>
         _reader = new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 });
 
@@ -132,5 +134,6 @@ internal sealed class CsvRecordReader : IDisposable
         _line++;
     }
 
+    /// <summary>Closes the file.</summary>
     public void Dispose() => _reader.Dispose();
 }

@@ -3,7 +3,8 @@ namespace Sharpness.Uv.Simulation;
 /// <summary>
 /// One category per run for phase diagrams, from its labels by precedence: divergence, chaos, EoS
 /// period 2, EoS period ≥ 4, catapult, self-stabilised EoS, then for converged runs the first
-/// early trend (sharpness reduction, else progressive sharpening, else converged), and transient.
+/// early trend (sharpness reduction, else progressive sharpening, else converged), transient, and
+/// marginal (aperiodic with a largest Lyapunov exponent within its uncertainty of zero).
 /// </summary>
 public static class RegimeCategory
 {
@@ -20,6 +21,7 @@ public static class RegimeCategory
         "chaos",
         "divergence",
         "transient (run longer)",
+        "marginal (exponent near 0: unresolved)",
     ];
 
     /// <summary>The category index of a run.</summary>
@@ -34,6 +36,7 @@ public static class RegimeCategory
             RunOutcome.Chaotic => 7,
             RunOutcome.Periodic => report.Period == 2 ? 5 : 6,
             RunOutcome.Transient => 9,
+            RunOutcome.Marginal => 10,
             _ when labels.Contains(RegimeReport.Catapult) => 3,
             _ when labels.Contains(RegimeReport.SelfStabilisedEos) => 4,
             _ when labels.Contains(RegimeReport.SharpnessReduction) => 1,

@@ -12,10 +12,13 @@ namespace Sharpness.Uv.Simulation;
 /// <item>catapult: x₀ &gt; 2, the loss exceeds its initial value within the first 100 steps, and the run converges;</item>
 /// <item>self-stabilised EoS: r &lt; 1, x₀ ≤ 2, x later exceeds 2, Δg changes sign, and the run converges with x &lt; 2;</item>
 /// <item>EoS period p: the tail repeats with period p ≥ 2 (relative tolerance 1e-6, p ≤ 64);</item>
-/// <item>chaos: bounded, no period ≤ 64, largest Lyapunov exponent of the tail &gt; 1e-3;</item>
+/// <item>chaos: bounded, no period ≤ 64, largest Lyapunov exponent of the tail &gt; 1e-3 and more than twice its uncertainty (<see cref="LyapunovEstimate"/>);</item>
 /// <item>divergence: the run was stopped by divergence.</item>
 /// </list>
-/// A tail with period 1 is a converged run; no period and no positive exponent is a transient.
+/// A tail with period 1 is a converged run. A tail with no period whose exponent is within twice its
+/// uncertainty of zero is marginal (<see cref="RunOutcome.Marginal"/>: chaos cannot be told from a
+/// slow approach to a marginal orbit, as on the flip line r = 1); one whose exponent is negative
+/// beyond that is a transient (still converging: run longer).
 /// The first two labels are decided on λ_H; <see cref="RegimeReport.NtkLabels"/> applies the same
 /// two rules to the NTK λ, which can move the other way while the output is far from the target.
 /// </summary>
@@ -57,7 +60,7 @@ public static class RegimeClassifier
         labels.AddRange(EarlyTrendLabels(records, p => p.Sharpness));
 
         int? period = null;
-        double? lyapunov = null;
+        LyapunovEstimate? lyapunov = null;
         RunOutcome outcome;
         if (diverged)
         {
@@ -68,12 +71,12 @@ public static class RegimeClassifier
             int steps = records.Count - 1;
             int tail = Math.Clamp(steps / 2, 2, 4096);
             period = records.Count >= 4 ? PeriodDetector.Detect([g, x], maxPeriod, tail) : null;
-            lyapunov = steps >= 20 ? LargestLyapunovExponent(g, x, r, weightDecayFactor, tail) : null;
+            lyapunov = steps >= 20 ? LargestLyapunovEstimate(g, x, r, weightDecayFactor, tail) : null;
             outcome = period switch
             {
                 1 => RunOutcome.Converged,
                 >= 2 => RunOutcome.Periodic,
-                _ => lyapunov > ChaosThreshold ? RunOutcome.Chaotic : RunOutcome.Transient,
+                _ => Aperiodic(lyapunov),
             };
         }
 
@@ -102,13 +105,19 @@ public static class RegimeClassifier
             labels.Add(RegimeReport.Divergence);
         }
 
+        if (outcome == RunOutcome.Marginal)
+        {
+            labels.Add(RegimeReport.Marginal);
+        }
+
         return new RegimeReport
         {
             Labels = labels,
             NtkLabels = EarlyTrendLabels(records, p => p.Ntk),
             Outcome = outcome,
             Period = period,
-            LyapunovExponent = lyapunov,
+            LyapunovExponent = lyapunov?.Value,
+            LyapunovUncertainty = lyapunov?.Uncertainty,
         };
     }
 
@@ -122,14 +131,32 @@ public static class RegimeClassifier
     /// <param name="r">Scaled target.</param>
     /// <param name="rho">Weight-decay factor ρ.</param>
     /// <param name="tail">Number of final steps used.</param>
-    public static double LargestLyapunovExponent(IReadOnlyList<double> g, IReadOnlyList<double> x, double r, double rho, int tail)
+    public static double LargestLyapunovExponent(IReadOnlyList<double> g, IReadOnlyList<double> x, double r, double rho, int tail) =>
+        LargestLyapunovEstimate(g, x, r, rho, tail).Value;
+
+    /// <summary>
+    /// <see cref="LargestLyapunovExponent"/> with its uncertainty, from ten blocks of the tail
+    /// (<see cref="LyapunovEstimate"/>): the spread of the block means and their drift across the tail.
+    /// </summary>
+    /// <param name="g">Scaled outputs g_t.</param>
+    /// <param name="x">Scaled NTK x_t.</param>
+    /// <param name="r">Scaled target.</param>
+    /// <param name="rho">Weight-decay factor ρ.</param>
+    /// <param name="tail">Number of final steps used.</param>
+    /// <returns>The estimate; NaN when there is no step, −∞ (with zero uncertainty) when the tangent vector is annihilated.</returns>
+    public static LyapunovEstimate LargestLyapunovEstimate(IReadOnlyList<double> g, IReadOnlyList<double> x, double r, double rho, int tail)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(x);
         int start = Math.Max(0, g.Count - 1 - tail);
+        int window = g.Count - 1 - start;
+        if (window < 1)
+        {
+            return new LyapunovEstimate(double.NaN, double.PositiveInfinity);
+        }
+
         double tg = 1 / Math.Sqrt(2), tx = 1 / Math.Sqrt(2);
-        double sum = 0;
-        int count = 0;
+        var sum = new LyapunovAccumulator(window);
         for (int t = start; t < g.Count - 1; t++)
         {
             var (a, b, c, d) = UvScaledMap.Jacobian(new UvScaledState(g[t], x[t]), r, rho);
@@ -138,17 +165,24 @@ public static class RegimeClassifier
             double norm = Math.Sqrt((ng * ng) + (nx * nx));
             if (norm == 0 || !double.IsFinite(norm))
             {
-                return norm == 0 ? double.NegativeInfinity : double.NaN;
+                return norm == 0 ? new LyapunovEstimate(double.NegativeInfinity, 0) : new LyapunovEstimate(double.NaN, double.PositiveInfinity);
             }
 
-            sum += Math.Log(norm);
-            count++;
+            sum.Add(Math.Log(norm));
             tg = ng / norm;
             tx = nx / norm;
         }
 
-        return count == 0 ? double.NaN : sum / count;
+        return sum.Estimate();
     }
+
+    // An aperiodic tail: chaos only with an exponent positive beyond its uncertainty; one within it of zero is marginal.
+    private static RunOutcome Aperiodic(LyapunovEstimate? lyapunov) => lyapunov switch
+    {
+        { } l when l.IsPositive(ChaosThreshold) => RunOutcome.Chaotic,
+        { } l when !l.IsNegative && !double.IsNaN(l.Value) => RunOutcome.Marginal,
+        _ => RunOutcome.Transient,
+    };
 
     private static List<string> EarlyTrendLabels(IReadOnlyList<UvStepRecord> records, Func<UvStepRecord, double> sharpness)
     {

@@ -21,6 +21,13 @@ public sealed record RegimeReport
     /// <summary>Label: bounded aperiodic oscillation with a positive largest Lyapunov exponent.</summary>
     public const string Chaos = "chaos";
 
+    /// <summary>
+    /// Label: bounded, aperiodic, and the largest Lyapunov exponent of the tail is within twice its
+    /// uncertainty of zero: neither chaos nor a settled orbit can be claimed (the flip line r = 1,
+    /// where the orbit approaches a marginal fixed point algebraically, is the typical case).
+    /// </summary>
+    public const string Marginal = "marginal";
+
     /// <summary>Label: |f| or λ grew past the divergence threshold or became non-finite.</summary>
     public const string Divergence = "divergence";
 
@@ -42,6 +49,9 @@ public sealed record RegimeReport
 
     /// <summary>Largest Lyapunov exponent of the late dynamics of the scaled map (natural log per step), or null when not computed (diverged or too short).</summary>
     public double? LyapunovExponent { get; init; }
+
+    /// <summary>Uncertainty of <see cref="LyapunovExponent"/> (spread and drift over ten blocks of the tail, see <see cref="Core.Dynamics.LyapunovEstimate"/>), or null when the exponent was not computed.</summary>
+    public double? LyapunovUncertainty { get; init; }
 }
 
 /// <summary>How a run ended.</summary>
@@ -61,4 +71,7 @@ public enum RunOutcome
 
     /// <summary>Still moving at the end of the step budget: neither settled nor provably chaotic.</summary>
     Transient,
+
+    /// <summary>Bounded and aperiodic with a largest Lyapunov exponent within its uncertainty of zero: marginal, unresolved (never called chaos).</summary>
+    Marginal,
 }

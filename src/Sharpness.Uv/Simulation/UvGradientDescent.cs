@@ -14,10 +14,11 @@ public static class UvGradientDescent
     /// <param name="model">Model configuration (validated).</param>
     /// <param name="training">Training settings (validated).</param>
     /// <param name="cancellationToken">Stops the run early; the records so far are returned.</param>
-    public static UvRunResult Run(UvModelConfig model, UvTrainingConfig training, CancellationToken cancellationToken = default)
+    /// <param name="onStep">Sees every record as soon as it is made (for progress), or null.</param>
+    public static UvRunResult Run(UvModelConfig model, UvTrainingConfig training, CancellationToken cancellationToken = default, Action<UvStepRecord>? onStep = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Run(UvNetwork.Create(model), model.Target, training, cancellationToken);
+        return Run(UvNetwork.Create(model), model.Target, training, cancellationToken, onStep);
     }
 
     /// <summary>Trains a copy of <paramref name="network"/> (the argument is not modified).</summary>
@@ -25,7 +26,8 @@ public static class UvGradientDescent
     /// <param name="target">y.</param>
     /// <param name="training">Training settings (validated).</param>
     /// <param name="cancellationToken">Stops the run early; the records so far are returned.</param>
-    public static UvRunResult Run(UvNetwork network, double target, UvTrainingConfig training, CancellationToken cancellationToken = default)
+    /// <param name="onStep">Sees every record as soon as it is made (for progress), or null.</param>
+    public static UvRunResult Run(UvNetwork network, double target, UvTrainingConfig training, CancellationToken cancellationToken = default, Action<UvStepRecord>? onStep = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(training);
@@ -51,6 +53,7 @@ public static class UvGradientDescent
             }
 
             records.Add(Record(t, state, eta, target, s, n, scaled));
+            onStep?.Invoke(records[^1]);
             if (Math.Abs(scaled.G) > training.DivergenceThreshold || scaled.X > training.DivergenceThreshold)
             {
                 (diverged, divergedAt) = (true, t);

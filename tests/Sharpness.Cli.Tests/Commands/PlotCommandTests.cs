@@ -120,7 +120,7 @@ public class PlotCommandTests(QuickReproduction reproduction)
     [Fact]
     public void RedrawsAPredictionRunIdentically()
     {
-        string run = Run("net", "predict", "--dataset", "synthetic", "--train-size", "60", "--test-size", "0", "--params", "sp,mup", "--widths", "4", "--steps", "6", "--sharpness-every", "1", "--lr-factors", "1,50", "--late-steps", "14", "--late-window", "8", "--late-sharpness-every", "7");
+        string run = Run("net", "predict", "--dataset", "synthetic", "--train-size", "60", "--test-size", "0", "--params", "sp,mup-abc", "--widths", "4", "--steps", "6", "--sharpness-every", "1", "--lr-factors", "1,50", "--late-steps", "14", "--late-window", "8", "--late-sharpness-every", "7");
 
         AssertRedrawnIdentically(run, "prediction_sharpness.png", "prediction_sharpness.svg", "oscillation.png", "oscillation_late.png");
     }

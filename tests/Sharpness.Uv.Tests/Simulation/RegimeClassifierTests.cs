@@ -1,3 +1,5 @@
+using Sharpness.Core.Dynamics;
+using Sharpness.Uv.Dynamics;
 using Sharpness.Uv.Model;
 using Sharpness.Uv.Simulation;
 
@@ -110,5 +112,46 @@ public class RegimeClassifierTests
         double expected = Math.Max(along, across);
 
         Assert.Equal(expected, run.Regimes.LyapunovExponent!.Value, 3);
+    }
+
+    [Fact]
+    public void TheFlipLineIsMarginalNeverChaos()
+    {
+        // On r = 1 the minimum's multiplier is exactly −1: orbits approach it algebraically and the
+        // finite-time exponent of the tail drifts towards 0 (positive early on, from the approach).
+        // uv phase's default grid (c from 0.1 to 4.5, 2000 steps) once labelled 58 of these cells chaos.
+        var cs = Enumerable.Range(0, 90).Select(j => 0.1 + (4.4 * j / 89)).ToArray();
+        var reports = cs.Select(c => UvScaledRun.Run(new UvScaledState(0, c), 1.0, 2000).Regimes).ToArray();
+
+        Assert.DoesNotContain(reports, report => report.Outcome == RunOutcome.Chaotic);
+        var marginal = reports.Where(report => report.Outcome == RunOutcome.Marginal).ToArray();
+        Assert.True(marginal.Length >= 50, $"{marginal.Length} marginal cells");
+        Assert.All(marginal, report =>
+        {
+            Assert.Contains(RegimeReport.Marginal, report.Labels);
+            Assert.InRange(Math.Abs(report.LyapunovExponent!.Value), 0, LyapunovEstimate.Significance * report.LyapunovUncertainty!.Value);
+            Assert.Equal(10, RegimeCategory.Of(report));
+        });
+    }
+
+    [Theory]
+    [InlineData(1.32)]
+    [InlineData(1.4)]
+    [InlineData(1.6)]
+    public void ChaoticBandOfTheCascadeStaysChaosWithAnExponentFarBeyondItsUncertainty(double r)
+    {
+        var report = UvScaledRun.Run(new UvScaledState(0, 0.5), r, 2000).Regimes;
+
+        Assert.Equal(RunOutcome.Chaotic, report.Outcome);
+        Assert.True(report.LyapunovExponent > 4 * report.LyapunovUncertainty, $"{report.LyapunovExponent} ± {report.LyapunovUncertainty}");
+    }
+
+    [Fact]
+    public void ThePeriodTwoCycleJustPastTheFlipLineIsResolved()
+    {
+        var report = UvScaledRun.Run(new UvScaledState(0, 0.5), 1.02, 2000).Regimes;
+
+        Assert.Equal(RunOutcome.Periodic, report.Outcome);
+        Assert.Equal(2, report.Period);
     }
 }

@@ -1,0 +1,102 @@
+using Sharpness.Experiments.Figures;
+using Sharpness.Experiments.Runs;
+using Sharpness.Plots;
+
+namespace Sharpness.Experiments.Uv;
+
+/// <summary>Figures of a <c>uv orbit</c> run: orbit.png from orbit.csv (every stride-th kept step of each value).</summary>
+public static class UvOrbitFigures
+{
+    /// <summary>Largest number of points drawn in the figure (the CSV keeps all of them).</summary>
+    public const int MaxPlottedPoints = 1_500_000;
+
+    /// <summary>The swept values: <paramref name="count"/> evenly spaced from <paramref name="min"/> to <paramref name="max"/>, ends included.</summary>
+    /// <param name="min">First value.</param>
+    /// <param name="max">Last value.</param>
+    /// <param name="count">Number of values, ≥ 1.</param>
+    public static double[] Grid(double min, double max, int count) =>
+        Enumerable.Range(0, count).Select(i => count == 1 ? min : min + ((max - min) * i / (count - 1))).ToArray();
+
+    /// <summary>Every how many kept steps of a value one is drawn, so that at most <see cref="MaxPlottedPoints"/> are.</summary>
+    /// <param name="count">Swept values.</param>
+    /// <param name="keep">Kept steps per value.</param>
+    /// <param name="twoPasses">Whether the sweep runs up and down (warm start, direction both).</param>
+    public static int Stride(int count, int keep, bool twoPasses) =>
+        Math.Max(1, (int)Math.Ceiling((double)count * keep * (twoPasses ? 2 : 1) / MaxPlottedPoints));
+
+    /// <summary>Whether the kept step with index <paramref name="kept"/> (0 for the first kept step of a value) is drawn.</summary>
+    /// <param name="kept">Index of the kept step.</param>
+    /// <param name="stride">The <see cref="Stride"/>.</param>
+    public static bool IsPlotted(long kept, int stride) => kept % stride == 0;
+
+    /// <summary>The learning rate η at an axis value: η itself (axis eta) or c/λ₀ (axis c).</summary>
+    /// <param name="axis">eta or c.</param>
+    /// <param name="value">The axis value.</param>
+    /// <param name="initialNtk">λ₀, the model's initial NTK.</param>
+    public static double LearningRate(string axis, double value, double initialNtk) => axis == "eta" ? value : value / initialNtk;
+
+    /// <summary>The scaled target r = ηy/s at an axis value (the axis value itself for axis r).</summary>
+    /// <param name="axis">r, eta or c.</param>
+    /// <param name="value">The axis value.</param>
+    /// <param name="model">The model's initial λ₀, s and y (results.model_initial), or null for axis r.</param>
+    public static double ScaledTarget(string axis, double value, ManifestSection? model) => axis == "r"
+        ? value
+        : LearningRate(axis, value, model!.Number("ntk")) * model.Number("target") / model.Number("normaliser");
+
+    /// <summary>ηλ (top) and ηλ_H (bottom) of the drawn iterates against the swept parameter (PNG only).</summary>
+    /// <param name="run">The run: its configuration, results flip_points_marked and model_initial, and orbit.csv.</param>
+    public static IReadOnlyList<NamedFigure> Render(SavedRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var config = run.Configuration;
+        string axis = config.Text("axis");
+        double min = config.Number("min"), max = config.Number("max");
+        int count = config.Integer("points"), transient = config.Integer("transient"), keep = config.Integer("keep");
+        bool warm = config.Flag("warm_start");
+        string? direction = config.OptionalText("direction");
+        double? valueMin = config.OptionalNumber("value_min"), valueMax = config.OptionalNumber("value_max");
+        var model = axis == "r" ? null : run.Results.OptionalSection("model_initial")
+            ?? throw new RunDataException($"'{SavedRun.ManifestPath(run.Folder)}': results.model_initial is null, but --axis {axis} needs the model's initial NTK, normaliser and target.");
+        double[] grid = Grid(min, max, count);
+        int stride = Stride(count, keep, warm && direction == "both");
+
+        var plotAxis = new List<double>();
+        var plotNtk = new List<double>();
+        var plotSharpness = new List<double>();
+        using (var csv = run.OpenCsv(UvOrbitWriter.CsvFile))
+        {
+            try
+            {
+                int stepColumn = csv.Column("step"), ntkColumn = csv.Column("lr_ntk"), sharpnessColumn = csv.Column("lr_sharpness");
+                int axisColumn = csv.Column(axis == "r" ? "r" : axis);
+                while (csv.Read())
+                {
+                    if (IsPlotted((long)csv.Number(stepColumn) - transient - 1, stride))
+                    {
+                        plotAxis.Add(csv.Number(axisColumn));
+                        plotNtk.Add(csv.Number(ntkColumn));
+                        plotSharpness.Add(csv.Number(sharpnessColumn));
+                    }
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                throw new RunDataException(e.Message);
+            }
+        }
+
+        var figure = OrbitDiagramFigure.Render(new OrbitFigureData
+        {
+            AxisLabel = axis switch { "r" => "r = η/η_c = ηy/s (scaled target)", "eta" => "learning rate η", _ => "c = ηλ₀" },
+            Axis = [.. plotAxis],
+            LrNtk = [.. plotNtk],
+            LrSharpness = [.. plotSharpness],
+            Grid = grid.Select(a => (a, ScaledTarget(axis, a, model))).ToArray(),
+            FlipPoints = run.Results.Numbers("flip_points_marked"),
+            AxisWindow = (min, max),
+            ValueWindow = valueMin is double a0 && valueMax is double b0 ? (a0, b0) : null,
+            Title = $"Orbit diagram, {(warm ? $"warm-started ({direction})" : "cold-started")}, {transient} transient + {keep} kept steps",
+        });
+        return [new NamedFigure("orbit", figure)];
+    }
+}
