@@ -124,6 +124,8 @@ public static class Program
         net.Subcommands.Add(NetFitUvCommand.Create(context));
         net.Subcommands.Add(NetPredictCommand.Create(context));
         net.Subcommands.Add(NetEarlyPhaseCommand.Create(context));
+        net.Subcommands.Add(NetSpectrumCommand.Create(context));
+        net.Subcommands.Add(NetPackDataCommand.Create(context));
         root.Subcommands.Add(net);
         var sweep = new Command("sweep", "Sweeps over a grid of settings: run (resumable, shardable over a cluster) and merge (to Parquet and CSV).");
         sweep.Subcommands.Add(SweepRunCommand.Create(context));

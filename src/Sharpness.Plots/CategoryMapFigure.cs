@@ -37,6 +37,12 @@ public sealed record CategoryMapData
 
     /// <summary>Tick labels of the vertical axis from plot coordinates, or null for plain numbers.</summary>
     public Func<double, string>? YTickFormatter { get; init; }
+
+    /// <summary>The horizontal coordinate is log10 of the value: ticks at decades with minor ticks (overrides <see cref="XTickFormatter"/>).</summary>
+    public bool LogX { get; init; }
+
+    /// <summary>Labelled ticks of the vertical axis at given positions (for example one per row), or null for automatic ones.</summary>
+    public IReadOnlyList<(double Position, string Label)>? YTicks { get; init; }
 }
 
 /// <summary>Phase diagrams: a grid of cells coloured by category, with a legend of the categories present.</summary>
@@ -77,14 +83,17 @@ public static class CategoryMapFigure
         var heatmap = plot.Add.Heatmap(values);
         heatmap.Colormap = new CategoryColormap(data.Categories.Count);
         heatmap.ManualRange = new ScottPlot.Range(0, Math.Max(1, data.Categories.Count - 1));
-        heatmap.Position = new CoordinateRect(data.XRange.Min, data.XRange.Max, data.YRange.Min, data.YRange.Max);
+        // The cells fill the ranges edge to edge (ScottPlot's Position would be the cell centres).
+        heatmap.Rectangle = new CoordinateRect(data.XRange.Min, data.XRange.Max, data.YRange.Min, data.YRange.Max);
         heatmap.NaNCellColor = Colors.White;
 
+        // Each reference line has its own pattern, so that the legend tells them apart.
+        int k = 0;
         foreach (var (x, label) in data.VerticalLines)
         {
             var line = plot.Add.VerticalLine(x);
             line.Color = Colors.Black;
-            line.LinePattern = LinePattern.Dashed;
+            line.LinePattern = LineFigure.ReferencePatterns[Math.Min(k++, LineFigure.ReferencePatterns.Count - 1)];
             line.LineWidth = 2;
             line.LegendText = label;
         }
@@ -93,7 +102,7 @@ public static class CategoryMapFigure
         {
             var line = plot.Add.HorizontalLine(y);
             line.Color = Colors.Black;
-            line.LinePattern = LinePattern.Dashed;
+            line.LinePattern = LineFigure.ReferencePatterns[Math.Min(k++, LineFigure.ReferencePatterns.Count - 1)];
             line.LineWidth = 2;
             line.LegendText = label;
         }
@@ -107,12 +116,26 @@ public static class CategoryMapFigure
             });
         }
 
-        if (data.XTickFormatter is { } xFormat)
+        if (data.LogX)
+        {
+            FigureStyle.LogTicksX(plot);
+        }
+        else if (data.XTickFormatter is { } xFormat)
         {
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = xFormat };
         }
 
-        if (data.YTickFormatter is { } yFormat)
+        if (data.YTicks is { } yTicks)
+        {
+            var manual = new ScottPlot.TickGenerators.NumericManual();
+            foreach (var (position, label) in yTicks)
+            {
+                manual.AddMajor(position, label);
+            }
+
+            plot.Axes.Left.TickGenerator = manual;
+        }
+        else if (data.YTickFormatter is { } yFormat)
         {
             plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = yFormat };
         }

@@ -22,7 +22,8 @@ public static class EdgeOfStabilityFigure
     public static RenderedFigure Render(string title, IReadOnlyList<EdgeOfStabilityRun> runs)
     {
         ArgumentNullException.ThrowIfNull(runs);
-        var top = BuildSharpness(title, runs);
+        double last = runs.Count == 0 ? 1 : runs.Max(r => r.Steps.Length > 0 ? r.Steps[^1] : 1);
+        var top = BuildSharpness(title, runs, last);
         var bottom = LineFigure.Build(new LineFigureData
         {
             Title = "training loss",
@@ -30,34 +31,36 @@ public static class EdgeOfStabilityFigure
             YLabel = "loss (log scale)",
             Series = runs.Select(r => new Series($"η = {FigureStyle.FormatNumber(r.LearningRate)}", r.Steps, r.Loss)).ToArray(),
             LogY = true,
+            XRange = (0, last),
         });
-        double last = runs.Count == 0 ? 1 : runs.Max(r => r.Steps.Length > 0 ? r.Steps[^1] : 1);
-        top.Axes.SetLimitsX(0, last);
-        bottom.Axes.SetLimitsX(0, last);
-        byte[] png = FigureStyle.StackVertically([top, bottom]);
+        var figure = FigureStyle.Stack([top, bottom]);
         int points = runs.Sum(r => r.Sharpness.Count(double.IsFinite));
-        string? svg = points <= FigureStyle.SvgPointLimit ? FigureStyle.NumberSvgIdsFromZero(BuildSharpness(title, runs).GetSvgXml(FigureStyle.Width, FigureStyle.Height)) : null;
-        return new RenderedFigure(png, svg);
+        string? svg = points <= FigureStyle.SvgPointLimit ? FigureStyle.Svg(BuildSharpness(title, runs, last)) : null;
+        return figure with { Svg = svg };
     }
 
-    private static Plot BuildSharpness(string title, IReadOnlyList<EdgeOfStabilityRun> runs)
+    private static Plot BuildSharpness(string title, IReadOnlyList<EdgeOfStabilityRun> runs, double last)
     {
+        // The thresholds are drawn here, each in its run's colour, so that the legend can sit clear of them.
         var plot = LineFigure.Build(new LineFigureData
         {
             Title = title,
             XLabel = "step",
             YLabel = "λ_H (top Hessian eigenvalue of the training loss)",
             Series = runs.Select(r => new Series($"η = {FigureStyle.FormatNumber(r.LearningRate)}", r.Steps, r.Sharpness)).ToArray(),
+            XRange = (0, last),
+            PlaceLegend = false,
         });
         for (int i = 0; i < runs.Count; i++)
         {
             var line = plot.Add.HorizontalLine(runs[i].Threshold);
             line.Color = FigureStyle.Palette[i % FigureStyle.Palette.Count];
-            line.LinePattern = LinePattern.Dashed;
+            line.LinePattern = FigureStyle.Dashed;
             line.LineWidth = 1.5f;
             line.LegendText = i == 0 ? "2/η (dashed, same colour)" : string.Empty;
         }
 
+        FigureStyle.PlaceLegendInEmptiestCorner(plot);
         return plot;
     }
 }

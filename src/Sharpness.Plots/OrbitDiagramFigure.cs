@@ -50,21 +50,22 @@ public static class OrbitDiagramFigure
         var bottom = new Plot();
         Draw(top, data, data.LrNtk, "ηλ (NTK λ, scaled by η)", FigureStyle.Palette[0], data.Title, closedForm: true);
         Draw(bottom, data, data.LrSharpness, "ηλ_H (Hessian sharpness, scaled)", FigureStyle.Palette[1], "Hessian sharpness of the same iterates", closedForm: false);
-        return new RenderedFigure(FigureStyle.StackVertically([top, bottom]), null);
+        return FigureStyle.Stack([top, bottom]);
     }
 
     private static void Draw(Plot plot, OrbitFigureData data, double[] values, string yLabel, Color color, string title, bool closedForm)
     {
         FigureStyle.Apply(plot, title, data.AxisLabel, yLabel);
-        var (axis, shown) = Finite(data.Axis, values);
-        var cloud = plot.Add.ScatterPoints(axis, shown);
-        cloud.MarkerSize = 1.5f;
-        cloud.Color = color.WithAlpha(0.6);
-        cloud.LegendText = "kept iterates";
+        var cloud = new PointCloud(data.Axis, values) { Color = color.WithAlpha(0.6), PointSize = 1.5f };
+        plot.Add.Plottable(cloud);
+
+        // The cloud's own points are too small for a legend sample.
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "kept iterates", MarkerShape = MarkerShape.FilledCircle, MarkerSize = 6, MarkerColor = color, Index = 0 });
 
         var threshold = plot.Add.HorizontalLine(2);
         threshold.Color = FigureStyle.ThresholdColor;
-        threshold.LinePattern = LinePattern.Dashed;
+        threshold.LinePattern = FigureStyle.Dashed;
+        threshold.LineWidth = 1.5f;
         threshold.LegendText = "stability threshold = 2";
 
         if (closedForm)
@@ -79,18 +80,21 @@ public static class OrbitDiagramFigure
                 {
                     line.Color = FigureStyle.Palette[2];
                     line.LineWidth = 1.5f;
-                    line.LinePattern = LinePattern.Dotted;
+                    line.LinePattern = FigureStyle.Dotted;
                 }
 
                 plus.LegendText = "closed-form 2-cycle x± = 2g±";
             }
         }
 
+        bool first = true;
         foreach (double flip in data.FlipPoints)
         {
             var marker = plot.Add.VerticalLine(flip);
             marker.Color = FigureStyle.Palette[3].WithAlpha(0.7);
             marker.LineWidth = 1;
+            marker.LegendText = first ? "flip points (period doubling)" : string.Empty;
+            first = false;
         }
 
         if (data.AxisWindow is { } window)
@@ -104,21 +108,5 @@ public static class OrbitDiagramFigure
         }
 
         plot.ShowLegend(Alignment.UpperLeft);
-    }
-
-    private static (double[] Axis, double[] Values) Finite(double[] axis, double[] values)
-    {
-        var keepAxis = new List<double>(axis.Length);
-        var keepValues = new List<double>(values.Length);
-        for (int i = 0; i < axis.Length; i++)
-        {
-            if (double.IsFinite(values[i]))
-            {
-                keepAxis.Add(axis[i]);
-                keepValues.Add(values[i]);
-            }
-        }
-
-        return (keepAxis.ToArray(), keepValues.ToArray());
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using ScottPlot;
 
 namespace Sharpness.Plots;
@@ -75,10 +73,16 @@ public static class PhaseBandFigure
     private static readonly Color SharpnessRisesOverCatapult = Over(Catapult);
     private static readonly Color SharpnessRisesOverLossFalls = Over(LossFalls);
 
-    /// <summary>Logical width of a panel: the default figure width plus room for the legend on the right.</summary>
-    public const int PanelWidth = FigureStyle.Width + 260;
+    /// <summary>Logical width of a panel when the figure has one column (narrower with more, to stay within <see cref="FigureStyle.MaxPngWidth"/>).</summary>
+    public const int PanelWidth = 760;
 
-    /// <summary>Renders the panels in a grid: PNG at print resolution and SVG.</summary>
+    /// <summary>Logical height of a panel.</summary>
+    public const int PanelHeight = 440;
+
+    /// <summary>Logical height of the legend strip below the panels.</summary>
+    public const int LegendHeight = 90;
+
+    /// <summary>Renders the panels in a grid with one legend below them: PNG at print resolution and SVG.</summary>
     /// <param name="data">What to draw.</param>
     /// <exception cref="ArgumentException">No panels, rows of different lengths, or a non-positive c range.</exception>
     public static RenderedFigure Render(PhaseBandFigureData data)
@@ -96,8 +100,53 @@ public static class PhaseBandFigure
             throw new ArgumentException("The c range must be positive and increasing.", nameof(data));
         }
 
-        var plots = data.Rows.Select(row => row.Select(panel => Build(panel, data)).ToArray()).ToArray();
-        return Compose(plots, PanelWidth, FigureStyle.Height);
+        var plots = data.Rows.Select(row => (IReadOnlyList<Plot>)row.Select(panel => Build(panel, data)).ToArray()).ToArray();
+        int width = Math.Min(PanelWidth, (int)(FigureStyle.MaxPngWidth / FigureStyle.Scale) / columns);
+        var legend = new Plot();
+        legend.Font.Set(FigureStyle.FontName);
+        legend.HideAxesAndGrid();
+        legend.Legend.ManualItems.AddRange(LegendItems(data.Rows.SelectMany(r => r).ToArray(), data));
+        legend.Legend.Orientation = Orientation.Horizontal;
+        legend.Legend.SymbolWidth = FigureStyle.LegendSymbolWidth;
+        legend.Legend.FontSize = 13;
+        legend.ShowLegend(Alignment.MiddleCenter);
+        return FigureStyle.Compose(plots, width, PanelHeight, svg: true, footer: (legend, LegendHeight));
+    }
+
+    /// <summary>The legend of the figure: the bands, the reference line and the constants' markers (those present in some panel).</summary>
+    /// <param name="panels">Every panel.</param>
+    /// <param name="data">The figure settings.</param>
+    public static IReadOnlyList<LegendItem> LegendItems(IReadOnlyList<PhaseBandPanel> panels, PhaseBandFigureData data)
+    {
+        ArgumentNullException.ThrowIfNull(panels);
+        ArgumentNullException.ThrowIfNull(data);
+        bool sharpness = panels.Any(p => p.Sharpness is not null);
+        bool risesWhereLossFalls = panels.Any(p => p.Sharpness is { } s && Enumerable.Range(0, p.X.Length).Any(i => s.Mean[i] < p.Loss.Mean[i]));
+        var items = new List<LegendItem>
+        {
+            new() { LabelText = "loss falls", FillColor = LossFalls },
+            new() { LabelText = "loss catapult", FillColor = Catapult },
+        };
+        if (sharpness)
+        {
+            items.Add(new LegendItem { LabelText = "λ_H rises too (c_sharp to c_max)", FillColor = SharpnessRisesOverCatapult });
+            if (risesWhereLossFalls)
+            {
+                items.Add(new LegendItem { LabelText = "λ_H rises, loss falls", FillColor = SharpnessRisesOverLossFalls });
+            }
+        }
+
+        items.Add(new LegendItem { LabelText = "diverges", FillColor = Diverges });
+        items.Add(new LegendItem { LabelText = FormattableString.Invariant($"c = {data.ReferenceLine:G3}"), LineColor = FigureStyle.ThresholdColor, LinePattern = FigureStyle.Dashed, LineWidth = 1.5f });
+        foreach (var (label, color, shape) in new[] { ("c_loss", FigureStyle.Palette[2], MarkerShape.FilledCircle), ("c_sharp", FigureStyle.Palette[4], MarkerShape.FilledSquare), ("c_max", FigureStyle.Palette[1], MarkerShape.FilledTriangleUp) })
+        {
+            if (label != "c_sharp" || sharpness)
+            {
+                items.Add(new LegendItem { LabelText = label + " (mean, min–max)", MarkerColor = color, MarkerShape = shape, MarkerSize = 7, LineColor = color, LineWidth = 1 });
+            }
+        }
+
+        return items;
     }
 
     /// <summary>Builds one panel (for composing or testing).</summary>
@@ -154,7 +203,7 @@ public static class PhaseBandFigure
 
         var reference = plot.Add.HorizontalLine(Math.Log10(data.ReferenceLine));
         reference.Color = FigureStyle.ThresholdColor;
-        reference.LinePattern = LinePattern.Dashed;
+        reference.LinePattern = FigureStyle.Dashed;
         reference.LineWidth = 1.5f;
 
         Curve(plot, panel, panel.Loss, FigureStyle.Palette[2], MarkerShape.FilledCircle);
@@ -165,28 +214,7 @@ public static class PhaseBandFigure
 
         Curve(plot, panel, panel.Max, FigureStyle.Palette[1], MarkerShape.FilledTriangleUp, label: true);
 
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "loss falls", FillColor = LossFalls });
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "loss catapult", FillColor = Catapult });
-        if (sharp is not null)
-        {
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "λ_H rises too (c_sharp to c_max)", FillColor = SharpnessRisesOverCatapult });
-            if (sharp.Zip(loss).Any(p => p.First < p.Second))
-            {
-                plot.Legend.ManualItems.Add(new LegendItem { LabelText = "λ_H rises, loss falls", FillColor = SharpnessRisesOverLossFalls });
-            }
-        }
-
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "diverges", FillColor = Diverges });
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = FormattableString.Invariant($"c = {data.ReferenceLine:G3}"), LineColor = FigureStyle.ThresholdColor, LinePattern = LinePattern.Dashed, LineWidth = 1.5f });
-        foreach (var (label, color, shape) in new[] { ("c_loss", FigureStyle.Palette[2], MarkerShape.FilledCircle), ("c_sharp", FigureStyle.Palette[4], MarkerShape.FilledSquare), ("c_max", FigureStyle.Palette[1], MarkerShape.FilledTriangleUp) })
-        {
-            if (label != "c_sharp" || panel.Sharpness is not null)
-            {
-                plot.Legend.ManualItems.Add(new LegendItem { LabelText = label + " (mean, min–max)", MarkerColor = color, MarkerShape = shape, MarkerSize = 7, LineColor = color, LineWidth = 1 });
-            }
-        }
-
-        plot.Axes.Bottom.TickGenerator = DecadeTicks(edges[0], edges[^1]);
+        plot.Axes.Bottom.TickGenerator = new LogTickGenerator { MinimumLabelSpacing = 50 };
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         for (int k = (int)Math.Floor(Math.Log2(data.CRange.Min)); k <= (int)Math.Ceiling(Math.Log2(data.CRange.Max)); k++)
         {
@@ -195,7 +223,7 @@ public static class PhaseBandFigure
 
         plot.Axes.Left.TickGenerator = ticks;
         plot.Axes.SetLimits(edges[0], edges[^1], bottom, top);
-        plot.ShowLegend(Edge.Right);
+        plot.HideLegend();
         return plot;
     }
 
@@ -225,6 +253,7 @@ public static class PhaseBandFigure
                 int last = members[^1];
                 var text = plot.Add.Text(group.Key, Math.Log10(panel.X[last]), Math.Log10(series.Mean[last]));
                 text.LabelFontSize = 11;
+                text.LabelFontName = FigureStyle.FontName;
                 text.LabelFontColor = color;
                 // Below the marker: c_max often sits at the top of the grid, where a label above would be cut off.
                 text.LabelAlignment = Alignment.UpperCenter;
@@ -238,69 +267,5 @@ public static class PhaseBandFigure
         double a = SharpnessRises.Alpha / 255.0;
         byte Mix(byte top, byte under) => (byte)Math.Round((a * top) + ((1 - a) * under));
         return new Color(Mix(SharpnessRises.R, bottom.R), Mix(SharpnessRises.G, bottom.G), Mix(SharpnessRises.B, bottom.B));
-    }
-
-    /// <summary>Ticks at 1, 2 and 5 times powers of ten (all nine digits when the range spans less than a decade), in log10 coordinates.</summary>
-    private static ScottPlot.TickGenerators.NumericManual DecadeTicks(double logMin, double logMax)
-    {
-        var ticks = new ScottPlot.TickGenerators.NumericManual();
-        int[][] digitSets = [[1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]];
-        foreach (int[] digits in digitSets)
-        {
-            var positions = new List<double>();
-            for (int k = (int)Math.Floor(logMin); k <= (int)Math.Ceiling(logMax); k++)
-            {
-                positions.AddRange(digits.Select(d => Math.Log10(d) + k).Where(v => v >= logMin && v <= logMax));
-            }
-
-            if (positions.Count >= 3 || digits.Length == 9)
-            {
-                foreach (double v in positions)
-                {
-                    ticks.AddMajor(v, FigureStyle.FormatNumber(Math.Pow(10, v)));
-                }
-
-                break;
-            }
-        }
-
-        return ticks;
-    }
-
-    /// <summary>Renders each plot at the panel size and places them in a grid: one PNG, one SVG.</summary>
-    private static RenderedFigure Compose(Plot[][] plots, int width, int height)
-    {
-        int rows = plots.Length, columns = plots[0].Length;
-        int w = (int)(width * FigureStyle.Scale), h = (int)(height * FigureStyle.Scale);
-        using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(w * columns, h * rows));
-        surface.Canvas.Clear(SkiaSharp.SKColors.White);
-        var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width * columns}\" height=\"{height * rows}\" viewBox=\"0 0 {width * columns} {height * rows}\">");
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < columns; c++)
-            {
-                var plot = plots[r][c];
-                plot.ScaleFactor = FigureStyle.Scale;
-                byte[] png = plot.GetImage(w, h).GetImageBytes(ImageFormat.Png);
-                using (var bitmap = SkiaSharp.SKBitmap.Decode(png))
-                {
-                    surface.Canvas.DrawBitmap(bitmap, c * w, r * h);
-                }
-
-                plot.ScaleFactor = 1;
-                string panel = plot.GetSvgXml(width, height);
-                int start = panel.IndexOf("<svg", StringComparison.Ordinal);
-                svg.Append(CultureInfo.InvariantCulture, $"<g transform=\"translate({c * width},{r * height})\">");
-                svg.Append(start >= 0 ? panel[start..] : panel);
-                svg.Append("</g>");
-            }
-        }
-
-        svg.Append("</svg>");
-        using var image = surface.Snapshot();
-        using var encoded = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
-        // Skia's ids are distinct across the panels; renumbered once over the whole document they stay distinct.
-        return new RenderedFigure(encoded.ToArray(), FigureStyle.NumberSvgIdsFromZero(svg.ToString()));
     }
 }

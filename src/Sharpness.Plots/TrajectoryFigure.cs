@@ -33,9 +33,11 @@ public static class TrajectoryFigure
         var series = new List<Series> { new("λ_H (Hessian sharpness)", data.Steps, data.Sharpness) };
         if (data.Ntk is not null)
         {
-            series.Add(new Series("λ (NTK)", data.Steps, data.Ntk));
+            // Dashed, so that λ_H stays visible where the two coincide (wide networks, λ_H ≈ λ).
+            series.Add(new Series("λ (NTK)", data.Steps, data.Ntk, Dashed: true));
         }
 
+        (double, double)? steps = data.Steps.Length > 1 ? (data.Steps[0], data.Steps[^1]) : null;
         var top = LineFigure.Build(new LineFigureData
         {
             Title = data.Title,
@@ -43,6 +45,7 @@ public static class TrajectoryFigure
             YLabel = "sharpness (top Hessian eigenvalue)",
             Series = series,
             HorizontalLines = [(2 / data.LearningRate, "2/η")],
+            XRange = steps,
         });
         var bottom = LineFigure.Build(new LineFigureData
         {
@@ -51,13 +54,8 @@ public static class TrajectoryFigure
             YLabel = "loss (log scale)",
             Series = [new Series("loss", data.Steps, data.Loss)],
             LogY = true,
+            XRange = steps,
         });
-        if (data.Steps.Length > 1)
-        {
-            top.Axes.SetLimitsX(data.Steps[0], data.Steps[^1]);
-            bottom.Axes.SetLimitsX(data.Steps[0], data.Steps[^1]);
-        }
-
-        return new RenderedFigure(FigureStyle.StackVertically([top, bottom]), null);
+        return FigureStyle.Stack([top, bottom]);
     }
 }

@@ -91,13 +91,14 @@ public static class VectorFieldFigure
         double[] xs = Enumerable.Range(0, 401).Select(k => xMin + ((xMax - xMin) * k / 400.0)).ToArray();
         var wedge = xs.Where(x => x >= 0 && x < 4).ToArray();
         Line(plot, wedge.Select(x => H(-data.R * x / (4 - x))).ToArray(), wedge, FigureStyle.Palette[2], LinePattern.Solid, "growth wedge boundary g = −rx/(4 − x)");
-        Line(plot, [H(data.R), H(data.R)], [Math.Max(0, xMin), Math.Min(4, xMax)], FigureStyle.Palette[2], LinePattern.Solid, "g = r (minima)");
+        Line(plot, [H(data.R), H(data.R)], [Math.Max(0, xMin), Math.Min(4, xMax)], FigureStyle.Palette[3], FigureStyle.DashDot, data.RelativeOutput ? "f = y (minima; g = r)" : "g = r (minima)");
         var manifold = xs.Where(x => x >= 0).ToArray();
-        Line(plot, manifold.Select(x => H(x / 2)).ToArray(), manifold, Colors.Gray, LinePattern.Dotted, "EoS manifold x = 2|g|");
-        Line(plot, manifold.Select(x => H(-x / 2)).ToArray(), manifold, Colors.Gray, LinePattern.Dotted, string.Empty);
+        Line(plot, manifold.Select(x => H(x / 2)).ToArray(), manifold, Colors.Gray, FigureStyle.Dotted, "EoS manifold x = 2|g|");
+        Line(plot, manifold.Select(x => H(-x / 2)).ToArray(), manifold, Colors.Gray, FigureStyle.Dotted, string.Empty);
         var threshold = plot.Add.HorizontalLine(2);
         threshold.Color = FigureStyle.ThresholdColor;
-        threshold.LinePattern = LinePattern.Dashed;
+        threshold.LinePattern = FigureStyle.Dashed;
+        threshold.LineWidth = 1.5f;
         threshold.LegendText = "x = 2 (λ = 2/η)";
 
         var (upper, lower) = UvFixedPoints.SignFlipPoints(data.R);
@@ -144,7 +145,15 @@ public static class VectorFieldFigure
         field.ArrowStyle.LineWidth = 1;
         field.Colormap = null;
         field.ArrowStyle.LineStyle.Color = color;
-        field.LegendText = label;
+
+        // The field's own legend entry draws an arrowhead as tall as the legend row is wide; this one
+        // is a small arrow in the same colour.
+        plot.Legend.ManualItems.Add(new LegendItem
+        {
+            LabelText = label,
+            ArrowStyle = new ArrowStyle { LineWidth = 1.5f, LineColor = color, ArrowheadLength = 5, ArrowheadWidth = 4 },
+            Index = plot.Legend.ManualItems.Count,
+        });
     }
 
     private static void Line(Plot plot, double[] h, double[] x, Color color, LinePattern pattern, string label)

@@ -37,13 +37,22 @@ public static class CsvTable
 
 /// <summary>
 /// Streams a numeric CSV table row by row (the format of <see cref="CsvTable"/>), so tables of
-/// any size are written with bounded memory.
+/// any size are written with bounded memory. Numbers are formatted straight into a UTF-8 buffer,
+/// without a string per number.
 /// </summary>
 public sealed class CsvTableWriter : IDisposable
 {
-    private readonly StreamWriter _writer;
+    private const int BufferSize = 1 << 16;
+
+    // The longest cell: a round-trip double ("-1.2345678901234567E-308") is at most 24 bytes.
+    private const int MaxNumberBytes = 32;
+
+    private static readonly byte[] NaN = "nan"u8.ToArray(), Infinity = "inf"u8.ToArray(), NegativeInfinity = "-inf"u8.ToArray();
+
+    private readonly Stream _stream;
     private readonly int _columns;
-    private readonly StringBuilder _line = new();
+    private readonly byte[] _buffer = new byte[BufferSize];
+    private int _used;
 
     /// <summary>Starts a table: writes the header line.</summary>
     /// <param name="stream">Destination (left open when the writer is disposed).</param>
@@ -57,9 +66,10 @@ public sealed class CsvTableWriter : IDisposable
             throw new ArgumentException("Column names must not contain commas or quotes.", nameof(columns));
         }
 
+        _stream = stream;
         _columns = columns.Count;
-        _writer = new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true) { NewLine = "\n" };
-        _writer.WriteLine(string.Join(',', columns));
+        WriteText(string.Join(',', columns));
+        Put((byte)'\n');
     }
 
     /// <summary>Rows written so far.</summary>
@@ -74,18 +84,38 @@ public sealed class CsvTableWriter : IDisposable
             throw new ArgumentException($"A row has {row.Length} values for {_columns} columns.", nameof(row));
         }
 
-        _line.Clear();
+        if (_used + (row.Length * (MaxNumberBytes + 1)) > BufferSize)
+        {
+            Flush();
+        }
+
         for (int i = 0; i < row.Length; i++)
         {
             if (i > 0)
             {
-                _line.Append(',');
+                _buffer[_used++] = (byte)',';
             }
 
-            _line.Append(CsvTable.Format(row[i]));
+            double value = row[i];
+            if (double.IsFinite(value))
+            {
+                // "R" is the shortest text that parses back to the same double, as CsvTable.Format writes it.
+                if (!value.TryFormat(_buffer.AsSpan(_used), out int written, "R", CultureInfo.InvariantCulture))
+                {
+                    throw new InvalidOperationException("A number did not fit its cell buffer.");
+                }
+
+                _used += written;
+            }
+            else
+            {
+                byte[] text = double.IsNaN(value) ? NaN : value > 0 ? Infinity : NegativeInfinity;
+                text.CopyTo(_buffer, _used);
+                _used += text.Length;
+            }
         }
 
-        _writer.WriteLine(_line);
+        _buffer[_used++] = (byte)'\n';
         RowCount++;
     }
 
@@ -104,10 +134,44 @@ public sealed class CsvTableWriter : IDisposable
             throw new ArgumentException("Text cells must not contain commas, quotes or line breaks.", nameof(cells));
         }
 
-        _writer.WriteLine(string.Join(',', cells));
+        WriteText(string.Join(',', cells));
+        Put((byte)'\n');
         RowCount++;
     }
 
     /// <summary>Flushes the buffered text to the stream.</summary>
-    public void Dispose() => _writer.Dispose();
+    public void Dispose() => Flush();
+
+    private void WriteText(string text)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        if (bytes.Length > BufferSize - _used)
+        {
+            Flush();
+            if (bytes.Length > BufferSize)
+            {
+                _stream.Write(bytes);
+                return;
+            }
+        }
+
+        bytes.CopyTo(_buffer, _used);
+        _used += bytes.Length;
+    }
+
+    private void Put(byte value)
+    {
+        if (_used == BufferSize)
+        {
+            Flush();
+        }
+
+        _buffer[_used++] = value;
+    }
+
+    private void Flush()
+    {
+        _stream.Write(_buffer, 0, _used);
+        _used = 0;
+    }
 }

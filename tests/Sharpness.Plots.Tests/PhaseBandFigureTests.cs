@@ -28,11 +28,13 @@ public class PhaseBandFigureTests
         Assert.Equal([0x89, 0x50, 0x4E, 0x47], figure.Png[..4]);
         int width = (figure.Png[16] << 24) | (figure.Png[17] << 16) | (figure.Png[18] << 8) | figure.Png[19];
         int height = (figure.Png[20] << 24) | (figure.Png[21] << 16) | (figure.Png[22] << 8) | figure.Png[23];
-        Assert.Equal((2 * 2 * PhaseBandFigure.PanelWidth, 2 * 1000), (width, height));
+        // Two columns share the widest allowed figure; the legend is one strip below the panels.
+        Assert.Equal((FigureStyle.MaxPngWidth, (int)(FigureStyle.Scale * ((2 * PhaseBandFigure.PanelHeight) + PhaseBandFigure.LegendHeight))), (width, height));
         var svg = XDocument.Parse(figure.Svg!);
-        XNamespace ns = "http://www.w3.org/2000/svg";
-        Assert.Equal(4, svg.Root!.Elements(ns + "g").Count());
-        Assert.Equal((2 * PhaseBandFigure.PanelWidth).ToString(System.Globalization.CultureInfo.InvariantCulture), svg.Root.Attribute("width")!.Value);
+        Assert.Equal((FigureStyle.MaxPngWidth / FigureStyle.Scale).ToString(System.Globalization.CultureInfo.InvariantCulture), svg.Root!.Attribute("width")!.Value);
+        // Four panels and the legend: one of each panel title, and one of each legend entry, in the document.
+        Assert.Equal(5, figure.Panels.Count);
+        Assert.Single(figure.Panels[^1].Legend.GetItems(), i => i.LabelText == "c_sharp (mean, min–max)");
     }
 
     [Fact]

@@ -183,7 +183,7 @@ public sealed class NetEarlyPhaseCommand
         else
         {
             context.Output.Write(EarlyPhaseSummary.ToMarkdown(groups));
-            context.Output.WriteLine(FormattableString.Invariant($"{runs.Count} initialisations, {runs.Sum(r => r.Result.Probes.Count)} training runs in {seconds:F0} s; wrote {string.Join(", ", files)} and manifest.json in {output.Path}"));
+            context.Output.WriteLine(FormattableString.Invariant($"{Words.Count(runs.Count, "initialisation")}, {Words.Count(runs.Sum(r => r.Result.Probes.Count), "training run")} in {seconds:F0} s; wrote {string.Join(", ", files)} and manifest.json in {output.Path}"));
         }
 
         return ExitCodes.Success;

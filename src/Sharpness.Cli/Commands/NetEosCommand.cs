@@ -47,6 +47,7 @@ public sealed class NetEosCommand
         var d = new NetEosCommand();
         var command = new Command("eos", "Edge of stability (Cohen et al.): full-batch GD at several learning rates with the sharpness tracked; when and how lambda_H settles at 2/eta. Defaults are those of --preset eos.");
         d._net.Add(command, d._net.Preset, d._net.Lr, d._net.LrConstant);
+        d._net.TorchScript.Add(command);
         foreach (Option option in new Option[] { d._lrs, d._reachFraction, d._bandLow, d._bandHigh }.Concat(d._checkpoints.All).Concat([d._out, d._json]))
         {
             command.Options.Add(option);
@@ -91,6 +92,11 @@ public sealed class NetEosCommand
         }
 
         var plan = _checkpoints.Resolve(parse);
+        if (settings.TorchScript is not null && !plan.IsEmpty)
+        {
+            throw new UsageException(parse.GetValue(_checkpoints.Final) ? "--checkpoint" : "--checkpoint-steps", "net eos does not save TorchScript modules; train the learning rate of interest with net train --torchscript --checkpoint.");
+        }
+
         string[] folders = rates.Select(RunFolder).ToArray();
         var output = RunOutput.Prepare(parse.GetValue(_out)!, [SummaryCsv, SummaryMarkdown, "eos.png", "eos.svg", .. folders]);
         using var scope = NewDisposeScope();

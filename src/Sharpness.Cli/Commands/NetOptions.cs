@@ -64,6 +64,9 @@ internal sealed class NetOptions
     public readonly Option<string> Blas = new("--blas") { Description = "BLAS for LibTorch's matrix products: libtorch (default, the MKL inside LibTorch) or openblas (Debian's libopenblas0-pthread; 10-15% faster on AMD processors, results differ from MKL's in the last bits).", DefaultValueFactory = _ => "libtorch" };
     public readonly Option<int> MaxMatvecs = new("--max-matvecs") { Description = "Hessian-vector products per measurement, at most.", DefaultValueFactory = _ => 500 };
 
+    /// <summary>--torchscript and its data options; only the commands that call <see cref="NetTorchScriptOptions.Add"/> have them.</summary>
+    public readonly NetTorchScriptOptions TorchScript = new();
+
     /// <summary>Every option, in help order.</summary>
     public IEnumerable<Option> All =>
     [
@@ -255,6 +258,17 @@ internal sealed class NetOptions
                 },
             },
         };
+        if (TorchScript.Resolve(parse) is { } torchScript)
+        {
+            settings = settings with
+            {
+                TorchScript = torchScript,
+                ModelKind = "torchscript",
+                Dataset = torchScript.DataFile is null ? dataset : Path.GetFileName(torchScript.DataFile),
+                TestSize = torchScript.DataFile is not null && torchScript.TestDataFile is null ? 0 : testSize,
+            };
+        }
+
         settings.ValidateTrainer();
         return settings;
     }
@@ -496,6 +510,9 @@ internal sealed record NetSettings
 
     public required TrainerConfig Trainer { get; init; }
 
+    /// <summary>The user's TorchScript module (and data files), or null for a built-in model.</summary>
+    public TorchScriptSource? TorchScript { get; init; }
+
     /// <summary>Checks the trainer settings, mapping a bad property to its option.</summary>
     public void ValidateTrainer()
     {
@@ -523,6 +540,11 @@ internal sealed record NetSettings
     /// <summary>Loads the training and test data (float type <see cref="DType"/>); a bad file is a <see cref="UsageException"/>.</summary>
     public DatasetSplits LoadData()
     {
+        if (TorchScript?.DataFile is not null)
+        {
+            return TorchScript.LoadData(this);
+        }
+
         // Every model takes flattened inputs [N, C*H*W] (the CNNs reshape them), which is what the
         // Hessian-vector-product operator expects.
         try
@@ -615,6 +637,11 @@ internal sealed record NetSettings
     /// <summary>Builds the network for <paramref name="train"/>'s input and output sizes.</summary>
     public NetworkModule BuildModel(Dataset train)
     {
+        if (TorchScript is not null)
+        {
+            return TorchScript.BuildModel(this, train);
+        }
+
         try
         {
             return ModelKind switch
@@ -697,7 +724,7 @@ internal sealed record NetSettings
     public JsonObject Configuration(DatasetSplits splits, double? learningRate)
     {
         var tracking = Trainer.Tracking;
-        return new JsonObject
+        var configuration = new JsonObject
         {
             ["preset"] = Preset,
             ["dataset"] = Dataset,
@@ -745,5 +772,7 @@ internal sealed record NetSettings
             ["blas_check"] = Nets.NativeBlas.Check,
             ["sharpness"] = "top eigenvalue of the Hessian of the training loss on the measurement set (Lanczos on exact Hessian-vector products, warm-started)",
         };
+        TorchScript?.Describe(configuration);
+        return configuration;
     }
 }

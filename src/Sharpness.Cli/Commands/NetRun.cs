@@ -39,17 +39,22 @@ internal static class NetRun
     {
         int steps = config.MaxSteps;
         int progressEvery = Math.Max(1, steps / 20);
-        string lastSharpness = string.Empty;
+        SharpnessMeasurement? last = null;
+        int measuredAt = 0;
         string prefix = label.Length == 0 ? string.Empty : label + ": ";
         void Record(TrainingStepRecord record, Action<string>? status)
         {
             onStep?.Invoke(record);
             if (record.Measurement is { } m)
             {
-                lastSharpness = FormattableString.Invariant($", sharpness {m.Sharpness:G5} (2/eta = {m.Threshold:G5})");
+                last = m;
+                measuredAt = record.Step;
             }
 
-            string line = prefix + FormattableString.Invariant($"step {record.Step}/{steps}: loss {record.Loss:G5}, accuracy {record.Accuracy:F4}") + lastSharpness;
+            // The sharpness is measured every few steps; between measurements the line says when it was measured.
+            string sharpness = last is null ? string.Empty : FormattableString.Invariant(
+                $", sharpness {last.Sharpness:G5}{(measuredAt == record.Step ? string.Empty : $" (at step {measuredAt})")}, 2/eta = {last.Threshold:G5}");
+            string line = prefix + FormattableString.Invariant($"step {record.Step}/{steps}: loss {record.Loss:G5}, accuracy {record.Accuracy:F4}") + sharpness;
             if (status is not null)
             {
                 status(line);
@@ -158,7 +163,7 @@ internal static class NetRun
 /// </summary>
 internal sealed class CheckpointOptions
 {
-    public readonly Option<bool> Final = new("--checkpoint") { Description = "Save the final weights as model.safetensors, with the model, its initialisation and the data preprocessing in model.json (same as --checkpoint-steps final)." };
+    public readonly Option<bool> Final = new("--checkpoint") { Description = "Save the final weights as model.safetensors, with the model, its initialisation and the data preprocessing in model.json (same as --checkpoint-steps final). With --torchscript (net train): every parameter and buffer under the module's own names, and the trained module as model.pt." };
     public readonly Option<string?> Steps = new("--checkpoint-steps") { Description = "Comma-separated steps whose weights to save, e.g. 0,100,final: step t as model-step-t.safetensors (the weights at which row t of metrics.csv was measured), final as model.safetensors; model.json describes them. Steps after the run's end are skipped." };
 
     /// <summary>Both options.</summary>

@@ -39,6 +39,7 @@ public sealed class NetTrainCommand
         var d = new NetTrainCommand();
         var command = new Command("train", "Train a real network (GD or SGD) with its Hessian sharpness tracked from exact Hessian-vector products.");
         d._net.Add(command);
+        d._net.TorchScript.Add(command);
         foreach (Option option in d._checkpoints.All.Concat([d._tensorboard, d._out, d._json]))
         {
             command.Options.Add(option);
@@ -54,7 +55,14 @@ public sealed class NetTrainCommand
         var settings = _net.Resolve(parse);
         var files = new List<string>(NetRun.Files);
         var plan = _checkpoints.Resolve(parse);
-        files.AddRange(plan.Files);
+        if (settings.TorchScript is not null && plan.Steps.Count > 0)
+        {
+            throw new UsageException("--checkpoint-steps", "a TorchScript module is saved at the end of the run only (--checkpoint or --checkpoint-steps final).");
+        }
+
+        // A TorchScript module is saved as its own state_dict and model.pt (TorchScriptSource.WriteCheckpoint), not by the built-in models' writer.
+        bool scriptCheckpoint = settings.TorchScript is not null && plan.Final;
+        files.AddRange(scriptCheckpoint ? TorchScriptSource.CheckpointFiles : plan.Files);
         var output = RunOutput.Prepare(parse.GetValue(_out)!, files);
         using var scope = NewDisposeScope();
         var splits = settings.LoadData();
@@ -62,7 +70,7 @@ public sealed class NetTrainCommand
         using NetworkModule model = settings.BuildModel(splits.Train);
         var config = settings.Trainer;
         using var tensorboard = parse.GetValue(_tensorboard) is { } tbDir ? new TensorBoardWriter(tbDir.FullName) : null;
-        var checkpoints = new CheckpointWriter(output, model, plan);
+        var checkpoints = new CheckpointWriter(output, model, scriptCheckpoint ? new CheckpointPlan([], false) : plan);
         void Log(TrainingStepRecord record)
         {
             checkpoints.OnStep(record);
@@ -78,7 +86,9 @@ public sealed class NetTrainCommand
         TrainingResult result = NetRun.Train(model, config, train, test, context, string.Empty, Log);
         NetRun.WriteMetrics(output, result, settings.TopK);
         var written = new List<string> { MetricsFile };
-        written.AddRange(checkpoints.Finish(result, settings.DataDescription(splits)));
+        written.AddRange(scriptCheckpoint
+            ? settings.TorchScript!.WriteCheckpoint(output, (TorchScriptNetwork)model)
+            : checkpoints.Finish(result, settings.DataDescription(splits)));
 
         var configuration = settings.Configuration(splits, result.LearningRate);
         var results = NetRun.Results(result);
@@ -95,10 +105,10 @@ public sealed class NetTrainCommand
             var lastMeasurement = result.Measurements.Count > 0 ? result.Measurements[^1] : null;
             string G(double x) => x.ToString("G6", CultureInfo.InvariantCulture);
             context.Output.WriteLine($"{settings.ModelKind} on {settings.Dataset} ({splits.Train.Count} examples), {settings.OptimizerName}, loss {config.Loss.Name}, eta = {G(result.LearningRate)} (2/eta = {G(2 / result.LearningRate)})");
-            context.Output.WriteLine($"stopped after {result.StepsCompleted} steps ({result.StopReason}){(result.Diverged ? $", diverged at step {result.DivergedAtStep}" : string.Empty)}: loss {G(last.Loss)}, accuracy {G(last.Accuracy)}");
+            context.Output.WriteLine($"stopped after {Words.Count(result.StepsCompleted, "step")} ({Words.StopReason(result.StopReason)}){(result.Diverged ? $", diverged at step {result.DivergedAtStep}" : string.Empty)}: loss {G(last.Loss)}, accuracy {G(last.Accuracy)}");
             if (lastMeasurement is not null)
             {
-                context.Output.WriteLine($"sharpness: initial {G(result.InitialSharpness)}, last {G(lastMeasurement.Sharpness)} at step {lastMeasurement.Step}; {result.Measurements.Count} measurements, {result.Measurements.Sum(m => m.Matvecs)} Hessian-vector products");
+                context.Output.WriteLine($"sharpness: initial {G(result.InitialSharpness)}, last {G(lastMeasurement.Sharpness)} at step {lastMeasurement.Step}; {Words.Count(result.Measurements.Count, "measurement")}, {result.Measurements.Sum(m => m.Matvecs)} Hessian-vector products");
             }
 
             context.Output.WriteLine($"wrote {string.Join(", ", written)} and manifest.json in {output.Path}");

@@ -39,7 +39,7 @@ public sealed class PlotCommand
         }
 
         RunPlotter.Write(result);
-        context.Output.WriteLine($"redrew {result.Files.Count} files of the {result.Run.Command} run in {result.Target} from its data:");
+        context.Output.WriteLine($"redrew {Words.Count(result.Files.Count, "file")} of the {result.Run.Command} run in {result.Target} from its data:");
         foreach (var file in result.Files)
         {
             context.Output.WriteLine($"  {file.Path}");

@@ -141,7 +141,7 @@ public sealed class ReproduceCommand
 
         output.Complete("reproduce", context, configuration, 0, started, results, ownFiles);
 
-        context.Output.WriteLine($"claims ({ExperimentList.Version}, {(options.Quick ? "quick" : "full")} run, {total:F1} s):");
+        context.Output.WriteLine($"claims of the {(options.Quick ? "quick" : "full")} reproduction (experiment list version {ExperimentList.Version}), {total:F1} s in all:");
         foreach (var c in claims)
         {
             context.Output.WriteLine($"  [{c.StatusText}] {c.Statement}: {c.MeasuredText} ({c.Criterion})");

@@ -29,7 +29,7 @@ public sealed class SweepMergeCommand
         var options = new SweepMergeOptions { Directory = parse.GetValue(_directory)!.FullName, Out = parse.GetValue(_out)?.FullName };
         options.Validate();
         var report = CommandProgress.Run(context, parse.GetValue(_quiet), run => SweepMerge.Run(options, run.Progress, run.Cancellation));
-        context.Output.WriteLine($"merged {report.CompleteRuns} complete runs ({report.ResultRows} result rows, {report.TrajectoryRows} trajectory rows); {report.IncompleteRuns} incomplete");
+        context.Output.WriteLine($"merged {Words.Count(report.CompleteRuns, "complete run")} ({Words.Count(report.ResultRows, "result row")}, {Words.Count(report.TrajectoryRows, "trajectory row")}); {report.IncompleteRuns} incomplete");
         foreach (var issue in report.Incomplete)
         {
             context.Output.WriteLine($"  incomplete {issue.Run}: {issue.Reason}");

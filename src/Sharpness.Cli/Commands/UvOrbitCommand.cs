@@ -65,8 +65,8 @@ public sealed class UvOrbitCommand
         };
         options.Validate();
         var folder = UvOrbitWriter.Prepare(parse.GetValue(_out)!.FullName);
-        var result = CommandProgress.Run(context, parse.GetValue(_quiet), run => UvOrbitExperiment.Run(options, run.Progress, run.Cancellation));
-        var files = UvOrbitWriter.Write(folder, result, context.Arguments);
+        // Streams the iterates to orbit.csv while the sweep runs (bounded memory for any request).
+        var (result, files) = CommandProgress.Run(context, parse.GetValue(_quiet), run => UvOrbitWriter.Run(folder, options, run.Progress, run.Cancellation, context.Arguments));
         if (parse.GetValue(_json))
         {
             context.Output.WriteLine(new JsonObject { ["configuration"] = UvOrbitWriter.Configuration(result), ["results"] = UvOrbitWriter.Results(result), ["out"] = folder.Path }.ToJsonString(JsonOutput.Options));
@@ -75,7 +75,7 @@ public sealed class UvOrbitCommand
 
         string warm = options.WarmStart ? $", warm-started {(options.Direction ?? Sharpness.Uv.Dynamics.SweepDirection.Up).ToString().ToLowerInvariant()}" : string.Empty;
         context.Output.WriteLine($"orbit diagram: {options.Points} values of {options.AxisName} in [{options.Min}, {options.Max}], {options.Transient} transient + {options.Keep} kept steps{warm}");
-        context.Output.WriteLine($"{result.MapSteps:N0} map steps in {result.Seconds:F2} s; {result.DivergedValues} values diverged; flip points marked: {string.Join(", ", result.FlipPoints.Select(f => f.ToString("G10", CultureInfo.InvariantCulture)))}");
+        context.Output.WriteLine($"{result.MapSteps:N0} map steps in {result.Seconds:F2} s; {Words.Count(result.DivergedValues, "value")} diverged; flip points marked: {string.Join(", ", result.FlipPoints.Select(f => f.ToString("G10", CultureInfo.InvariantCulture)))}");
         context.Output.WriteLine($"wrote {string.Join(", ", files)} and manifest.json in {folder.Path}");
         return ExitCodes.Success;
     }

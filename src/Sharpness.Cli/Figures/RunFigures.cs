@@ -18,6 +18,7 @@ internal static class RunFigures
             .. NetFitUvFigures.Render(run)]))
         .With("net predict", FigureRegistry.Figures(NetPredictFigures.Render))
         .With("net early-phase", FigureRegistry.Figures(NetEarlyPhaseFigures.Render))
+        .With(Sharpness.Experiments.Spectrum.SpectrumWriter.Command, FigureRegistry.Figures(Sharpness.Experiments.Spectrum.SpectrumFigures.Render))
         .With("reproduce", ReproduceReport.Render);
 
     /// <summary>Renders a saved run with the renderer of its command (see <see cref="FigureRegistry.Render"/>).</summary>

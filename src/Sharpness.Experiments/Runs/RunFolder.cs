@@ -14,10 +14,13 @@ public sealed class RunFolder
     private readonly IReadOnlyCollection<string> _files;
     private RunDirectory? _directory;
 
+    private readonly bool _existed;
+
     private RunFolder(string path, IReadOnlyCollection<string> files)
     {
         Path = path;
         _files = files;
+        _existed = System.IO.Directory.Exists(path);
     }
 
     /// <summary>The absolute folder path.</summary>
@@ -80,6 +83,32 @@ public sealed class RunFolder
     /// <param name="figures">The figures.</param>
     public IReadOnlyList<string> WriteFigures(IEnumerable<NamedFigure> figures) =>
         [.. figures.SelectMany(f => WriteFigure(f.Name, f.Figure))];
+
+    /// <summary>
+    /// Undoes an attempt that stopped before its manifest (cancelled or failed): deletes the run's
+    /// files and their temporary versions, and the folder itself when this attempt created it and
+    /// left it empty. Nothing else in the folder is touched.
+    /// </summary>
+    public void Abandon()
+    {
+        if (_directory is null || !System.IO.Directory.Exists(Path))
+        {
+            return;
+        }
+
+        foreach (string file in _files)
+        {
+            foreach (string name in new[] { file, file + ".partial" })
+            {
+                File.Delete(System.IO.Path.Combine(Path, name));
+            }
+        }
+
+        if (!_existed && !System.IO.Directory.EnumerateFileSystemEntries(Path).Any())
+        {
+            System.IO.Directory.Delete(Path);
+        }
+    }
 
     /// <summary>Writes the manifest, which marks the run complete.</summary>
     /// <param name="record">What the manifest records about the run.</param>

@@ -26,13 +26,22 @@ namespace Sharpness.Nets.Hessian;
 /// loss; the batch size changes only memory use and rounding.
 /// </para>
 /// <para>
+/// When the whole measurement set is one batch (N ≤ <see cref="MeasurementSetOperator.BatchSize"/>), the gradient is
+/// built with its graph once, at the first product, and kept until the operator is disposed: every product is then
+/// one backward pass through that graph (as PyHessian does for a single batch), about a third cheaper than
+/// rebuilding it, at the cost of holding the graph's memory between products. With several batches each product
+/// rebuilds every batch's graph, so memory stays at one batch's graph.
+/// </para>
+/// <para>
 /// Every product runs inside its own dispose scope, and each batch inside a nested one, so native
-/// memory is released when <see cref="MeasurementSetOperator.Apply"/> returns. Shapes are checked in managed code before
-/// any LibTorch call. Not thread-safe: one product at a time.
+/// memory is released when <see cref="MeasurementSetOperator.Apply"/> returns (apart from the kept single-batch graph).
+/// Shapes are checked in managed code before any LibTorch call. Not thread-safe: one product at a time.
 /// </para>
 /// </remarks>
 public sealed class AutogradHessianOperator : MeasurementSetOperator
 {
+    private Tensor[]? _retainedGradient;
+
     /// <summary>Default number of examples per batch.</summary>
     public const int DefaultBatchSize = 1000;
 
@@ -63,6 +72,20 @@ public sealed class AutogradHessianOperator : MeasurementSetOperator
     {
         using var scope = NewDisposeScope();
         Tensor[] direction = FlatVectors.Split(input, Parameters, Precision);
+        if (Examples <= BatchSize)
+        {
+            if (_retainedGradient is null)
+            {
+                using var graphScope = NewDisposeScope();
+                Tensor loss = BatchLoss(0, Examples);
+                _retainedGradient = autograd.grad([loss], Parameters, retain_graph: true, create_graph: true)
+                    .Select(g => g.DetachFromDisposeScope()).ToArray();
+            }
+
+            FlatVectors.CopyTo(autograd.grad(_retainedGradient, Parameters, direction, retain_graph: true).ToArray(), output);
+            return;
+        }
+
         Tensor[]? product = null;
         foreach (var (start, count) in Batches())
         {
@@ -88,6 +111,23 @@ public sealed class AutogradHessianOperator : MeasurementSetOperator
         }
 
         FlatVectors.CopyTo(product!, output);
+    }
+
+    /// <summary>Releases the kept single-batch gradient graph, then the model copy and the data.</summary>
+    /// <param name="disposing">True when called from <see cref="MeasurementSetOperator.Dispose()"/>.</param>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _retainedGradient is not null)
+        {
+            foreach (Tensor g in _retainedGradient)
+            {
+                g.Dispose();
+            }
+
+            _retainedGradient = null;
+        }
+
+        base.Dispose(disposing);
     }
 
     /// <summary>The mean loss L = (1/N) Σ_i ℓ_i at the copied parameters.</summary>

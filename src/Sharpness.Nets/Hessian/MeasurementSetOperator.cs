@@ -128,7 +128,15 @@ public abstract class MeasurementSetOperator : ILinearOperator, IDisposable
     /// <summary>Releases the model copy and the data.</summary>
     public void Dispose()
     {
-        if (_disposed)
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases what the operator holds; derived operators release their own state first, then call this.</summary>
+    /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (_disposed || !disposing)
         {
             return;
         }
@@ -137,7 +145,6 @@ public abstract class MeasurementSetOperator : ILinearOperator, IDisposable
         Inputs.Dispose();
         Targets.Dispose();
         Model.Dispose();
-        GC.SuppressFinalize(this);
     }
 
     /// <summary>The product itself, called by <see cref="Apply"/> with checked lengths on a live operator.</summary>

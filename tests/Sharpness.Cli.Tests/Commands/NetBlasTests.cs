@@ -48,6 +48,7 @@ public class NetBlasTests
             .ToArray();
 
     [OpenBlasFact]
+    [Trait("Category", "EndToEnd")]
     public void OpenBlasRunsAgreeWithLibTorchsMklToRoundingAndRepeatBitForBit()
     {
         string mkl = CliRunner.NewTemporaryFolder(), open = CliRunner.NewTemporaryFolder(), again = CliRunner.NewTemporaryFolder();

@@ -43,6 +43,7 @@ public class NetTrainCommandTests
     }
 
     [Fact]
+    [Trait("Category", "EndToEnd")]
     public void TwoThreadsGiveTheSameRunUpToRounding()
     {
         string one = CliRunner.NewTemporaryFolder();

@@ -13,6 +13,7 @@ public class ReproduceCommandTests
     private static readonly string[] ClaimIds = QuickReproduction.ClaimIds;
 
     [Fact]
+    [Trait("Category", "EndToEnd")]
     public void QuickRunMeasuresEveryClaimAndWritesTheReports()
     {
         string folder = CliRunner.NewTemporaryFolder();
@@ -95,6 +96,7 @@ public class ReproduceCommandTests
     }
 
     [Fact]
+    [Trait("Category", "EndToEnd")]
     public void WithoutTheDatasetTheRealNetworkClaimIsSkippedNotFailed()
     {
         string folder = CliRunner.NewTemporaryFolder();

@@ -4,6 +4,7 @@ using Sharpness.Cli.Tests.TestSupport;
 namespace Sharpness.Cli.Tests.Commands;
 
 [Collection(QuickReproductionCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public class ReproduceReportInBrowserTests(QuickReproduction reproduction)
 {
     // Waits until the report has loaded (all images decoded or failed), then reports what the browser made of it.

@@ -5,6 +5,7 @@ using Sharpness.Runs;
 namespace Sharpness.Cli.Tests.Commands;
 
 [Collection(QuickReproductionCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public class ReproduceResumeTests(QuickReproduction reproduction)
 {
     private static string[] Files(string folder) =>

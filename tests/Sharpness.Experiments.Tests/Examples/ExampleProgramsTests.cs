@@ -9,6 +9,7 @@ namespace Sharpness.Experiments.Tests.Examples;
 /// Every program of examples/ runs (<c>dotnet run FILE.cs</c>, as a user runs it) and prints the output
 /// examples/README.md documents for it, so the examples and their documentation never rot.
 /// </summary>
+[Trait("Category", "EndToEnd")]
 public partial class ExampleProgramsTests
 {
     private static readonly string Root = RepositoryRoot();
@@ -39,6 +40,9 @@ public partial class ExampleProgramsTests
 
         AssertDocumentedOutput("track-sharpness.cs", [], tolerance: 0.05);
     }
+
+    [Fact]
+    public void TheSpectrumExampleMeasuresATorchScriptModuleAndPrintsItsDocumentedOutput() => AssertDocumentedOutput("hessian-spectrum.cs", [], tolerance: 0.001);
 
     [Fact]
     public void TheComparisonToleratesSmallNumericDifferencesOnlyWhereAllowed()

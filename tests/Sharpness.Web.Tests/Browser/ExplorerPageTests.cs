@@ -10,6 +10,7 @@ namespace Sharpness.Web.Tests.Browser;
 /// to the frame after the redraw); the bounds asserted are sanity bounds only.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Category", "EndToEnd")]
 public sealed class ExplorerPageTests(ServedExplorer explorer, ITestOutputHelper output)
 {
     private static double Median(IReadOnlyList<double> values)

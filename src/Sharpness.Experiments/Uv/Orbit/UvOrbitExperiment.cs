@@ -15,7 +15,11 @@ public static class UvOrbitExperiment
     /// <summary>The command name a manifest records.</summary>
     public const string Command = "uv orbit";
 
-    /// <summary>Computes the diagram.</summary>
+    /// <summary>
+    /// Computes the diagram and keeps every kept iterate in the result (16 bytes per iterate:
+    /// points × keep × passes of them). For large requests use <see cref="Run(UvOrbitOptions, Action{OrbitSamples}, IProgress{ExperimentProgress}?, CancellationToken)"/>
+    /// or <see cref="UvOrbitWriter.Run"/>, which stream them.
+    /// </summary>
     /// <param name="options">What to sweep.</param>
     /// <param name="progress">Receives "values" snapshots; null for none.</param>
     /// <param name="cancellationToken">Stops between values with <see cref="OperationCanceledException"/>.</param>
@@ -24,6 +28,27 @@ public static class UvOrbitExperiment
     public static UvOrbitResult Run(UvOrbitOptions options, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var samples = new List<OrbitSamples>(options.Points * (options.TwoPasses ? 2 : 1));
+        return Run(options, samples.Add, progress, cancellationToken) with { Samples = samples };
+    }
+
+    /// <summary>
+    /// Computes the diagram and hands each value's kept iterates to <paramref name="sink"/> as soon as
+    /// they are computed, in the order of orbit.csv (the visiting order), keeping none of them: memory
+    /// stays bounded by the values in flight whatever the size of the request. The result's
+    /// <see cref="UvOrbitResult.Samples"/> is empty; its counts are complete.
+    /// </summary>
+    /// <param name="options">What to sweep.</param>
+    /// <param name="sink">Receives every value's samples, from one thread at a time.</param>
+    /// <param name="progress">Receives "values" snapshots; null for none.</param>
+    /// <param name="cancellationToken">Stops between values with <see cref="OperationCanceledException"/>.</param>
+    /// <exception cref="InvalidOptionException">An option is invalid (see <see cref="UvOrbitOptions.Validate"/>).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static UvOrbitResult Run(UvOrbitOptions options, Action<OrbitSamples> sink, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sink);
         var started = DateTimeOffset.UtcNow;
         options.Validate();
         double[] grid = UvOrbitFigures.Grid(options.Min, options.Max, options.Points);
@@ -53,11 +78,17 @@ public static class UvOrbitExperiment
         }
 
         var tracker = new ProgressTracker(progress, Command, (long)options.Points * (options.TwoPasses ? 2 : 1), "values");
-        var samples = new List<OrbitSamples>(points.Length * (options.TwoPasses ? 2 : 1));
+        int stride = UvOrbitFigures.Stride(options.Points, options.Keep, options.TwoPasses);
+        long rows = 0, plotted = 0;
+        int diverged = 0;
         void Sink(OrbitSamples sample)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            samples.Add(sample);
+            int finite = UvOrbitResult.FiniteCount(sample);
+            rows += finite;
+            plotted += (finite + stride - 1) / stride;
+            diverged += sample.DivergedAtStep is null ? 0 : 1;
+            sink(sample);
             tracker.Advance();
         }
 
@@ -78,8 +109,10 @@ public static class UvOrbitExperiment
         {
             Options = options,
             Grid = grid,
-            Samples = samples,
             Model = model,
+            Rows = rows,
+            DivergedValues = diverged,
+            PlottedPoints = plotted,
             ModelInitial = initial,
             FlipPoints = cascade.FlipPoints.Select(f => f.Parameter * flipScale).Where(a => a >= options.Min && a <= options.Max).ToArray(),
             Seconds = seconds,

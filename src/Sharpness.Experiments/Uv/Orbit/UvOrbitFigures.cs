@@ -48,6 +48,20 @@ public static class UvOrbitFigures
     public static IReadOnlyList<NamedFigure> Render(SavedRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
+        return Render(run, ReadPlotted(run));
+    }
+
+    /// <summary>
+    /// The figure from the drawn iterates given directly: what <see cref="Render(SavedRun)"/> reads back
+    /// from orbit.csv (the CSV's numbers parse back to the same doubles, so both draw the same figure).
+    /// The writer draws this way, while orbit.csv is still being written.
+    /// </summary>
+    /// <param name="run">The run's configuration and results (its files need not exist yet).</param>
+    /// <param name="plotted">The drawn iterates: every <see cref="Stride"/>-th kept iterate of each value, in CSV order.</param>
+    public static IReadOnlyList<NamedFigure> Render(SavedRun run, OrbitPlotPoints plotted)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(plotted);
         var config = run.Configuration;
         string axis = config.Text("axis");
         double min = config.Number("min"), max = config.Number("max");
@@ -58,39 +72,12 @@ public static class UvOrbitFigures
         var model = axis == "r" ? null : run.Results.OptionalSection("model_initial")
             ?? throw new RunDataException($"'{SavedRun.ManifestPath(run.Folder)}': results.model_initial is null, but --axis {axis} needs the model's initial NTK, normaliser and target.");
         double[] grid = Grid(min, max, count);
-        int stride = Stride(count, keep, warm && direction == "both");
-
-        var plotAxis = new List<double>();
-        var plotNtk = new List<double>();
-        var plotSharpness = new List<double>();
-        using (var csv = run.OpenCsv(UvOrbitWriter.CsvFile))
-        {
-            try
-            {
-                int stepColumn = csv.Column("step"), ntkColumn = csv.Column("lr_ntk"), sharpnessColumn = csv.Column("lr_sharpness");
-                int axisColumn = csv.Column(axis == "r" ? "r" : axis);
-                while (csv.Read())
-                {
-                    if (IsPlotted((long)csv.Number(stepColumn) - transient - 1, stride))
-                    {
-                        plotAxis.Add(csv.Number(axisColumn));
-                        plotNtk.Add(csv.Number(ntkColumn));
-                        plotSharpness.Add(csv.Number(sharpnessColumn));
-                    }
-                }
-            }
-            catch (InvalidDataException e)
-            {
-                throw new RunDataException(e.Message);
-            }
-        }
-
         var figure = OrbitDiagramFigure.Render(new OrbitFigureData
         {
             AxisLabel = axis switch { "r" => "r = η/η_c = ηy/s (scaled target)", "eta" => "learning rate η", _ => "c = ηλ₀" },
-            Axis = [.. plotAxis],
-            LrNtk = [.. plotNtk],
-            LrSharpness = [.. plotSharpness],
+            Axis = plotted.Axis.ToArray(),
+            LrNtk = plotted.LrNtk.ToArray(),
+            LrSharpness = plotted.LrSharpness.ToArray(),
             Grid = grid.Select(a => (a, ScaledTarget(axis, a, model))).ToArray(),
             FlipPoints = run.Results.Numbers("flip_points_marked"),
             AxisWindow = (min, max),
@@ -98,5 +85,60 @@ public static class UvOrbitFigures
             Title = $"Orbit diagram, {(warm ? $"warm-started ({direction})" : "cold-started")}, {transient} transient + {keep} kept steps",
         });
         return [new NamedFigure("orbit", figure)];
+    }
+
+    /// <summary>Reads the drawn iterates back from a run's orbit.csv.</summary>
+    /// <param name="run">The run.</param>
+    public static OrbitPlotPoints ReadPlotted(SavedRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var config = run.Configuration;
+        string axis = config.Text("axis");
+        int transient = config.Integer("transient");
+        int stride = Stride(config.Integer("points"), config.Integer("keep"), config.Flag("warm_start") && config.OptionalText("direction") == "both");
+        var plotted = new OrbitPlotPoints();
+        using var csv = run.OpenCsv(UvOrbitWriter.CsvFile);
+        try
+        {
+            int stepColumn = csv.Column("step"), ntkColumn = csv.Column("lr_ntk"), sharpnessColumn = csv.Column("lr_sharpness");
+            int axisColumn = csv.Column(axis == "r" ? "r" : axis);
+            while (csv.Read())
+            {
+                if (IsPlotted((long)csv.Number(stepColumn) - transient - 1, stride))
+                {
+                    plotted.Add(csv.Number(axisColumn), csv.Number(ntkColumn), csv.Number(sharpnessColumn));
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RunDataException(e.Message);
+        }
+
+        return plotted;
+    }
+}
+
+/// <summary>The iterates an orbit figure draws: axis value, ηλ and ηλ_H of each, in the order of orbit.csv.</summary>
+public sealed class OrbitPlotPoints
+{
+    /// <summary>Horizontal coordinate (the swept value) of each drawn iterate.</summary>
+    public List<double> Axis { get; } = [];
+
+    /// <summary>ηλ of each drawn iterate.</summary>
+    public List<double> LrNtk { get; } = [];
+
+    /// <summary>ηλ_H of each drawn iterate.</summary>
+    public List<double> LrSharpness { get; } = [];
+
+    /// <summary>Adds one iterate.</summary>
+    /// <param name="axis">Its swept value.</param>
+    /// <param name="lrNtk">Its ηλ.</param>
+    /// <param name="lrSharpness">Its ηλ_H.</param>
+    public void Add(double axis, double lrNtk, double lrSharpness)
+    {
+        Axis.Add(axis);
+        LrNtk.Add(lrNtk);
+        LrSharpness.Add(lrSharpness);
     }
 }

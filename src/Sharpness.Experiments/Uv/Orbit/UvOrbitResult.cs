@@ -3,7 +3,7 @@ using Sharpness.Uv.Model;
 
 namespace Sharpness.Experiments.Uv;
 
-/// <summary>The outcome of <see cref="UvOrbitExperiment.Run"/>: the kept iterates at every swept value.</summary>
+/// <summary>The outcome of <see cref="UvOrbitExperiment"/>: the kept iterates at every swept value.</summary>
 public sealed record UvOrbitResult
 {
     /// <summary>The options as given.</summary>
@@ -15,9 +15,10 @@ public sealed record UvOrbitResult
     /// <summary>
     /// The kept iterates g and x of every visited value, in visiting order (for a warm start, the
     /// order of the sweep; pass 1 is the way down of <see cref="SweepDirection.Both"/>). After a
-    /// divergence the remaining entries are NaN.
+    /// divergence the remaining entries are NaN. Empty when the run streamed them to a sink
+    /// instead (<see cref="UvOrbitExperiment.Run(UvOrbitOptions, Action{OrbitSamples}, IProgress{Sharpness.Experiments.Progress.ExperimentProgress}?, CancellationToken)"/>, <see cref="UvOrbitWriter.Run"/>).
     /// </summary>
-    public required IReadOnlyList<OrbitSamples> Samples { get; init; }
+    public IReadOnlyList<OrbitSamples> Samples { get; init; } = [];
 
     /// <summary>The model for the η and c axes; null for r.</summary>
     public UvModelConfig? Model { get; init; }
@@ -29,23 +30,16 @@ public sealed record UvOrbitResult
     public required IReadOnlyList<double> FlipPoints { get; init; }
 
     /// <summary>Values that diverged.</summary>
-    public int DivergedValues => Samples.Count(s => s.DivergedAtStep is not null);
+    public required int DivergedValues { get; init; }
 
     /// <summary>Map steps iterated: (transient + keep) × values × passes.</summary>
     public long MapSteps => (long)(Options.Transient + Options.Keep) * Options.Points * (Options.TwoPasses ? 2 : 1);
 
     /// <summary>Rows of orbit.csv: the finite kept iterates (those before a divergence) of every visited value.</summary>
-    public long Rows => Samples.Sum(s => (long)FiniteCount(s));
+    public required long Rows { get; init; }
 
     /// <summary>Iterates the figure draws: every <see cref="UvOrbitFigures.Stride"/>-th finite kept iterate of each value.</summary>
-    public long PlottedPoints
-    {
-        get
-        {
-            int stride = UvOrbitFigures.Stride(Options.Points, Options.Keep, Options.TwoPasses);
-            return Samples.Sum(s => (long)Enumerable.Range(0, FiniteCount(s)).Count(k => UvOrbitFigures.IsPlotted(k, stride)));
-        }
-    }
+    public required long PlottedPoints { get; init; }
 
     /// <summary>Kept iterates of one value before the first non-finite one.</summary>
     /// <param name="samples">The value's samples.</param>

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Sharpness.Experiments.Figures;
 using Sharpness.Experiments.Runs;
 using Sharpness.Runs;
 using Sharpness.Uv.Dynamics;
@@ -7,7 +9,7 @@ namespace Sharpness.Experiments.Uv;
 
 /// <summary>
 /// Writes a <see cref="UvOrbitResult"/> as a run folder: orbit.csv (every finite kept iterate),
-/// orbit.png (drawn from the CSV just written) and manifest.json, last.
+/// orbit.png (drawn from the numbers written to the CSV, while it is written) and manifest.json, last.
 /// </summary>
 public static class UvOrbitWriter
 {
@@ -22,62 +24,200 @@ public static class UvOrbitWriter
     /// <exception cref="InvalidOptionException">It cannot (<c>--out</c>).</exception>
     public static RunFolder Prepare(string path) => RunFolder.Prepare(path, [.. Files]);
 
-    /// <summary>Writes the run's files and its manifest; returns the files besides the manifest.</summary>
+    /// <summary>Writes the run's files and its manifest from a result that kept its iterates; returns the files besides the manifest.</summary>
     /// <param name="folder">The folder <see cref="Prepare"/> accepted.</param>
-    /// <param name="result">The diagram.</param>
+    /// <param name="result">The diagram, with its <see cref="UvOrbitResult.Samples"/>.</param>
     /// <param name="arguments">The command-line arguments the manifest records (none for a run from code).</param>
+    /// <exception cref="ArgumentException">The result streamed its iterates (<see cref="UvOrbitResult.Samples"/> is empty): write it with <see cref="Run"/>.</exception>
     public static IReadOnlyList<string> Write(RunFolder folder, UvOrbitResult result, IReadOnlyList<string>? arguments = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(result);
-        var options = result.Options;
-        bool physical = options.Axis != OrbitAxis.R;
-        var columns = new List<string> { "r", "step", "lr_ntk", "lr_sharpness", "g" };
-        if (physical)
+        if (result.Samples.Count == 0)
         {
-            columns.Add(options.AxisName);
+            throw new ArgumentException("The result holds no iterates (they were streamed); write the run with UvOrbitWriter.Run.", nameof(result));
         }
 
-        if (options.TwoPasses)
+        var rows = new Rows(result.Options, result.Grid);
+        var plotted = new OrbitPlotPoints();
+        foreach (var samples in result.Samples)
         {
-            columns.Add("pass");
+            rows.AddPlotted(plotted, samples);
         }
 
-        folder.WriteCsv(CsvFile, columns, writer =>
+        var csv = Task.Run(() => folder.WriteCsv(CsvFile, rows.Columns, writer =>
         {
-            var row = new double[columns.Count];
             foreach (var samples in result.Samples)
             {
-                double r = samples.Point.R;
-                int finite = UvOrbitResult.FiniteCount(samples);
-                for (int k = 0; k < finite; k++)
+                rows.Write(writer, samples);
+            }
+        }));
+        return Finish(folder, result, plotted, csv, arguments);
+    }
+
+    /// <summary>
+    /// Computes the diagram and writes its run folder, streaming: each value's kept iterates are
+    /// written to orbit.csv (on another thread) as soon as they are computed and then dropped, so
+    /// memory stays bounded by the values in flight and the figure's points (at most
+    /// <see cref="UvOrbitFigures.MaxPlottedPoints"/>) whatever the size of the request. The figure is
+    /// drawn while orbit.csv is being finished; the files are those <see cref="Write"/> writes, byte for byte.
+    /// </summary>
+    /// <param name="folder">The folder <see cref="Prepare"/> accepted.</param>
+    /// <param name="options">What to sweep.</param>
+    /// <param name="progress">Receives "values" snapshots; null for none.</param>
+    /// <param name="cancellationToken">Stops between values; the folder is then left as it was (nothing written).</param>
+    /// <param name="arguments">The command-line arguments the manifest records (none for a run from code).</param>
+    /// <returns>The result (without <see cref="UvOrbitResult.Samples"/>) and the files written besides the manifest.</returns>
+    /// <exception cref="InvalidOptionException">An option is invalid.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static (UvOrbitResult Result, IReadOnlyList<string> Files) Run(RunFolder folder, UvOrbitOptions options, IProgress<Progress.ExperimentProgress>? progress = null, CancellationToken cancellationToken = default, IReadOnlyList<string>? arguments = null)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var rows = new Rows(options, UvOrbitFigures.Grid(options.Min, options.Max, options.Points));
+        var plotted = new OrbitPlotPoints();
+
+        // Values in flight between the sweep and the CSV writer: about 4 MB of iterates, at most four chunks.
+        int capacity = (int)Math.Clamp(4_000_000 / (16L * options.Keep), 16, 4 * OrbitDiagram.ChunkSize);
+        var queue = Channel.CreateBounded<OrbitSamples>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+        var csv = Task.Run(() =>
+        {
+            try
+            {
+                folder.WriteCsv(CsvFile, rows.Columns, writer =>
                 {
-                    double g = samples.G[k], x = samples.X[k];
-                    row[0] = r;
-                    row[1] = options.Transient + k + 1;
-                    row[2] = x;
-                    row[3] = OrbitDiagram.LrSharpness(g, x, r);
-                    row[4] = g;
-                    if (physical)
+                    while (queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
                     {
-                        row[5] = result.Grid[samples.Index];
+                        while (queue.Reader.TryRead(out var samples))
+                        {
+                            rows.Write(writer, samples);
+                        }
                     }
-
-                    if (options.TwoPasses)
-                    {
-                        row[^1] = samples.Pass;
-                    }
-
-                    writer.WriteRow(row);
-                }
+                });
+            }
+            catch (Exception error)
+            {
+                // Unblocks the sweep, which then stops with this error.
+                queue.Writer.TryComplete(error);
+                throw;
             }
         });
+        UvOrbitResult result;
+        try
+        {
+            result = UvOrbitExperiment.Run(options, samples =>
+            {
+                rows.AddPlotted(plotted, samples);
+                if (!queue.Writer.TryWrite(samples))
+                {
+                    queue.Writer.WriteAsync(samples, cancellationToken).AsTask().GetAwaiter().GetResult();
+                }
+            }, progress, cancellationToken);
+        }
+        catch (Exception error)
+        {
+            queue.Writer.TryComplete(error);
+            Exception? writing = null;
+            try
+            {
+                csv.GetAwaiter().GetResult();
+            }
+            catch (Exception e)
+            {
+                writing = e;
+            }
+
+            folder.Abandon();
+            if (error is ChannelClosedException && writing is not null && writing is not ChannelClosedException)
+            {
+                // The CSV writer failed first (a full disk): that is the error to report.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writing);
+            }
+
+            throw;
+        }
+
+        queue.Writer.Complete();
+        return (result, Finish(folder, result, plotted, csv, arguments));
+    }
+
+    // Draws the figure while the CSV is being written, then writes the figure and, last, the manifest.
+    private static IReadOnlyList<string> Finish(RunFolder folder, UvOrbitResult result, OrbitPlotPoints plotted, Task csv, IReadOnlyList<string>? arguments)
+    {
         var configuration = Configuration(result);
         var results = Results(result);
+        IReadOnlyList<NamedFigure> figures;
+        try
+        {
+            figures = UvOrbitFigures.Render(SavedRun.Writing(folder.Path, UvOrbitExperiment.Command, configuration, results), plotted);
+        }
+        finally
+        {
+            csv.GetAwaiter().GetResult();
+        }
+
         var files = new List<string> { CsvFile };
-        files.AddRange(folder.WriteFigures(UvOrbitFigures.Render(SavedRun.Writing(folder.Path, UvOrbitExperiment.Command, configuration, results))));
+        files.AddRange(folder.WriteFigures(figures));
         folder.Complete(new RunRecord(UvOrbitExperiment.Command, arguments ?? [], configuration, result.Model?.Seed ?? 0, result.StartedUtc, results), files);
         return files;
+    }
+
+    /// <summary>How the iterates of one value become rows of orbit.csv and points of the figure.</summary>
+    private sealed class Rows(UvOrbitOptions options, IReadOnlyList<double> grid)
+    {
+        private readonly bool _physical = options.Axis != OrbitAxis.R;
+        private readonly int _stride = UvOrbitFigures.Stride(options.Points, options.Keep, options.TwoPasses);
+
+        public IReadOnlyList<string> Columns { get; } =
+        [
+            "r", "step", "lr_ntk", "lr_sharpness", "g",
+            .. options.Axis != OrbitAxis.R ? [options.AxisName] : Array.Empty<string>(),
+            .. options.TwoPasses ? ["pass"] : Array.Empty<string>(),
+        ];
+
+        // The axis value of the figure is the column the figure reads back: r, or the η or c column.
+        private double Axis(OrbitSamples samples) => _physical ? grid[samples.Index] : samples.Point.R;
+
+        public void Write(CsvTableWriter writer, OrbitSamples samples)
+        {
+            Span<double> row = stackalloc double[Columns.Count];
+            double r = samples.Point.R;
+            int finite = UvOrbitResult.FiniteCount(samples);
+            for (int k = 0; k < finite; k++)
+            {
+                double g = samples.G[k], x = samples.X[k];
+                row[0] = r;
+                row[1] = options.Transient + k + 1;
+                row[2] = x;
+                row[3] = OrbitDiagram.LrSharpness(g, x, r);
+                row[4] = g;
+                if (_physical)
+                {
+                    row[5] = grid[samples.Index];
+                }
+
+                if (options.TwoPasses)
+                {
+                    row[^1] = samples.Pass;
+                }
+
+                writer.WriteRow(row);
+            }
+        }
+
+        public void AddPlotted(OrbitPlotPoints plotted, OrbitSamples samples)
+        {
+            double r = samples.Point.R, axis = Axis(samples);
+            int finite = UvOrbitResult.FiniteCount(samples);
+            for (int k = 0; k < finite; k++)
+            {
+                if (UvOrbitFigures.IsPlotted(k, _stride))
+                {
+                    plotted.Add(axis, samples.X[k], OrbitDiagram.LrSharpness(samples.G[k], samples.X[k], r));
+                }
+            }
+        }
     }
 
     /// <summary>The complete effective configuration, as the manifest records it.</summary>

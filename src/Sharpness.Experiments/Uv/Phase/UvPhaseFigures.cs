@@ -87,14 +87,14 @@ public static class UvPhaseFigures
         {
             Title = $"UV model regimes over {yAxis} ({parameterisation}, majority of {seeds} seeds, {steps} steps)",
             XLabel = logX ? $"{xName} (log scale)" : xName,
-            YLabel = numericY ? $"{(yAxis == "width" ? "width n" : "σ_w²")} (log scale)" : "parameterisation (rows: " + string.Join(", ", yTexts) + ")",
+            YLabel = numericY ? $"{(yAxis == "width" ? "width n" : "σ_w²")} (log scale)" : "parameterisation",
             XRange = (xPlot[0] - halfX, xPlot[^1] + halfX),
             YRange = (yPlot[0] - halfY, yPlot[^1] + halfY),
             Cells = cells,
             Categories = RegimeCategory.Names,
             VerticalLines = xAxis == "c" ? [(logX ? Math.Log10(2) : 2, "c = 2")] : [],
-            XTickFormatter = logX ? FigureStyle.FormatLogTick : null,
-            YTickFormatter = numericY ? FigureStyle.FormatLogTick : v => RowName(yTexts, v),
+            LogX = logX,
+            YTicks = yPlot.Select((position, i) => (position, yTexts[i])).ToArray(),
         });
     }
 
@@ -130,11 +130,5 @@ public static class UvPhaseFigures
         {
             throw new RunDataException(e.Message);
         }
-    }
-
-    private static string RowName(string[] names, double v)
-    {
-        int i = (int)Math.Round(v);
-        return Math.Abs(v - i) < 1e-9 && i >= 0 && i < names.Length ? names[i] : string.Empty;
     }
 }

@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Side by side: the toolkit's `net spectrum` against PyHessian's algorithms in PyTorch, on the same model and data.
+
+The model is the ResNet-style network of docs/torchscript.md (bench/pytorch/resnet_export.py: 19,810 parameters,
+batch norm in evaluation mode) on the first N Fashion-MNIST training images (default 256), with mean softmax
+cross-entropy; everything in float64 on the CPU with the same number of threads on both sides (--threads, default 1).
+
+PyTorch side: PyHessian's algorithms (github.com/amirgholami/PyHessian, pyhessian/hessian.py), written out again here
+as that file describes them, for its single-batch mode: the model in evaluation mode, the gradient built once with
+create_graph=True and every Hessian-vector product one autograd.grad through that graph with retain_graph=True.
+  * top-k eigenvalues: power iteration from a Gaussian vector, orthogonalised against the eigenvectors found so far
+    before every product, stopped when the Rayleigh quotient changes by less than tol relative to the previous one
+    (|a - b| / (|a| + 1e-6) < tol), at most maxIter = 100 products per eigenvalue; run at PyHessian's default
+    tol = 1e-3 and at tol = 1e-6.
+  * trace: Hutchinson with Rademacher probes, stopped when the running mean changes by less than tol = 1e-3 relative
+    (PyHessian's default), at most 100 probes.
+  * density: stochastic Lanczos quadrature, n_v = 1 Rademacher start vector, iter = 100 Lanczos steps with full
+    re-orthogonalisation, nodes the eigenvalues of the tridiagonal matrix, weights the squared first components.
+Toolkit side: `sharpness net spectrum --torchscript resnet.pt --data ... --loss ce --threads T`, once with
+--tolerance 1e-3 (relative residual) and once with --tolerance 1e-6 plus --trace (relative standard error 0.01, at
+most 100 probes) and --density (1 probe, 100 steps); its products are exact Hessian-vector products through LibTorch
+2.10 (the kept single-batch graph, as PyHessian), its eigen-solver Lanczos with full re-orthogonalisation.
+Reference eigenvalues: scipy's eigsh (ARPACK, tol 1e-10) on the PyTorch products, both the largest (which="LA",
+what the toolkit's --top-k means) and the largest in magnitude (which="LM", what power iteration converges to: a
+negative eigenvalue larger in magnitude than the k-th largest takes its place in PyHessian's list).
+PyHessian builds the gradient graph once per `hessian` object and each toolkit run at its first product, so the
+graph's time is added to both power-iteration rows.
+
+Reported: every answer with its error against the reference, the number of Hessian-vector products, and the time
+per product, wall and processor (the machine is shared, so processor time is the fairer measure). The script exits
+with status 1 when an answer disagrees: the toolkit's top-k at tolerance 1e-6 against eigsh beyond 1e-6 relative,
+the two trace estimates beyond 4 combined standard errors, or the largest density node against the top eigenvalue
+beyond 1e-6 relative.
+
+Usage (Debian's Python, which has torch 1.13, numpy and scipy; build the CLI first with
+`dotnet build -c Release src/Sharpness.Cli`):
+  /usr/bin/python3 bench/pytorch/pyhessian_side_by_side.py [--examples 256] [--top-k 3] [--threads 1] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse.linalg as sla
+import torch
+import torch.nn.functional as F
+
+REPO = Path(__file__).resolve().parents[2]
+CLI = REPO / "src" / "Sharpness.Cli" / "bin" / "Release" / "net10.0" / "sharpness.dll"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from resnet_export import main as export_main  # noqa: E402
+from torchscript_checkpoint_check import read_safetensors  # noqa: E402
+
+
+class Products:
+    """PyHessian's single-batch Hessian-vector product, counted and timed."""
+
+    def __init__(self, model, inputs, targets):
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        wall, cpu = time.perf_counter(), time.process_time()
+        loss = F.cross_entropy(model(inputs), targets)
+        self.grads = torch.autograd.grad(loss, self.params, create_graph=True)
+        self.graph_wall, self.graph_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        self.count = 0
+        self.wall = 0.0
+        self.cpu = 0.0
+
+    def __call__(self, v):
+        wall, cpu = time.perf_counter(), time.process_time()
+        hv = torch.autograd.grad(self.grads, self.params, grad_outputs=v, retain_graph=True)
+        self.wall += time.perf_counter() - wall
+        self.cpu += time.process_time() - cpu
+        self.count += 1
+        return [h.detach() for h in hv]
+
+    def reset(self):
+        self.count, self.wall, self.cpu = 0, 0.0, 0.0
+
+
+def dot(xs, ys):
+    return sum(float((x * y).sum()) for x, y in zip(xs, ys))
+
+
+def normalised(v):
+    norm = math.sqrt(dot(v, v))
+    return [x / (norm + 1e-6) for x in v]
+
+
+def orthonormalised(w, basis):
+    for b in basis:
+        c = dot(w, b)
+        w = [x - c * y for x, y in zip(w, b)]
+    return normalised(w)
+
+
+def power_iteration(hvp, k, tol, max_iter=100):
+    values, vectors = [], []
+    for _ in range(k):
+        value = None
+        v = normalised([torch.randn_like(p) for p in hvp.params])
+        for _ in range(max_iter):
+            v = orthonormalised(v, vectors)
+            hv = hvp(v)
+            current = dot(hv, v)
+            v = normalised(hv)
+            if value is not None and abs(value - current) / (abs(value) + 1e-6) < tol:
+                break
+            value = current
+        values.append(value)
+        vectors.append(v)
+    return values
+
+
+def rademacher(params):
+    return [torch.randint_like(p, high=2) * 2 - 1 for p in params]
+
+
+def hutchinson(hvp, tol=1e-3, max_iter=100):
+    samples, mean = [], 0.0
+    for _ in range(max_iter):
+        v = rademacher(hvp.params)
+        samples.append(dot(hvp(v), v))
+        if abs(np.mean(samples) - mean) / (abs(mean) + 1e-6) < tol:
+            break
+        mean = float(np.mean(samples))
+    return samples
+
+
+def slq(hvp, steps=100):
+    v = normalised(rademacher(hvp.params))
+    basis, alphas, betas = [v], [], []
+    w = None
+    for i in range(steps):
+        if i > 0:
+            beta = math.sqrt(dot(w, w))
+            betas.append(beta)
+            v = orthonormalised(w if beta != 0 else [torch.randn_like(p) for p in hvp.params], basis)
+            basis.append(v)
+        hv = hvp(v)
+        alpha = dot(hv, v)
+        alphas.append(alpha)
+        w = [a - alpha * b for a, b in zip(hv, v)]
+        if i > 0:
+            w = [a - betas[-1] * b for a, b in zip(w, basis[-2])]
+    t = np.diag(alphas) + np.diag(betas, 1) + np.diag(betas, -1)
+    nodes, vectors = np.linalg.eigh(t)
+    return nodes, vectors[0, :] ** 2
+
+
+def toolkit(model, data, out, threads, seed, *extra):
+    command = ["dotnet", str(CLI), "net", "spectrum", "--torchscript", str(model), "--data", str(data), "--loss", "ce",
+               "--threads", str(threads), "--seed", str(seed), "--no-gauss-newton", "--out", str(out), "--json", *extra]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"toolkit failed ({done.returncode}): {done.stderr}")
+    return json.loads((out / "manifest.json").read_text())["results"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=256)
+    parser.add_argument("--top-k", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    if not CLI.exists():
+        print(f"{CLI} is missing: run `dotnet build -c Release src/Sharpness.Cli` first", file=sys.stderr)
+        return 2
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    work = Path(tempfile.mkdtemp(prefix="pyhessian-side-by-side-"))
+    sys.argv = [sys.argv[0], "--out", str(work), "--examples", str(args.examples)]
+    export_main()
+    model_file, data_file = work / "resnet.pt", work / f"fashion{args.examples}.safetensors"
+    data = read_safetensors(data_file)
+    model = torch.jit.load(str(model_file)).double().eval()
+    inputs, targets = data["inputs"].double(), data["targets"]
+    hvp = Products(model, inputs, targets)
+    size = sum(p.numel() for p in hvp.params)
+    rows = []
+
+    def flat(v):
+        return np.concatenate([x.reshape(-1).numpy() for x in v])
+
+    def split(x):
+        pieces, at = [], 0
+        for p in hvp.params:
+            pieces.append(torch.from_numpy(np.ascontiguousarray(x[at:at + p.numel()])).view_as(p))
+            at += p.numel()
+        return pieces
+
+    operator = sla.LinearOperator((size, size), matvec=lambda x: flat(hvp(split(np.asarray(x).reshape(-1)))), dtype=np.float64)
+    hvp.reset()
+    reference = np.sort(sla.eigsh(operator, k=args.top_k, which="LA", tol=1e-10, return_eigenvectors=False))[::-1]
+    dominant = sla.eigsh(operator, k=args.top_k, which="LM", tol=1e-10, return_eigenvectors=False)
+    dominant = dominant[np.argsort(-np.abs(dominant))]
+    print(f"reference (eigsh, tol 1e-10): largest {', '.join(f'{x:.10g}' for x in reference)}; largest in magnitude {', '.join(f'{x:.10g}' for x in dominant)}")
+
+    def error(values, against=None):
+        against = reference if against is None else against
+        return max(abs(a - b) / abs(b) for a, b in zip(values, against))
+
+    # PyHessian builds the gradient graph once per hessian object, and each toolkit run (a process of its own) builds
+    # it at its first product: both power-iteration rows are charged the graph's time.
+    for tol in (1e-3, 1e-6):
+        hvp.reset()
+        values = power_iteration(hvp, args.top_k, tol)
+        wall, cpu = hvp.wall + hvp.graph_wall, hvp.cpu + hvp.graph_cpu
+        rows.append((f"top-{args.top_k}", f"PyHessian power iteration, tol {tol:g}", values, (error(values), error(values, dominant)), hvp.count, wall, cpu))
+    for tol in ("1e-3", "1e-6"):
+        extra = ["--top-k", str(args.top_k), "--tolerance", tol]
+        if tol == "1e-6":
+            extra += ["--trace", "--trace-tolerance", "0.01", "--trace-max-probes", "100", "--density", "--density-probes", "1", "--density-steps", "100"]
+        results = toolkit(model_file, data_file, work / f"toolkit-{tol}", args.threads, args.seed, *extra)
+        values = results["eigenvalues"]
+        top = results["timing"]["top"]
+        rows.append((f"top-{args.top_k}", f"toolkit Lanczos, tolerance {tol}", values, (error(values), error(values, dominant)), results["matvecs"], top["seconds"], top["cpu_seconds"]))
+        if tol == "1e-6":
+            toolkit_results = results
+
+    hvp.reset()
+    samples = hutchinson(hvp)
+    py_trace, py_error = float(np.mean(samples)), float(np.std(samples, ddof=1) / math.sqrt(len(samples)))
+    rows.append(("trace", "PyHessian Hutchinson, tol 1e-3", [py_trace, py_error], float("nan"), hvp.count, hvp.wall, hvp.cpu))
+    t = toolkit_results["trace"]
+    tt = toolkit_results["timing"]["trace"]
+    rows.append(("trace", "toolkit Hutchinson, standard error < 1%", [t["estimate"], t["standard_error"]], float("nan"), t["probes"], tt["seconds"], tt["cpu_seconds"]))
+
+    hvp.reset()
+    nodes, weights = slq(hvp)
+    rows.append(("density", "PyHessian SLQ, 1 x 100", [nodes.max(), nodes.min()], abs(nodes.max() - reference[0]) / reference[0], hvp.count, hvp.wall, hvp.cpu))
+    d = toolkit_results["density"]
+    dt = toolkit_results["timing"]["density"]
+    rows.append(("density", "toolkit SLQ, 1 x 100", [d["lambda_max"], d["lambda_min"]], abs(d["lambda_max"] - reference[0]) / reference[0], d["matvecs"], dt["seconds"], dt["cpu_seconds"]))
+
+    print(f"\nResNet-style network, {size} parameters, {args.examples} Fashion-MNIST images, cross-entropy, float64, {args.threads} thread(s); torch {torch.__version__}\n")
+    print("| quantity | method | answer | relative error vs eigsh: largest / largest in magnitude | products | wall s / product | CPU s / product |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for quantity, method, answer, err, count, wall, cpu in rows:
+        shown = ", ".join(f"{x:.6g}" for x in answer)
+        if quantity == "trace":
+            shown = f"{answer[0]:.6g} ± {answer[1]:.3g}"
+        elif quantity == "density":
+            shown = f"nodes in [{answer[1]:.6g}, {answer[0]:.6g}]"
+        errors = "" if isinstance(err, float) and math.isnan(err) else f"{err[0]:.1e} / {err[1]:.1e}" if isinstance(err, tuple) else f"{err:.1e}"
+        print(f"| {quantity} | {method} | {shown} | {errors} | {count} | {wall / count:.3f} | {cpu / count:.3f} |")
+
+    failures = []
+    if error(toolkit_results["eigenvalues"]) > 1e-6:
+        failures.append("toolkit top-k at tolerance 1e-6 differs from eigsh")
+    if abs(py_trace - t["estimate"]) > 4 * math.hypot(py_error, t["standard_error"]):
+        failures.append("the trace estimates differ by more than 4 standard errors")
+    if abs(d["lambda_max"] - reference[0]) > 1e-6 * reference[0]:
+        failures.append("the toolkit's largest density node is not the top eigenvalue")
+    for failure in failures:
+        print("FAILED:", failure, file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
