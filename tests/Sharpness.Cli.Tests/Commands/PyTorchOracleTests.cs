@@ -9,9 +9,9 @@ namespace Sharpness.Cli.Tests.Commands;
 /// scripts/setup.sh install python3-torch and python3-scipy); otherwise it is skipped with a message that
 /// says the end-to-end oracle did not run.
 /// </summary>
-public sealed class PyTorchFactAttribute : FactAttribute
+public sealed class PyTorchOracleFactAttribute : FactAttribute
 {
-    public PyTorchFactAttribute()
+    public PyTorchOracleFactAttribute()
     {
         if (PyTorchOracle.Missing is { } reason)
         {
@@ -193,7 +193,7 @@ public sealed class PyTorchOracleRuns
 
 public sealed class PyTorchOracleTests(PyTorchOracleRuns runs) : IClassFixture<PyTorchOracleRuns>
 {
-    [PyTorchFact]
+    [PyTorchOracleFact]
     public void EveryCaseAgreesWithPyTorchAtEveryStepWithinTheTolerances()
     {
         Assert.True(runs.Problem is null, runs.Problem);
@@ -212,7 +212,7 @@ public sealed class PyTorchOracleTests(PyTorchOracleRuns runs) : IClassFixture<P
         }
     }
 
-    [PyTorchFact]
+    [PyTorchOracleFact]
     public void EveryCaseStaysBelowItsStabilityThreshold()
     {
         // The tolerances are for the stable regime: beyond 2/eta the runs are chaotic and rounding grows.
@@ -229,7 +229,7 @@ public sealed class PyTorchOracleTests(PyTorchOracleRuns runs) : IClassFixture<P
         }
     }
 
-    [PyTorchFact]
+    [PyTorchOracleFact]
     public void TheOracleFailsOnEveryPerturbedRunFolder()
     {
         Assert.True(runs.Problem is null, runs.Problem);
