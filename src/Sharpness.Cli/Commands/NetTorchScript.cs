@@ -149,12 +149,17 @@ internal sealed record TorchScriptSource(string ModelFile, byte[] Content, strin
     /// <summary>Adds the module's and the data's provenance to a run's configuration, and clears the built-in architecture's keys.</summary>
     public void Describe(JsonObject configuration)
     {
-        foreach (string key in new[] { "depth", "width", "activation", "bias", "param", "init_scale", "zero_readout", "output_multiplier" })
+        foreach (string key in new[] { "depth", "width", "activation", "bias", "param", "init", "init_scale", "zero_readout", "output_multiplier", "out_exp", "pooling" })
         {
             if (configuration.ContainsKey(key))
             {
                 configuration[key] = null;
             }
+        }
+
+        if (DataFile is not null && configuration.ContainsKey("standardise"))
+        {
+            configuration["standardise"] = null;
         }
 
         configuration["model"] = "torchscript";
