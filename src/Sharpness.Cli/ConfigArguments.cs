@@ -62,6 +62,7 @@ internal static class ConfigArguments
         }
 
         var tokens = new List<string>();
+        var seen = new Dictionary<Option, string>();
         foreach (var (rawKey, value) in settings)
         {
             string key = rawKey.TrimStart('-').Replace('_', '-');
@@ -69,6 +70,11 @@ internal static class ConfigArguments
             {
                 string? closest = ConfigFile.ClosestMatch(key, options.Select(o => o.Name.TrimStart('-')));
                 throw new UsageException(Program.ConfigOptionName, $"unknown key '{rawKey}' in '{source}' for '{CommandPath(command)}'" + (closest is null ? "." : $"; did you mean '{closest}'?"));
+            }
+
+            if (!seen.TryAdd(option, rawKey))
+            {
+                throw new UsageException(Program.ConfigOptionName, $"'{source}' sets {option.Name} twice (keys '{seen[option]}' and '{rawKey}').");
             }
 
             if (GivenOnCommandLine(option, args))
@@ -121,6 +127,16 @@ internal static class ConfigArguments
         if (node is not JsonValue value)
         {
             throw new UsageException(Program.ConfigOptionName, $"key '{key}' in '{source}' must be a number, a string, true/false or a list of them.");
+        }
+
+        if (value.GetValueKind() == JsonValueKind.String && value.GetValue<string>().Any(char.IsControl))
+        {
+            throw new UsageException(Program.ConfigOptionName, $"key '{key}' in '{source}' holds a control character ('{Runs.Safety.PathSegment.Printable(value.GetValue<string>())}'); values are plain text.");
+        }
+
+        if (value.GetValueKind() == JsonValueKind.Number && value.TryGetValue(out double number) && !double.IsFinite(number))
+        {
+            throw new UsageException(Program.ConfigOptionName, $"key '{key}' in '{source}' is {number.ToString(CultureInfo.InvariantCulture)}; numbers must be finite.");
         }
 
         return value.GetValueKind() switch

@@ -1,12 +1,16 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
 using Sharpness.Cli.Commands;
 using Sharpness.Experiments;
 using Sharpness.Experiments.Progress;
+using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 
 namespace Sharpness.Cli;
 
 /// <summary>Entry point of the <c>sharpness</c> command.</summary>
-public static class Program
+public static partial class Program
 {
     /// <summary>Runs the command line against the console and returns the process exit code.</summary>
     /// <param name="args">Command-line arguments.</param>
@@ -29,26 +33,82 @@ public static class Program
     /// <param name="error">Standard error.</param>
     /// <param name="progress">The outer command's progress, or null to show progress as a command of its own.</param>
     /// <param name="cancellationToken">The outer command's cancellation.</param>
-    public static int Run(string[] args, TextWriter output, TextWriter error, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    public static int Run(string[] args, TextWriter output, TextWriter error, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken) =>
+        Run(args, output, error, progress, cancellationToken, dryRun: false);
+
+    /// <summary>
+    /// Runs the command line; with <paramref name="dryRun"/> the command stops, successfully, where
+    /// it would claim its output folder, after every check of its input (<see cref="ClaimScope"/>).
+    /// Every folder the command claimed is released when it returns, and removed if it created the
+    /// folder and wrote nothing into it. Whatever fails, standard error gets exactly one line.
+    /// </summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="output">Standard output.</param>
+    /// <param name="error">Standard error.</param>
+    /// <param name="progress">The outer command's progress, or null.</param>
+    /// <param name="cancellationToken">The outer command's cancellation.</param>
+    /// <param name="dryRun">Validate only.</param>
+    internal static int Run(string[] args, TextWriter output, TextWriter error, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken, bool dryRun)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        string[] effective = args;
-        string? configPath = null;
+        using var claims = ClaimScope.Begin(dryRun);
         try
         {
-            var first = BuildRoot(new CliContext(output, error, args)).Parse(args);
-            if (first.GetResult(ConfigOptionName) is System.CommandLine.Parsing.OptionResult { Implicit: false } configResult && configResult.Tokens.Count > 0)
-            {
-                configPath = configResult.Tokens[0].Value;
-                effective = [.. args, .. ConfigArguments.FromFile(configPath, first.CommandResult.Command, args)];
-            }
+            return Invoke(args, output, error, progress, cancellationToken);
+        }
+        catch (DryRunCompleteException)
+        {
+            return ExitCodes.Success;
         }
         catch (UsageException e)
         {
-            error.WriteLine($"error: {e.Option}: {e.Message}");
-            return ExitCodes.InvalidInput;
+            return Fail(error, ExitCodes.InvalidInput, $"{e.Option}: {e.Message}");
+        }
+        catch (InvalidOptionException e)
+        {
+            return Fail(error, ExitCodes.InvalidInput, $"{e.Option}: {e.Message}");
+        }
+        catch (Runs.Limits.LimitException e)
+        {
+            return Fail(error, ExitCodes.InvalidInput, $"{e.Option}: {e.Message}");
+        }
+        catch (FolderInUseException e)
+        {
+            return Fail(error, ExitCodes.InvalidInput, e.Message);
+        }
+        catch (Exception e) when (e is InputFileException or RunFolderException)
+        {
+            return Fail(error, ExitCodes.InvalidInput, e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("interrupted: the run stopped before it finished; nothing was written (run the command again to start it over)");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception e) when (EnvironmentFailure.Describe(e) is { } environment)
+        {
+            return Fail(error, ExitCodes.EnvironmentFailure, environment + " (nothing partial is kept but resumable state; rerun once the cause is removed)");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Fail(error, ExitCodes.InternalError, $"internal failure ({e.GetType().Name}): {e.Message} This is a bug in sharpness; please report it with the command line above.");
+        }
+    }
+
+    private static int Invoke(string[] args, TextWriter output, TextWriter error, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    {
+        string[] effective = args;
+        string? configPath = null;
+
+        // A first parse finds --config; most command lines (every sweep point) have none.
+        bool mayHaveConfig = args.Any(a => a.StartsWith(ConfigOptionName, StringComparison.Ordinal));
+        var first = mayHaveConfig ? BuildRoot(new CliContext(output, error, args)).Parse(args) : null;
+        if (first?.GetResult(ConfigOptionName) is System.CommandLine.Parsing.OptionResult { Implicit: false } configResult && configResult.Tokens.Count > 0)
+        {
+            configPath = configResult.Tokens[0].Value;
+            effective = [.. args, .. ConfigArguments.FromFile(configPath, first.CommandResult.Command, args)];
         }
 
         var root = BuildRoot(new CliContext(output, error, effective)
@@ -60,40 +120,84 @@ public static class Program
         ParseResult parsed = root.Parse(effective);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var parseError in parsed.Errors)
+            string message = ParseErrorLine(parsed);
+            string more = parsed.Errors.Count > 1 ? string.Create(CultureInfo.InvariantCulture, $" (and {parsed.Errors.Count - 1} more)") : string.Empty;
+            string settings = configPath is null ? string.Empty : $" (settings from --config '{configPath}' included)";
+            string help = "sharpness " + string.Join(' ', CommandPath(parsed.CommandResult.Command));
+            return Fail(error, ExitCodes.InvalidInput, $"{message.TrimEnd('.')}{more}{settings}; see '{help.TrimEnd()} --help' for the options.");
+        }
+
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>Writes "error: MESSAGE" as one line (line breaks and control characters made visible) and returns <paramref name="code"/>.</summary>
+    private static int Fail(TextWriter error, int code, string message)
+    {
+        error.WriteLine("error: " + OneLine(message));
+        return code;
+    }
+
+    /// <summary>The text on one line: line breaks become spaces, other control characters and lone surrogates \uXXXX.</summary>
+    internal static string OneLine(string text)
+    {
+        var line = new StringBuilder(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c is '\r' or '\n')
             {
-                error.WriteLine($"error: {Readable(parseError.Message)}" + (configPath is null ? string.Empty : $" (settings from --config '{configPath}' included)"));
+                if (line.Length > 0 && line[^1] != ' ')
+                {
+                    line.Append(' ');
+                }
+            }
+            else if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                line.Append(c).Append(text[++i]);
+            }
+            else if (char.IsControl(c) || char.IsSurrogate(c))
+            {
+                line.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+            else
+            {
+                line.Append(c);
+            }
+        }
+
+        return line.ToString().TrimEnd();
+    }
+
+    private static string ParseErrorLine(ParseResult parsed)
+    {
+        string message = Readable(parsed.Errors[0].Message);
+        const string Unrecognized = "Unrecognized command or argument '";
+        if (message.StartsWith(Unrecognized, StringComparison.Ordinal) && message.EndsWith("'.", StringComparison.Ordinal))
+        {
+            string token = message[Unrecognized.Length..^2];
+            if (token.StartsWith("--", StringComparison.Ordinal))
+            {
+                var options = parsed.CommandResult.Command.Options.Where(o => !o.Hidden).Select(o => o.Name).ToList();
+                string? closest = Runs.Configuration.ConfigFile.ClosestMatch(token, options);
+                return $"unknown option '{token}'" + (closest is null ? "." : $"; did you mean '{closest}'?");
             }
 
-            error.WriteLine("Run 'sharpness --help' (or '<command> --help') for the options.");
-            return ExitCodes.InvalidInput;
+            return $"unexpected argument '{token}'.";
         }
 
-        try
+        return message;
+    }
+
+    private static IEnumerable<string> CommandPath(Command command)
+    {
+        var names = new List<string>();
+        for (Symbol? symbol = command; symbol is Command c and not RootCommand; symbol = c.Parents.FirstOrDefault())
         {
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            names.Add(c.Name);
         }
-        catch (UsageException e)
-        {
-            error.WriteLine($"error: {e.Option}: {e.Message}");
-            return ExitCodes.InvalidInput;
-        }
-        catch (InvalidOptionException e)
-        {
-            error.WriteLine($"error: {e.Option}: {e.Message}");
-            return ExitCodes.InvalidInput;
-        }
-        catch (OperationCanceledException)
-        {
-            error.WriteLine("interrupted: the run stopped before it finished; nothing was written (run the command again to start it over)");
-            return ExitCodes.Interrupted;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            error.WriteLine($"error: internal failure ({e.GetType().Name}): {e.Message}");
-            error.WriteLine("This is a bug in sharpness; please report it with the command line above.");
-            return ExitCodes.InternalError;
-        }
+
+        names.Reverse();
+        return names;
     }
 
     /// <summary>Name of the option, available on every command, that reads settings from a file.</summary>
@@ -138,12 +242,20 @@ public static class Program
     }
 
     // The parser names CLR types ("System.Nullable`1[System.Int32]"); users think in numbers.
-    private static string Readable(string message) => message
-        .Replace("System.Nullable`1[System.Int32]", "integer", StringComparison.Ordinal)
-        .Replace("System.Nullable`1[System.Double]", "number", StringComparison.Ordinal)
-        .Replace("System.Int32", "integer", StringComparison.Ordinal)
-        .Replace("System.UInt64", "non-negative integer", StringComparison.Ordinal)
-        .Replace("System.Double", "number", StringComparison.Ordinal);
+    private static string Readable(string message) => ClrTypeName().Replace(message, match => (match.Groups["type"].Value) switch
+    {
+        "Int32" or "Int64" or "Int16" => "integer",
+        "UInt64" or "UInt32" => "non-negative integer",
+        "Double" or "Single" or "Decimal" => "number",
+        "Boolean" => "true or false",
+        "String" => "text",
+        "IO.FileInfo" => "file path",
+        "IO.DirectoryInfo" => "folder path",
+        _ => "value",
+    });
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"System\.Nullable`1\[System\.(?<type>[\w.]+)\]|System\.(?<type>[\w.]+)(\[\])?")]
+    private static partial System.Text.RegularExpressions.Regex ClrTypeName();
 }
 
 /// <summary>Where a command writes and what it was called with.</summary>

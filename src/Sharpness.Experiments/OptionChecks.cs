@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sharpness.Runs.Limits;
 
 namespace Sharpness.Experiments;
 
@@ -33,6 +34,59 @@ public static class OptionChecks
     /// <exception cref="InvalidOptionException">It is smaller.</exception>
     public static int AtLeast(int value, int minimum, string option) =>
         value >= minimum ? value : throw new InvalidOptionException(option, $"must be at least {minimum} (got {value}).");
+
+    /// <summary>Checks that an integer is at most <paramref name="maximum"/>.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="maximum">The largest value allowed.</param>
+    /// <param name="option">The option, as typed.</param>
+    /// <exception cref="InvalidOptionException">The value is larger.</exception>
+    public static int AtMost(int value, int maximum, string option) =>
+        value <= maximum ? value : throw new InvalidOptionException(option, $"must be at most {maximum.ToString("N0", CultureInfo.InvariantCulture)} (got {value.ToString("N0", CultureInfo.InvariantCulture)}).");
+
+    /// <summary>Refuses an estimate of memory above the budget (see <see cref="ResourceLimits.RequireMemory"/>).</summary>
+    /// <param name="option">The option that drives the estimate, as typed.</param>
+    /// <param name="value">Its value in words.</param>
+    /// <param name="bytes">The estimate.</param>
+    /// <param name="what">What the memory holds.</param>
+    /// <exception cref="InvalidOptionException">The estimate exceeds the budget.</exception>
+    public static void Memory(string option, string value, double bytes, string what) => Limit(() => ResourceLimits.RequireMemory(option, value, bytes, what));
+
+    /// <summary>Refuses a computation of more than <see cref="ResourceLimits.MaxOperations"/> operations.</summary>
+    /// <param name="option">The option that drives the estimate, as typed.</param>
+    /// <param name="value">Its value in words.</param>
+    /// <param name="operations">The estimate.</param>
+    /// <param name="what">What the operations are.</param>
+    /// <exception cref="InvalidOptionException">The estimate exceeds the limit.</exception>
+    public static void Operations(string option, string value, double operations, string what) => Limit(() => ResourceLimits.RequireOperations(option, value, operations, what));
+
+    /// <summary>Refuses output larger than the free space where <paramref name="folder"/> will be.</summary>
+    /// <param name="option">The option that drives the estimate, as typed.</param>
+    /// <param name="value">Its value in words.</param>
+    /// <param name="bytes">The estimated size.</param>
+    /// <param name="folder">The output folder.</param>
+    /// <param name="what">What the output is.</param>
+    /// <exception cref="InvalidOptionException">The estimate exceeds the free space.</exception>
+    public static void Disk(string option, string value, double bytes, string folder, string what) => Limit(() => ResourceLimits.RequireDisk(option, value, bytes, folder, what));
+
+    /// <summary>Refuses a count above a fixed limit.</summary>
+    /// <param name="option">The option, as typed.</param>
+    /// <param name="value">The count.</param>
+    /// <param name="limit">The largest count allowed.</param>
+    /// <param name="why">Why the limit is what it is.</param>
+    /// <exception cref="InvalidOptionException">The count exceeds the limit.</exception>
+    public static void Count(string option, double value, double limit, string why) => Limit(() => ResourceLimits.RequireAtMost(option, value, limit, why));
+
+    private static void Limit(Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (LimitException e)
+        {
+            throw new InvalidOptionException(e.Option, e.Message);
+        }
+    }
 
     /// <summary>The interval when both ends are finite and <paramref name="max"/> exceeds <paramref name="min"/>.</summary>
     /// <param name="min">Lower end.</param>

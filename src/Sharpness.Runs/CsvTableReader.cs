@@ -7,11 +7,21 @@ namespace Sharpness.Runs;
 /// Reads a table written by <see cref="CsvTableWriter"/> back, one row at a time: a header line,
 /// then rows of cells separated by commas (the writer never quotes, so a comma always separates
 /// cells). Numbers parse back to the exact doubles written (<c>nan</c>, <c>inf</c>, <c>-inf</c>
-/// included). Every error names the file, the line and the column.
+/// included). Every error names the file, the line and the column. The file must be a regular file
+/// within <see cref="Safety.FileKindLimit.Table"/>'s size, and a line longer than
+/// <see cref="MaxLineLength"/> characters is an error, so a file that is not a table stops the
+/// reader instead of filling memory.
 /// </summary>
 public sealed class CsvTableReader : IDisposable
 {
+    /// <summary>Longest line read, in characters.</summary>
+    public const int MaxLineLength = 1 << 24;
+
     private readonly StreamReader _reader;
+    private readonly char[] _buffer = new char[1 << 16];
+    private readonly StringBuilder _pending = new();
+    private int _bufferStart;
+    private int _bufferEnd;
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
     private string _line = string.Empty;
 
@@ -21,14 +31,21 @@ public sealed class CsvTableReader : IDisposable
 
     /// <summary>Opens the file and reads its header.</summary>
     /// <param name="path">The CSV file.</param>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file has no header line or repeats a column.</exception>
+    /// <exception cref="InvalidDataException">The file is missing, not a regular file, too large, has no header line or repeats a column.</exception>
     public CsvTableReader(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = path;
-        _reader = new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 });
-        string? header = _reader.ReadLine();
+        try
+        {
+            _reader = new StreamReader(Safety.BoundedFile.OpenRead(path, Safety.FileKindLimit.Table), new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        }
+        catch (Safety.InputFileException e)
+        {
+            throw new InvalidDataException(e.Message);
+        }
+
+        string? header = ReadLine();
         Line = 1;
         if (string.IsNullOrEmpty(header))
         {
@@ -76,7 +93,7 @@ public sealed class CsvTableReader : IDisposable
     {
         while (true)
         {
-            string? line = _reader.ReadLine();
+            string? line = ReadLine();
             if (line is null)
             {
                 return false;
@@ -177,6 +194,48 @@ public sealed class CsvTableReader : IDisposable
 
         return values.Select(v => v.ToArray()).ToArray();
     }
+
+    // StreamReader.ReadLine would read a line of any length into memory; this stops at MaxLineLength.
+    private string? ReadLine()
+    {
+        _pending.Clear();
+        while (true)
+        {
+            if (_bufferStart == _bufferEnd)
+            {
+                try
+                {
+                    _bufferEnd = _reader.Read(_buffer, 0, _buffer.Length);
+                }
+                catch (Safety.InputFileException e)
+                {
+                    throw new InvalidDataException(e.Message);
+                }
+
+                _bufferStart = 0;
+                if (_bufferEnd == 0)
+                {
+                    return _pending.Length > 0 ? TrimCarriageReturn(_pending.ToString()) : null;
+                }
+            }
+
+            int newline = Array.IndexOf(_buffer, '\n', _bufferStart, _bufferEnd - _bufferStart);
+            int end = newline < 0 ? _bufferEnd : newline;
+            if (_pending.Length + (end - _bufferStart) > MaxLineLength)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"'{Path}' line {Line + 1} is longer than {MaxLineLength} characters: it is not a data table."));
+            }
+
+            _pending.Append(_buffer, _bufferStart, end - _bufferStart);
+            _bufferStart = newline < 0 ? _bufferEnd : newline + 1;
+            if (newline >= 0)
+            {
+                return TrimCarriageReturn(_pending.ToString());
+            }
+        }
+    }
+
+    private static string TrimCarriageReturn(string line) => line.EndsWith('\r') ? line[..^1] : line;
 
     private ReadOnlySpan<char> Cell(int column) => _line.AsSpan(_starts[column], _ends[column] - _starts[column]);
 

@@ -38,7 +38,11 @@ public sealed record RunManifest
     public required IReadOnlyList<string> Files { get; init; }
 
     /// <summary>Serialises the manifest as indented JSON.</summary>
-    public string ToJson()
+    public string ToJson() => ToJson(null);
+
+    /// <summary>Serialises the manifest as indented JSON, with the size and SHA-256 of data files under "file_digests".</summary>
+    /// <param name="fileDigests">File name → <c>{"bytes", "sha256"}</c> (see <see cref="FileDigest"/>), or null for none.</param>
+    public string ToJson(JsonObject? fileDigests)
     {
         var toolkit = new JsonObject
         {
@@ -60,8 +64,13 @@ public sealed record RunManifest
             ["finished_utc"] = FinishedUtc.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             ["results"] = Results.DeepClone(),
             ["files"] = new JsonArray(Files.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray()),
-            ["complete"] = true,
         };
+        if (fileDigests is { Count: > 0 })
+        {
+            root["file_digests"] = fileDigests.DeepClone();
+        }
+
+        root["complete"] = true;
         return root.ToJsonString(JsonOutput.Options) + "\n";
     }
 }

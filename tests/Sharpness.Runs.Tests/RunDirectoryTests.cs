@@ -27,7 +27,7 @@ public class RunDirectoryTests
         run.WriteTextAtomic("a.csv", "second");
 
         Assert.Equal("second", File.ReadAllText(Path.Combine(run.Path, "a.csv")));
-        Assert.Equal(["a.csv"], Directory.GetFiles(run.Path).Select(Path.GetFileName));
+        Assert.Equal([".sharpness.lock", "a.csv"], Directory.GetFiles(run.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class RunDirectoryTests
         Directory.CreateDirectory(other);
         File.WriteAllText(Path.Combine(other, "thesis.tex"), "x");
         Assert.Contains("not empty", RunDirectory.CheckUsable(other, ["a.csv"]));
-        Assert.Throws<InvalidOperationException>(() => RunDirectory.Create(other, ["a.csv"]));
+        Assert.Throws<RunFolderException>(() => RunDirectory.Create(other, ["a.csv"]));
     }
 
     [Fact]
@@ -82,16 +82,17 @@ public class RunDirectoryTests
         run.WriteTextAtomic("a.csv", "data");
         run.WriteTextAtomic("a.png", "old figure");
         run.WriteManifest(Manifest());
+        run.Dispose();
 
-        var reopened = RunDirectory.Open(run.Path);
+        using var reopened = RunDirectory.Open(run.Path);
         reopened.WriteTextAtomic("a.png", "new figure");
 
         Assert.Equal("new figure", File.ReadAllText(Path.Combine(run.Path, "a.png")));
-        Assert.Equal(["a.csv", "a.png", "manifest.json"], Directory.GetFiles(run.Path).Select(Path.GetFileName).Order());
+        Assert.Equal([".sharpness.lock", "a.csv", "a.png", "manifest.json"], Directory.GetFiles(run.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.True(RunDirectory.HoldsCompleteRun(run.Path));
         string created = RunDirectory.Open(Path.Combine(NewPath(), "sub")).Path;
         Assert.True(Directory.Exists(created));
-        Assert.Throws<InvalidOperationException>(() => RunDirectory.Open(Path.Combine(run.Path, "a.csv")));
+        Assert.Throws<RunFolderException>(() => RunDirectory.Open(Path.Combine(run.Path, "a.csv")));
     }
 
     [Fact]

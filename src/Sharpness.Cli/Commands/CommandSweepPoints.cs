@@ -7,7 +7,8 @@ namespace Sharpness.Cli.Commands;
 
 /// <summary>
 /// Runs a sweep's points as commands of this process: a point's settings become command-line tokens
-/// (as a settings file's would), checked by the command's own parser before anything runs, and the
+/// (as a settings file's would), checked by the command's own validation (a dry run that stops where
+/// the command would claim its folder) before anything runs, and the
 /// point runs through <see cref="Program.Run(string[], TextWriter, TextWriter, IProgress{ExperimentProgress}, CancellationToken)"/>
 /// with the sweep's progress and cancellation. Every command with <c>--out</c> can be swept.
 /// </summary>
@@ -30,9 +31,13 @@ internal sealed class CommandSweepPoints(string specFile) : ISweepPointRunner
     {
         var tokens = ConfigArguments.FromSettings(point.Point.Settings, specFile, FindCommand(command), [], blame: "spec");
         string[] args = [.. command.Split(' ', StringSplitOptions.RemoveEmptyEntries), .. tokens, "--out", point.Folder];
-        if (_root.Parse(args).Errors is { Count: > 0 } errors)
+
+        // The command's own validation: a dry run stops where the command would claim its folder.
+        var error = new StringWriter();
+        if (Program.Run(args, TextWriter.Null, error, null, CancellationToken.None, dryRun: true) != ExitCodes.Success)
         {
-            throw new InvalidOptionException("spec", $"point {point.Point.Index} ({point.Point.Directory}): {errors[0].Message}");
+            string reason = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Replace("error: ", string.Empty, StringComparison.Ordinal) ?? "refused";
+            throw new InvalidOptionException("spec", $"point {point.Point.Index} ({point.Point.Directory}): {reason}");
         }
 
         _arguments[point.Folder] = args;

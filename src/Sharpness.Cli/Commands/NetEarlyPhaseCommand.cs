@@ -9,6 +9,7 @@ using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
 using Sharpness.Plots;
 using Sharpness.Runs;
+using Sharpness.Runs.Limits;
 using static TorchSharp.torch;
 
 namespace Sharpness.Cli.Commands;
@@ -94,6 +95,8 @@ public sealed class NetEarlyPhaseCommand
         }
 
         int seedCount = OptionValues.AtLeast(parse.GetValue(_seeds), 1, "--seeds");
+        ResourceLimits.RequireAtMost("--seeds", seedCount, MaxSeeds, "the initialisations per configuration a phase diagram can use");
+        Array.ForEach(depths, depth => Array.ForEach(widths, width => (settings with { Depth = depth, Width = width }).CheckLimits("--widths", "--depths")));
         var (cMin, cMax) = OptionValues.Range(OptionValues.Positive(parse.GetValue(_cMin), "--c-min"), parse.GetValue(_cMax), "--c-min", "--c-max");
         double xStep = OptionValues.Positive(parse.GetValue(_xStep), "--x-step");
         LearningRateConstantGrid grid;
@@ -294,6 +297,8 @@ public sealed class NetEarlyPhaseCommand
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string B(bool value) => value ? "true" : "false";
+
+    private const int MaxSeeds = 100_000;
 
     private static JsonObject Configuration(NetSettings settings, DatasetSplits splits, int[] depths, int[] widths, string[] variants, ulong[] seeds,
         LearningRateConstantGrid grid, int earlySteps, string search, bool sharpness)

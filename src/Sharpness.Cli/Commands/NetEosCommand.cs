@@ -8,6 +8,7 @@ using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
 using Sharpness.Plots;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 using Sharpness.Uv.Simulation;
 using static TorchSharp.torch;
 
@@ -76,6 +77,7 @@ public sealed class NetEosCommand
         }
 
         double[] rates = ParseRates(parse.GetValue(_lrs)!);
+        settings.RequireFloat32("--lrs", rates);
         var criteria = new EdgeOfStabilityCriteria
         {
             ReachFraction = parse.GetValue(_reachFraction),
@@ -88,7 +90,7 @@ public sealed class NetEosCommand
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new UsageException(e.ParamName switch { "ReachFraction" => "--reach-fraction", _ => "--band-high" }, e.Message.Split(" (Parameter")[0]);
+            throw UsageException.FromArgument(e, e.ParamName switch { "ReachFraction" => "--reach-fraction", _ => "--band-high" });
         }
 
         var plan = _checkpoints.Resolve(parse);
@@ -111,7 +113,7 @@ public sealed class NetEosCommand
             string folder = Path.Combine(output.Path, folders[i]);
             if (RunDirectory.HoldsCompleteRun(folder))
             {
-                var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, RunDirectory.ManifestFileName)))!;
+                var manifest = JsonNode.Parse(BoundedFile.ReadAllText(Path.Combine(folder, RunDirectory.ManifestFileName), FileKindLimit.Manifest))!;
                 if (!JsonNode.DeepEquals(manifest["configuration"], configuration))
                 {
                     throw new UsageException("--out", $"'{folder}' holds a finished run with other settings; choose another --out or delete it.");
@@ -160,7 +162,7 @@ public sealed class NetEosCommand
         foreach (string sub in folders)
         {
             // Each learning rate's files, by their path in this folder (the report of reproduce shows their figures too).
-            var subFiles = JsonNode.Parse(File.ReadAllText(Path.Combine(output.Path, sub, RunDirectory.ManifestFileName)))!["files"]!.AsArray();
+            var subFiles = JsonNode.Parse(BoundedFile.ReadAllText(Path.Combine(output.Path, sub, RunDirectory.ManifestFileName), FileKindLimit.Manifest))!["files"]!.AsArray();
             written2.AddRange(subFiles.Select(f => $"{sub}/{f!.GetValue<string>()}"));
         }
         output.Complete("net eos", context, overall, settings.Seed, started, resultsJson, written2);

@@ -8,6 +8,7 @@ using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
 using Sharpness.Plots;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 using static TorchSharp.torch;
 
 namespace Sharpness.Cli.Commands;
@@ -63,7 +64,7 @@ public sealed class NetFitUvCommand
         {
             FitFrom = parse.GetValue(_fitFrom) is int from ? OptionValues.AtLeast(from, 0, "--fit-from") : null,
             FitTo = parse.GetValue(_fitTo) is int to ? OptionValues.AtLeast(to, 0, "--fit-to") : null,
-            Starts = OptionValues.AtLeast(parse.GetValue(_starts), 1, "--starts"),
+            Starts = OptionValues.AtMost(OptionValues.AtLeast(parse.GetValue(_starts), 1, "--starts"), Nets.Experiments.UvTrajectoryFit.MaxStarts, "--starts"),
             OutputWeight = OptionValues.NonNegative(parse.GetValue(_outputWeight), "--output-weight"),
         };
         if (options.FitFrom is int a && options.FitTo is int b && b < a)
@@ -227,7 +228,11 @@ public sealed class NetFitUvCommand
         JsonObject manifest;
         try
         {
-            manifest = JsonNode.Parse(File.ReadAllText(manifestPath))?.AsObject() ?? throw new FormatException("empty manifest");
+            manifest = JsonNode.Parse(BoundedFile.ReadAllText(manifestPath, FileKindLimit.Manifest))?.AsObject() ?? throw new FormatException("empty manifest");
+        }
+        catch (InputFileException e)
+        {
+            throw new UsageException("--run", e.Message);
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidOperationException)
         {
@@ -287,7 +292,17 @@ public sealed class NetFitUvCommand
     /// <summary>A numeric CSV table: its header and rows (cells that are not numbers read as NaN).</summary>
     private static (string[] Header, List<double[]> Rows) ReadTable(string path)
     {
-        string[] lines = File.ReadAllLines(path);
+        string text;
+        try
+        {
+            text = BoundedFile.ReadAllText(path, FileKindLimit.Table);
+        }
+        catch (InputFileException e)
+        {
+            throw new UsageException("--run", e.Message);
+        }
+
+        string[] lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         string[] header = lines.Length > 0 ? lines[0].Split(',') : [];
         var rows = lines.Skip(1).Where(l => l.Length > 0).Select(line =>
         {

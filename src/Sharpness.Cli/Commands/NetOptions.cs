@@ -6,6 +6,7 @@ using Sharpness.Nets.Hessian;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
 using Sharpness.Runs;
+using Sharpness.Runs.Limits;
 using Sharpness.Uv.Simulation;
 using static TorchSharp.torch;
 
@@ -56,11 +57,11 @@ internal sealed class NetOptions
     public readonly Option<double?> AccuracyGoal = new("--accuracy-goal") { Description = "Stop when the training accuracy reaches this (e.g. 0.99)." };
     public readonly Option<double?> LossGoal = new("--loss-goal") { Description = "Stop when the training loss falls below this." };
     public readonly Option<int> SharpnessEvery = new("--sharpness-every") { Description = "Measure the sharpness every k steps (0: never).", DefaultValueFactory = _ => 10 };
-    public readonly Option<int> TopK = new("--top-k") { Description = "Number of top Hessian eigenvalues measured.", DefaultValueFactory = _ => 1 };
+    public readonly Option<int> TopK = new("--top-k") { Description = "Number of top Hessian eigenvalues measured (at most the model's parameters).", DefaultValueFactory = _ => 1 };
     public readonly Option<int> MeasureSize = new("--measure-size") { Description = "Measurement set: the first N training examples.", DefaultValueFactory = _ => 5000 };
     public readonly Option<string> HvpPrecision = new("--hvp-precision") { Description = "float64 or float32 for Hessian-vector products.", DefaultValueFactory = _ => "float64" };
     public readonly Option<double> LanczosTolerance = new("--lanczos-tolerance") { Description = "Relative residual at which Lanczos stops.", DefaultValueFactory = _ => 1e-5 };
-    public readonly Option<int> Threads = new("--threads") { Description = "LibTorch intra-op threads. 1 (default) gives bit-identical runs; more is faster on several cores and reproducible in practice on one machine, not guaranteed.", DefaultValueFactory = _ => 1 };
+    public readonly Option<int> Threads = new("--threads") { Description = "LibTorch intra-op threads, at most 4 per processor. 1 (default) gives bit-identical runs; more is faster on several cores and reproducible in practice on one machine, not guaranteed.", DefaultValueFactory = _ => 1 };
     public readonly Option<string> Blas = new("--blas") { Description = "BLAS for LibTorch's matrix products: libtorch (default, the MKL inside LibTorch) or openblas (Debian's libopenblas0-pthread; 10-15% faster on AMD processors, results differ from MKL's in the last bits).", DefaultValueFactory = _ => "libtorch" };
     public readonly Option<int> MaxMatvecs = new("--max-matvecs") { Description = "Hessian-vector products per measurement, at most.", DefaultValueFactory = _ => 500 };
 
@@ -180,6 +181,7 @@ internal sealed class NetOptions
         double tolerance = OptionValues.Positive(Get(parse, LanczosTolerance), "--lanczos-tolerance");
         int maxMatvecs = OptionValues.AtLeast(Get(parse, MaxMatvecs), 1, "--max-matvecs");
         int threads = OptionValues.AtLeast(Get(parse, Threads), 1, "--threads");
+        ResourceLimits.RequireThreads("--threads", threads);
         SelectBlas(Get(parse, Blas), threads);
         int[]? classes = ParseClasses(Get(parse, Classes));
         string standardise = (AnalysisOptions.IsGiven(parse, Standardise) ? Get(parse, Standardise)! : preset == "early" ? "per-example" : "per-feature").ToLowerInvariant();
@@ -270,6 +272,13 @@ internal sealed class NetOptions
         }
 
         settings.ValidateTrainer();
+        if (parse.CommandResult.Command.Options.Contains(Width) && parse.CommandResult.Command.Options.Contains(Depth))
+        {
+            // Commands that set the width or depth per run (predict, early-phase) check each run's sizes themselves.
+            settings.CheckLimits();
+        }
+
+        settings.CheckData();
         return settings;
     }
 
@@ -510,6 +519,30 @@ internal sealed record NetSettings
 
     public required TrainerConfig Trainer { get; init; }
 
+    private static readonly Dictionary<string, string> TrainerOptionNames = new(StringComparer.Ordinal)
+    {
+        ["TrainAccuracyGoal"] = "--accuracy-goal",
+        ["LossGoal"] = "--loss-goal",
+        ["MaxSteps"] = "--steps",
+        ["PhysicalBatchSize"] = "--physical-batch",
+        ["WarmupSteps"] = "--warmup",
+    };
+
+    private static readonly Dictionary<string, string> ModelOptionNames = new(StringComparer.Ordinal)
+    {
+        ["Parameterisation"] = "--param",
+        ["Initialisation"] = "--init",
+        ["HiddenWeightVariance"] = "--init-scale",
+        ["OutputExponent"] = "--out-exp",
+        ["OutputMultiplier"] = "--output-multiplier",
+        ["Channels"] = "--width",
+        ["Width"] = "--width",
+        ["Depth"] = "--depth",
+        ["InputDimension"] = "--dataset",
+        ["OutputDimension"] = "--dataset",
+        ["Input"] = "--dataset",
+    };
+
     /// <summary>The user's TorchScript module (and data files), or null for a built-in model.</summary>
     public TorchScriptSource? TorchScript { get; init; }
 
@@ -522,20 +555,134 @@ internal sealed record NetSettings
         }
         catch (ArgumentException e)
         {
-            string option = e.ParamName switch
-            {
-                "TrainAccuracyGoal" => "--accuracy-goal",
-                "LossGoal" => "--loss-goal",
-                "MaxSteps" => "--steps",
-                "BatchSize" => "--batch-size",
-                "PhysicalBatchSize" => "--physical-batch",
-                "WarmupSteps" => "--warmup",
-                "Momentum" => "--momentum",
-                _ => "--" + (e.ParamName ?? "options").ToLowerInvariant(),
-            };
-            throw new UsageException(option, e.Message.Split(" (Parameter", 2)[0]);
+            throw UsageException.FromArgument(e, options: TrainerOptionNames);
         }
     }
+
+    /// <summary>
+    /// Refuses, before any data is loaded or model built, what the machine cannot give: more
+    /// eigenvalues than parameters, a model whose
+    /// training and Lanczos basis exceed the memory budget (<see cref="NetworkSize"/>), a step budget
+    /// of more than <see cref="ResourceLimits.MaxOperations"/> multiply-adds, and, in float32, a
+    /// learning rate, init scale or output multiplier that float32 cannot hold.
+    /// </summary>
+    /// <param name="widthOption">The option that sets the width, as the command names it.</param>
+    /// <param name="depthOption">The option that sets the depth, as the command names it.</param>
+    public void CheckLimits(string widthOption = "--width", string depthOption = "--depth")
+    {
+        CheckFloat32();
+        if (TorchScript is not null)
+        {
+            return; // the module's size is known once it is loaded, and its data files are checked as they are read
+        }
+
+        var (features, outputs, image) = DataShape();
+        if (ModelKind != "fc" && image is null)
+        {
+            return; // BuildModel says that this model needs image data
+        }
+
+        double parameters = ModelKind switch
+        {
+            "fc" => NetworkSize.FullyConnected(features, outputs, Depth, Width, Bias),
+            "cnn" => NetworkSize.SmallConvolutional(image!.Value, Width, outputs, Bias),
+            _ => NetworkSize.Myrtle(image!.Value, Width, Depth - 1, outputs, Bias),
+        };
+        string size = $"depth {Depth:N0} and width {Width:N0} ({ModelKind}, {ResourceLimits.Count(parameters)} parameters)";
+        if (Trainer.Tracking is not null)
+        {
+            ResourceLimits.RequireAtMost("--top-k", TopK, parameters, $"the number of parameters at {size}");
+        }
+
+        double activations = ModelKind == "fc" ? (double)Width * Math.Max(Depth - 1, 1) : (double)Width * image!.Value.Height * image.Value.Width * Math.Max(Depth, 2);
+        double bytes = NetworkSize.TrainingBytes(parameters, (double)TrainSize + TestSize, features, activations, Trainer.PhysicalBatchSize, DType == ScalarType.Float64 ? 8 : 4)
+            + (Trainer.Tracking is null ? 0 : NetworkSize.LanczosBytes(parameters, TopK));
+        double dataBytes = ((double)TrainSize + TestSize) * features * (DType == ScalarType.Float64 ? 8 : 4);
+        if (dataBytes > bytes / 2)
+        {
+            // The examples, not the model, take most of it: name the size that sets them.
+            string sizeOption = TestSize > TrainSize ? "--test-size" : "--train-size";
+            ResourceLimits.RequireMemory(sizeOption, $"{(double)TrainSize + TestSize:N0} examples of {features:N0} features at {size}", bytes, "holding the data, training the network and measuring its sharpness");
+        }
+
+        ResourceLimits.RequireMemory(Depth > Width ? depthOption : widthOption, size, bytes, "training the network and measuring its sharpness");
+        double batch = Trainer.Optimizer == OptimizerKind.StochasticGradientDescent ? Trainer.BatchSize : TrainSize;
+        ResourceLimits.RequireOperations("--steps", $"{Trainer.MaxSteps:N0} steps at {size}", 6.0 * Trainer.MaxSteps * parameters * Math.Max(batch, 1), "multiply-adds");
+    }
+
+    private void CheckFloat32()
+    {
+        if (DType == ScalarType.Float32)
+        {
+            if (!Trainer.LearningRate.IsRelativeToInitialSharpness)
+            {
+                ResourceLimits.RequireFloat32("--lr", Trainer.LearningRate.Value);
+            }
+
+            ResourceLimits.RequireFloat32("--init-scale", InitScale ?? 1);
+            ResourceLimits.RequireFloat32("--output-multiplier", OutputMultiplier);
+        }
+    }
+
+    /// <summary>
+    /// In float32, refuses values of a list option (learning rates, init scales) that float32
+    /// cannot hold, as <see cref="CheckLimits"/> does for the single options.
+    /// </summary>
+    /// <param name="option">The list option, as typed.</param>
+    /// <param name="values">Its values.</param>
+    public void RequireFloat32(string option, IEnumerable<double> values)
+    {
+        if (DType == ScalarType.Float32)
+        {
+            foreach (double value in values)
+            {
+                ResourceLimits.RequireFloat32(option, value);
+            }
+        }
+    }
+
+    /// <summary>Checks the dataset's files (headers only, <see cref="ImageDatasets.CheckFiles"/>) before anything runs; a bad file is a <see cref="UsageException"/> naming --data-dir.</summary>
+    public void CheckData()
+    {
+        if (Dataset == "synthetic" || TorchScript?.DataFile is not null)
+        {
+            return;
+        }
+
+        CheckDataFiles(Dataset, DataDir);
+    }
+
+    /// <summary>Checks the files of a dataset folder (see <see cref="CheckData"/>).</summary>
+    /// <param name="dataset">fashion-mnist, mnist or cifar10.</param>
+    /// <param name="dataDir">The folder, or null for Fashion-MNIST's default.</param>
+    public static void CheckDataFiles(string dataset, string? dataDir)
+    {
+        try
+        {
+            ImageDatasets.CheckFiles(new ImageDatasetOptions { Kind = dataset switch { "mnist" => ImageDatasetKind.Mnist, "cifar10" => ImageDatasetKind.Cifar10, _ => ImageDatasetKind.FashionMnist }, Directory = dataDir });
+        }
+        catch (DatasetException e)
+        {
+            string hint = dataset == "fashion-mnist" && dataDir is null ? " (install it with: apt-get install dataset-fashion-mnist, or give --data-dir)" : string.Empty;
+            throw new UsageException("--data-dir", e.Message + hint);
+        }
+    }
+
+    /// <summary>Input features, outputs and image shape (null for synthetic vectors) of the dataset, known without loading it.</summary>
+    public (int Features, int Outputs, ImageShape? Image) DataShape()
+    {
+        int classes = Classes?.Length ?? MnistFormat.ClassCount;
+        return Dataset switch
+        {
+            "synthetic" => (SyntheticFeatures, SyntheticOutputs, null),
+            "cifar10" => (ImageShape.Cifar10.FeatureCount, classes, ImageShape.Cifar10),
+            _ => (ImageShape.Mnist.FeatureCount, classes, ImageShape.Mnist),
+        };
+    }
+
+    private const int SyntheticFeatures = 20;
+
+    private const int SyntheticOutputs = 3;
 
     /// <summary>Loads the training and test data (float type <see cref="DType"/>); a bad file is a <see cref="UsageException"/>.</summary>
     public DatasetSplits LoadData()
@@ -555,8 +702,8 @@ internal sealed record NetSettings
                 {
                     TrainCount = TrainSize,
                     TestCount = Math.Max(TestSize, 1),
-                    InputDimension = 20,
-                    OutputDimension = 3,
+                    InputDimension = SyntheticFeatures,
+                    OutputDimension = SyntheticOutputs,
                     Classification = true,
                     Seed = Seed,
                     DType = DType,
@@ -589,7 +736,7 @@ internal sealed record NetSettings
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.ParamName is "Classes" ? "--classes" : "--dataset", e.Message);
+            throw UsageException.FromArgument(e, e.ParamName is "Classes" ? "--classes" : "--dataset");
         }
     }
 
@@ -693,19 +840,7 @@ internal sealed record NetSettings
         }
         catch (ArgumentException e)
         {
-            string option = e.ParamName switch
-            {
-                "Parameterisation" => "--param",
-                "Initialisation" => "--init",
-                "HiddenWeightVariance" => "--init-scale",
-                "OutputExponent" => "--out-exp",
-                "OutputMultiplier" => "--output-multiplier",
-                "Channels" or "Width" => "--width",
-                "Depth" => "--depth",
-                "Input" => "--dataset",
-                _ => "--model",
-            };
-            throw new UsageException(option, e.Message.Split(" (Parameter", 2)[0]);
+            throw UsageException.FromArgument(e, options: ModelOptionNames, fallback: "--model");
         }
     }
 

@@ -36,9 +36,14 @@ public sealed class NetPackDataCommand
     {
         string output = parse.GetValue(_out)!.FullName;
         string inputsName = parse.GetValue(_inputsName)!, targetsName = parse.GetValue(_targetsName)!;
-        if (File.Exists(output) || Directory.Exists(output))
+        if (Sharpness.Runs.Safety.FileEntry.Exists(output) || Sharpness.Runs.Safety.FileEntry.Exists(output + Sharpness.Runs.Safety.SafeFile.TemporarySuffix))
         {
-            throw new UsageException("--out", $"'{output}' exists; choose a new file name.");
+            throw new UsageException("--out", $"'{output}' (or its temporary '{Path.GetFileName(output)}{Sharpness.Runs.Safety.SafeFile.TemporarySuffix}') exists; choose a new file name.");
+        }
+
+        if (!Sharpness.Runs.Safety.PathSegment.IsSafe(Path.GetFileName(output) + Sharpness.Runs.Safety.SafeFile.TemporarySuffix))
+        {
+            throw new UsageException("--out", $"'{Path.GetFileName(output)}' is not a usable file name (at most {Sharpness.Runs.Safety.PathSegment.MaxBytes} bytes with its temporary suffix, no control characters).");
         }
 
         if (inputsName.Length == 0 || targetsName.Length == 0 || inputsName == targetsName)
@@ -60,9 +65,14 @@ public sealed class NetPackDataCommand
         }
 
         byte[] content = Safetensors.Serialise([(inputsName, inputs), (targetsName, targets)]);
-        string partial = output + ".partial";
-        File.WriteAllBytes(partial, content);
-        File.Move(partial, output);
+        // Written to NAME.partial, created exclusively (never through a link), then renamed.
+        string folder = Path.GetDirectoryName(output)!;
+        if (!Directory.Exists(folder))
+        {
+            throw new UsageException("--out", $"'{folder}' is not an existing folder.");
+        }
+
+        Sharpness.Runs.Safety.SafeFile.WriteAtomic(folder, Path.GetFileName(output), stream => stream.Write(content));
         context.Output.WriteLine($"wrote {output}: '{inputsName}' {inputs.dtype} [{string.Join(", ", inputs.shape)}], '{targetsName}' {targets.dtype} [{string.Join(", ", targets.shape)}]");
         return ExitCodes.Success;
     }

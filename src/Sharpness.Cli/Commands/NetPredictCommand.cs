@@ -227,9 +227,11 @@ public sealed class NetPredictCommand
     {
         var parameterisations = SplitNames(parse.GetValue(_params)!, "--params").Select(p => NetOptions.ParseParameterisation(p, "--params")).Distinct().ToArray();
         int[] widths = NetOptions.ParseIntList(parse.GetValue(_widths)!, 1, "--widths").Distinct().ToArray();
+        Array.ForEach(widths, width => (settings with { Width = width }).CheckLimits(widthOption: "--widths"));
         double?[] scales = parse.GetValue(_initScales) is { } text
             ? NetOptions.ParsePositiveList(text, "--init-scales").Distinct().Select(s => (double?)s).ToArray()
             : [null];
+        settings.RequireFloat32("--init-scales", scales.Select(s => s ?? 1));
         string zeroText = parse.GetValue(_zeroReadout)!;
         var zero = zeroText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)
             ? []
@@ -303,6 +305,7 @@ public sealed class NetPredictCommand
         if (ratesGiven)
         {
             double[] values = NetOptions.ParsePositiveList(parse.GetValue(_lrs)!, "--lrs");
+            settings.RequireFloat32("--lrs", values);
             rates = values.Select(LearningRateSpec.Absolute).ToList();
             names = values.Select(v => FormattableString.Invariant($"eta={v:G4}")).ToList();
         }

@@ -79,11 +79,11 @@ internal sealed class NetTorchScriptOptions
         byte[] content;
         try
         {
-            content = File.ReadAllBytes(file.FullName);
+            content = Sharpness.Runs.Safety.BoundedFile.ReadAllBytes(file.FullName, Sharpness.Runs.Safety.FileKindLimit.Module);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Sharpness.Runs.Safety.InputFileException e)
         {
-            throw new UsageException("--torchscript", $"{file.FullName}: cannot be read ({e.Message}).");
+            throw new UsageException("--torchscript", e.Message);
         }
 
         return new TorchScriptSource(

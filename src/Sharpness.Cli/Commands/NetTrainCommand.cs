@@ -28,7 +28,7 @@ public sealed class NetTrainCommand
 
     private readonly NetOptions _net = new();
     private readonly CheckpointOptions _checkpoints = new();
-    private readonly Option<DirectoryInfo?> _tensorboard = new("--tensorboard") { Description = "Also write TensorBoard event files (loss, accuracy, sharpness, threshold) to this folder." };
+    private readonly Option<DirectoryInfo?> _tensorboard = new("--tensorboard") { Description = "Also write TensorBoard event files (loss, accuracy, sharpness, threshold) to this folder, outside --out; each run creates a new events.out.tfevents.TIME.HOST.PID.N file, never overwriting one." };
     private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new or empty) for metrics.csv, figures and manifest.json.", Required = true };
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary instead of the human one." };
 
@@ -63,6 +63,12 @@ public sealed class NetTrainCommand
         // A TorchScript module is saved as its own state_dict and model.pt (TorchScriptSource.WriteCheckpoint), not by the built-in models' writer.
         bool scriptCheckpoint = settings.TorchScript is not null && plan.Final;
         files.AddRange(scriptCheckpoint ? TorchScriptSource.CheckpointFiles : plan.Files);
+
+        if (parse.GetValue(_tensorboard) is { } logs && RunDirectory.CheckOutside(logs.FullName, parse.GetValue(_out)!.FullName, "--out") is { } problem)
+        {
+            throw new UsageException("--tensorboard", problem);
+        }
+
         var output = RunOutput.Prepare(parse.GetValue(_out)!, files);
         using var scope = NewDisposeScope();
         var splits = settings.LoadData();

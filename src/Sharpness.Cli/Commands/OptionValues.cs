@@ -16,6 +16,8 @@ internal static class OptionValues
 
     public static int AtLeast(int value, int minimum, string option) => OptionChecks.AtLeast(value, minimum, option);
 
+    public static int AtMost(int value, int maximum, string option) => OptionChecks.AtMost(value, maximum, option);
+
     public static (double Min, double Max) Range(double min, double max, string minOption, string maxOption) => OptionChecks.Range(min, max, minOption, maxOption);
 
     public static string Text(double value) => OptionChecks.Text(value);

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
 using Sharpness.Experiments.Reproduction;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 
 namespace Sharpness.Cli.Commands;
 
@@ -49,6 +50,12 @@ public sealed class ReproduceCommand
         };
         string folder = options.Folder;
         var plan = ReproductionPlan.Create(options);
+        if (plan.NetSkipReason is null)
+        {
+            // The dataset's headers are checked before the first experiment, not when the networks' turn comes.
+            NetSettings.CheckDataFiles("fashion-mnist", options.DataDir);
+        }
+
         bool resuming;
         try
         {
@@ -97,10 +104,11 @@ public sealed class ReproduceCommand
                 continue;
             }
 
-            if (Directory.Exists(run.Folder))
+            // Only incomplete folders named after an experiment of the plan reach here: the toolkit's
+            // own partial run is redone in place, anything else is moved aside, never deleted.
+            if (RunDirectory.PrepareRedo(run.Folder) is { } kept)
             {
-                // Only folders named after an experiment of the plan reach here, and only incomplete ones.
-                Directory.Delete(run.Folder, recursive: true);
+                context.Error.WriteLine($"[{i + 1}/{plan.Runs.Count}] {name}: the incomplete earlier attempt is kept as {Path.GetFileName(kept)}");
             }
 
             var runClock = Stopwatch.StartNew();
@@ -110,8 +118,8 @@ public sealed class ReproduceCommand
             context.Error.WriteLine($"[{i + 1}/{plan.Runs.Count}] {name}: {(code == 0 ? "done" : $"failed (exit {code})")} in {seconds:F1} s");
             if (code != 0)
             {
-                context.Error.Write(subError.ToString());
-                context.Error.WriteLine($"error: experiment {name} failed: {run.Command(folder)}");
+                string reason = subError.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal))?["error: ".Length..] ?? $"exit code {code}";
+                context.Error.WriteLine($"error: experiment {name} failed: {reason} ({run.Command(folder)})");
                 return code == ExitCodes.InvalidInput ? ExitCodes.InternalError : code;
             }
 
@@ -134,7 +142,7 @@ public sealed class ReproduceCommand
             ["seconds"] = total,
         };
         var configuration = new JsonObject { ["quick"] = options.Quick, ["no_net"] = options.NoNet, ["data_dir"] = options.DataDir };
-        foreach (var report in ReproduceReport.Reports(SavedRun.Writing(folder, "reproduce", configuration, results), path => File.ReadAllBytes(Path.Combine(folder, path))))
+        foreach (var report in ReproduceReport.Reports(SavedRun.Writing(folder, "reproduce", configuration, results), path => BoundedFile.ReadAllBytes(Path.Combine(folder, path), FileKindLimit.Figure)))
         {
             output.WriteBytes(report.Path, report.Content);
         }
@@ -153,7 +161,7 @@ public sealed class ReproduceCommand
 
     private static double RecordedSeconds(string runFolder)
     {
-        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(runFolder, RunDirectory.ManifestFileName)))!;
+        var manifest = JsonNode.Parse(BoundedFile.ReadAllText(Path.Combine(runFolder, RunDirectory.ManifestFileName), FileKindLimit.Manifest))!;
         var started = DateTimeOffset.Parse(manifest["started_utc"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         var finished = DateTimeOffset.Parse(manifest["finished_utc"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         return (finished - started).TotalSeconds;

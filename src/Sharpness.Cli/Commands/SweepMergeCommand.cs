@@ -35,6 +35,11 @@ public sealed class SweepMergeCommand
             context.Output.WriteLine($"  incomplete {issue.Run}: {issue.Reason}");
         }
 
+        foreach (string name in report.SetAside)
+        {
+            context.Output.WriteLine($"  set aside {name}: an earlier incomplete attempt kept by sweep run, not merged");
+        }
+
         foreach (var issue in report.WithoutTrajectory)
         {
             context.Output.WriteLine($"  no trajectory from {issue.Run}: {issue.Reason}");

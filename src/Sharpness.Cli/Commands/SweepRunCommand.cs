@@ -36,11 +36,21 @@ public sealed class SweepRunCommand
 
     private int Execute(ParseResult parse, CliContext context)
     {
+        if (parse.GetValue(_shards) is int given && given < 1)
+        {
+            throw new UsageException("--shards", $"must be at least 1 (got {given}).");
+        }
+
         var (shard, shards) = parse.GetValue(_shard) is { } text ? SweepRunOptions.ParseShard(text) : ShardFromEnvironment(parse.GetValue(_shards));
+        if (parse.GetValue(_shards) is int total && total != shards)
+        {
+            throw new UsageException("--shards", $"is {total} but the shard is {shard}/{shards}; give one of --shard and --shards (with JOB_COMPLETION_INDEX).");
+        }
         var options = new SweepRunOptions { Spec = parse.GetValue(_spec)!.FullName, Out = parse.GetValue(_out)?.FullName, Shard = shard, Shards = shards };
         var points = new CommandSweepPoints(options.Spec);
         var runner = new SweepRunner(points);
-        var plan = runner.Plan(options);
+        // Checking every point takes a while on a large shard: Ctrl-C stops it too (exit 130, nothing run).
+        var plan = CommandProgress.Run(context, quiet: true, run => runner.Plan(options, run.Cancellation));
         context.Output.WriteLine($"sweep '{plan.Spec.Command}': {plan.AllPoints} points, shard {plan.Shard}/{plan.Shards}: {plan.Points.Count} points, results in {plan.Results}");
         if (parse.GetValue(_dryRun))
         {
@@ -81,7 +91,7 @@ public sealed class SweepRunCommand
             SweepPointStatus.Skipped => "skipped (complete)",
             SweepPointStatus.Failed => "failed: " + outcome.Reason,
             SweepPointStatus.Interrupted => "interrupted",
-            _ => "done",
+            _ => outcome.Reason is null ? "done" : $"done {outcome.Reason}",
         };
         string eta = finished.Remaining is { } remaining ? $" (eta {remaining:c})" : string.Empty;
         return string.Create(CultureInfo.InvariantCulture, $"[{finished.Number}/{finished.Count}] {outcome.Point.Point.Directory}: {status}{eta}");

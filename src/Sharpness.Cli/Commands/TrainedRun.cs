@@ -76,9 +76,9 @@ internal sealed class TrainedRun : IDisposable
         JsonObject manifest;
         try
         {
-            manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+            manifest = JsonNode.Parse(Sharpness.Runs.Safety.BoundedFile.ReadAllText(manifestPath, Sharpness.Runs.Safety.FileKindLimit.Manifest))!.AsObject();
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or Sharpness.Runs.Safety.InputFileException)
         {
             throw new UsageException("--run", $"'{manifestPath}' is not a manifest ({e.Message}).");
         }
@@ -154,7 +154,7 @@ internal sealed class TrainedRun : IDisposable
         }
 
         if (configuration["data_sha256"]?.GetValue<string>() is { } dataSha256 && settings.TorchScript?.DataFile is { } dataFile
-            && (!File.Exists(dataFile) || Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(dataFile))) != dataSha256))
+            && (!File.Exists(dataFile) || Convert.ToHexStringLower(HashOf(dataFile)) != dataSha256))
         {
             throw new UsageException("--run", $"the run's data file '{dataFile}' is missing or has changed since the run (its SHA-256 differs).");
         }
@@ -164,7 +164,16 @@ internal sealed class TrainedRun : IDisposable
         try
         {
             model = settings.BuildModel(splits.Train);
-            byte[] weights = File.ReadAllBytes(checkpoint);
+            byte[] weights;
+            try
+            {
+                weights = Sharpness.Runs.Safety.BoundedFile.ReadAllBytes(checkpoint, Sharpness.Runs.Safety.FileKindLimit.Checkpoint);
+            }
+            catch (Sharpness.Runs.Safety.InputFileException e)
+            {
+                throw new UsageException("--run", e.Message);
+            }
+
             LoadWeights(model, weights, checkpoint);
             double recorded = manifest["results"]?["final_loss"]?.GetValue<double>() ?? double.NaN;
             // In float64 on a copy: the recorded loss is float32 training's, so they agree to float32's rounding.
@@ -201,6 +210,20 @@ internal sealed class TrainedRun : IDisposable
     {
         Model.Dispose();
         _splits.Dispose();
+    }
+
+    // The SHA-256 of a data file read as a stream within the limit of checkpoints (a pipe or a device is refused).
+    private static byte[] HashOf(string path)
+    {
+        try
+        {
+            using var stream = Sharpness.Runs.Safety.BoundedFile.OpenRead(path, Sharpness.Runs.Safety.FileKindLimit.Checkpoint);
+            return SHA256.HashData(stream);
+        }
+        catch (Sharpness.Runs.Safety.InputFileException e)
+        {
+            throw new UsageException("--run", e.Message);
+        }
     }
 
     private static void LoadWeights(NetworkModule model, byte[] content, string path)

@@ -64,6 +64,7 @@ public sealed class UvOrbitCommand
             Model = _model.Bind(parse),
         };
         options.Validate();
+        options.CheckOutput(parse.GetValue(_out)!.FullName);
         var folder = UvOrbitWriter.Prepare(parse.GetValue(_out)!.FullName);
         // Streams the iterates to orbit.csv while the sweep runs (bounded memory for any request).
         var (result, files) = CommandProgress.Run(context, parse.GetValue(_quiet), run => UvOrbitWriter.Run(folder, options, run.Progress, run.Cancellation, context.Arguments));

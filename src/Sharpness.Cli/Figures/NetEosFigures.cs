@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Sharpness.Plots;
 
 namespace Sharpness.Cli.Figures;
@@ -12,8 +14,8 @@ internal static class NetEosFigures
         var files = new List<RenderedFile>();
         foreach (var node in run.Results.Array("runs"))
         {
-            string folder = node!["folder"]!.GetValue<string>();
-            files.AddRange(RunFigures.Render(SavedRun.Load(Path.Combine(run.Folder, folder))).Select(f => f with { Path = folder + "/" + f.Path }));
+            string folder = node?["folder"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : string.Empty;
+            files.AddRange(RunFigures.Render(SavedRun.Load(run.SubFolder(folder, "results.runs[].folder"))).Select(f => f with { Path = folder + "/" + f.Path }));
         }
 
         files.AddRange(RunFigures.Figures(Render)(run));
@@ -29,7 +31,7 @@ internal static class NetEosFigures
         {
             var entry = node!.AsObject();
             string folder = entry["folder"]!.GetValue<string>();
-            var columns = run.ReadNumbers(Path.Combine(folder, Commands.NetRun.MetricsFile), "step", "sharpness", "loss");
+            var columns = run.ReadNumbers(folder + "/" + Commands.NetRun.MetricsFile, "step", "sharpness", "loss");
             runs.Add(new EdgeOfStabilityRun(entry["lr"]!.GetValue<double>(), entry["threshold"]!.GetValue<double>(), columns[0], columns[1], columns[2]));
         }
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Sharpness.Experiments.Reproduction;
+using Sharpness.Runs.Safety;
 
 namespace Sharpness.Cli.Figures;
 
@@ -23,7 +24,7 @@ internal static class ReproduceReport
         }
 
         var drawn = files.ToDictionary(f => f.Path, f => f.Content, StringComparer.Ordinal);
-        files.AddRange(Reports(run, path => drawn.TryGetValue(path, out byte[]? content) ? content : File.ReadAllBytes(Path.Combine(run.Folder, path))));
+        files.AddRange(Reports(run, path => drawn.TryGetValue(path, out byte[]? content) ? content : run.ReadBytes(path, FileKindLimit.Figure)));
         return files;
     }
 
@@ -38,7 +39,7 @@ internal static class ReproduceReport
         var runs = run.Results.Array("runs").Select(n =>
         {
             string name = Text(run, n, "name");
-            var sub = SavedRun.Load(Path.Combine(run.Folder, name));
+            var sub = SavedRun.Load(run.SubFolder(name, "results.runs[].name"));
             var figures = sub.Files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).Select(f => name + "/" + f).ToArray();
             return new ReportRun(name, Text(run, n, "title"), Text(run, n, "command"), figures);
         }).ToList();

@@ -2,6 +2,7 @@ using Sharpness.Experiments.Figures;
 using Sharpness.Experiments.Progress;
 using Sharpness.Experiments.Runs;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 
 namespace Sharpness.Experiments.Plot;
 
@@ -18,13 +19,13 @@ public sealed record PlotOptions
     public string Target => Path.GetFullPath(Out ?? Run);
 
     /// <summary>Checks the folders (the run itself is read by <see cref="RunPlotter.Redraw"/>).</summary>
-    /// <exception cref="InvalidOptionException"><see cref="Out"/> is a file or holds another run (<c>--out</c>).</exception>
+    /// <exception cref="InvalidOptionException"><see cref="Out"/> is a file or holds another run (<c>--out</c>), or <see cref="Run"/> is a file when there is no <see cref="Out"/> (<c>RUN_DIR</c>).</exception>
     public void Validate()
     {
         string target = Target;
         if (File.Exists(target))
         {
-            throw new InvalidOptionException("--out", $"'{target}' is a file, not a folder.");
+            throw new InvalidOptionException(Out is null ? "RUN_DIR" : "--out", $"'{target}' is a file, not a folder.");
         }
 
         if (!SamePath(target, Path.GetFullPath(Run)) && File.Exists(Path.Combine(target, RunDirectory.ManifestFileName)))
@@ -79,23 +80,54 @@ public sealed class RunPlotter(FigureRegistry registry)
         }
     }
 
-    /// <summary>Writes the redrawn files into <see cref="PlotResult.Target"/>, each atomically (sub-folders created as needed); nothing else there changes.</summary>
+    /// <summary>
+    /// Writes the redrawn files into <see cref="PlotResult.Target"/>, each atomically and never
+    /// through a symbolic link (sub-folders created as needed), holding the target's lock while it
+    /// writes; nothing else there changes. A path that would leave the target is refused, and so is
+    /// a target the toolkit has not written into (no lock file) that already holds one of the files.
+    /// </summary>
     /// <param name="result">The redrawn files.</param>
+    /// <exception cref="InvalidOptionException">A path leaves the target (<c>RUN_DIR</c>), or the target holds someone else's file or is in use (<c>--out</c>, or <c>RUN_DIR</c> when redrawing in place).</exception>
     public static void Write(PlotResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var folders = new Dictionary<string, RunDirectory>(StringComparer.Ordinal);
-        foreach (var file in result.Files)
+        if (result.Files.FirstOrDefault(f => f.Path.Split('/').Any(part => !PathSegment.IsSafe(part))) is { } escaping)
         {
-            int slash = file.Path.LastIndexOf('/');
-            string sub = slash < 0 ? string.Empty : file.Path[..slash];
-            if (!folders.TryGetValue(sub, out var directory))
-            {
-                directory = RunDirectory.Open(sub.Length == 0 ? result.Target : Path.Combine(result.Target, sub));
-                folders[sub] = directory;
-            }
+            throw new InvalidOptionException("RUN_DIR", $"the figure path '{PathSegment.Printable(escaping.Path)}' would leave the output folder; nothing is written.");
+        }
 
-            directory.WriteBytesAtomic(file.Path[(slash + 1)..], file.Content);
+        bool inPlace = string.Equals(Path.TrimEndingDirectorySeparator(result.Target), Path.TrimEndingDirectorySeparator(result.Run.Folder), StringComparison.Ordinal);
+        if (!inPlace && Directory.Exists(result.Target) && !FolderLock.IsMarked(result.Target)
+            && result.Files.FirstOrDefault(f => FileEntry.Exists(Path.Combine(result.Target, f.Path))) is { } foreign)
+        {
+            throw new InvalidOptionException("--out", $"'{Path.Combine(result.Target, foreign.Path)}' exists and was not written by the toolkit (no {FolderLock.FileName} in '{result.Target}'); give a new or empty folder.");
+        }
+
+        RunDirectory root;
+        try
+        {
+            root = RunDirectory.Open(result.Target);
+        }
+        catch (Exception e) when (e is RunFolderException or FolderInUseException)
+        {
+            throw new InvalidOptionException(inPlace ? "RUN_DIR" : "--out", e.Message);
+        }
+
+        using (root)
+        {
+            var folders = new Dictionary<string, RunDirectory>(StringComparer.Ordinal) { [string.Empty] = root };
+            foreach (var file in result.Files)
+            {
+                int slash = file.Path.LastIndexOf('/');
+                string sub = slash < 0 ? string.Empty : file.Path[..slash];
+                if (!folders.TryGetValue(sub, out var directory))
+                {
+                    directory = RunDirectory.Open(Path.Combine(result.Target, sub), locked: false);
+                    folders[sub] = directory;
+                }
+
+                directory.WriteBytesAtomic(file.Path[(slash + 1)..], file.Content);
+            }
         }
     }
 }

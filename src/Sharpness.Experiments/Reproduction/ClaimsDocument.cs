@@ -95,11 +95,15 @@ public static class ClaimsDocument
         JsonArray claims;
         try
         {
-            claims = JsonNode.Parse(File.ReadAllText(path))?["claims"] as JsonArray ?? throw new InvalidDataException($"'{path}' has no \"claims\" array.");
+            claims = JsonNode.Parse(Sharpness.Runs.Safety.BoundedFile.ReadAllText(path, Sharpness.Runs.Safety.FileKindLimit.Manifest))?["claims"] as JsonArray ?? throw new InvalidDataException($"'{path}' has no \"claims\" array.");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}");
+        }
+        catch (Sharpness.Runs.Safety.InputFileException e)
+        {
+            throw new InvalidDataException(e.Message);
         }
 
         string Field(JsonNode? claim, string key) => claim?[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String

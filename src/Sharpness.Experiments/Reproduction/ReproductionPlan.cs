@@ -112,7 +112,7 @@ public sealed class ReproductionPlan
         if (!File.Exists(planPath))
         {
             // A folder with nothing but temporary files has not started any experiment.
-            bool started = Directory.EnumerateFileSystemEntries(folder).Any(entry => !entry.EndsWith(".partial", StringComparison.Ordinal));
+            bool started = Directory.EnumerateFileSystemEntries(folder).Any(entry => !entry.EndsWith(Sharpness.Runs.Safety.SafeFile.TemporarySuffix, StringComparison.Ordinal) && Path.GetFileName(entry) != Sharpness.Runs.Safety.FolderLock.FileName);
             return started
                 ? throw new ReproductionFolderException($"'{folder}' is not empty and holds no {PlanFile}, so it is not a reproduction this version can resume; choose an empty or new folder.")
                 : false;
@@ -121,9 +121,9 @@ public sealed class ReproductionPlan
         JsonNode? earlier;
         try
         {
-            earlier = JsonNode.Parse(File.ReadAllText(planPath));
+            earlier = JsonNode.Parse(Sharpness.Runs.Safety.BoundedFile.ReadAllText(planPath, Sharpness.Runs.Safety.FileKindLimit.Manifest));
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or Sharpness.Runs.Safety.InputFileException)
         {
             throw new ReproductionFolderException($"'{planPath}' is not valid JSON ({e.Message}); choose another folder or delete it.");
         }

@@ -50,12 +50,16 @@ public sealed class ReproductionRuns
 
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path))?[key] as JsonObject
+            return JsonNode.Parse(Sharpness.Runs.Safety.BoundedFile.ReadAllText(path, Sharpness.Runs.Safety.FileKindLimit.Manifest))?[key] as JsonObject
                 ?? throw new MissingRunDataException($"{run}/{RunDirectory.ManifestFileName} has no {key}");
         }
         catch (JsonException e)
         {
             throw new MissingRunDataException($"{run}/{RunDirectory.ManifestFileName} is not valid JSON ({e.Message})");
+        }
+        catch (Sharpness.Runs.Safety.InputFileException e)
+        {
+            throw new MissingRunDataException($"{run}/{RunDirectory.ManifestFileName} cannot be read ({e.Message})");
         }
     }
 
@@ -71,7 +75,21 @@ public sealed class ReproductionRuns
             throw new MissingRunDataException($"{run}/{file} does not exist");
         }
 
-        string[] lines = File.ReadAllLines(path);
+        string[] lines;
+        try
+        {
+            lines = Sharpness.Runs.Safety.BoundedFile.ReadAllText(path, Sharpness.Runs.Safety.FileKindLimit.Table).Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        }
+        catch (Sharpness.Runs.Safety.InputFileException e)
+        {
+            throw new MissingRunDataException($"{run}/{file} cannot be read ({e.Message})");
+        }
+
+        if (lines.Length > 0 && lines[^1].Length == 0)
+        {
+            lines = lines[..^1]; // the final line break, as File.ReadAllLines reads it
+        }
+
         if (lines.Length == 0)
         {
             throw new MissingRunDataException($"{run}/{file} is empty");

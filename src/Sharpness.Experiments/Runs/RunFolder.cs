@@ -5,42 +5,54 @@ using Sharpness.Runs;
 namespace Sharpness.Experiments.Runs;
 
 /// <summary>
-/// The folder a writer fills with one run: checked before the experiment starts (so bad input
-/// writes nothing), created when the first file is written, every file written atomically, and
-/// closed by the manifest, which marks the run complete.
+/// The folder a writer fills with one run: claimed before the experiment starts (checked, created
+/// and locked by <see cref="RunDirectory.Create"/>, so an unusable, unwritable or busy folder is
+/// reported before any work and a second writer is refused), every file written atomically, and
+/// closed by the manifest, which marks the run complete and releases the lock. Dispose a folder
+/// whose run did not complete: the lock is released and a folder the claim created is removed when
+/// nothing was written into it.
 /// </summary>
-public sealed class RunFolder
+public sealed class RunFolder : IDisposable
 {
-    private readonly IReadOnlyCollection<string> _files;
-    private RunDirectory? _directory;
+    private readonly RunDirectory _directory;
 
-    private readonly bool _existed;
-
-    private RunFolder(string path, IReadOnlyCollection<string> files)
-    {
-        Path = path;
-        _files = files;
-        _existed = System.IO.Directory.Exists(path);
-    }
+    private RunFolder(RunDirectory directory) => _directory = directory;
 
     /// <summary>The absolute folder path.</summary>
-    public string Path { get; }
+    public string Path => _directory.Path;
 
-    /// <summary>Checks that <paramref name="path"/> can take a run that writes <paramref name="files"/> (see <see cref="RunDirectory.CheckUsable"/>).</summary>
+    /// <summary>Claims <paramref name="path"/> for a run that writes <paramref name="files"/> (see <see cref="RunDirectory.Create"/>).</summary>
     /// <param name="path">The folder (new, empty, or left by an interrupted attempt at the same run).</param>
     /// <param name="files">The files the run writes besides the manifest.</param>
-    /// <exception cref="InvalidOptionException">The folder is a file, holds a run, or holds other files (the option is <c>--out</c>).</exception>
+    /// <exception cref="InvalidOptionException">The folder is a file, holds a run or other files, its path is too long, or another process writes it (the option is <c>--out</c>).</exception>
+    /// <exception cref="IOException">The folder cannot be created (a read-only or full file system, no permission).</exception>
     public static RunFolder Prepare(string path, IReadOnlyCollection<string> files)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(files);
-        string full = System.IO.Path.GetFullPath(path);
-        return RunDirectory.CheckUsable(full, files) is { } problem
-            ? throw new InvalidOptionException("--out", problem)
-            : new RunFolder(full, files);
+        try
+        {
+            return new RunFolder(RunDirectory.Create(System.IO.Path.GetFullPath(path), files));
+        }
+        catch (Exception e) when (e is RunFolderException or Sharpness.Runs.Safety.FolderInUseException)
+        {
+            throw new InvalidOptionException("--out", e.Message);
+        }
     }
 
-    private RunDirectory Directory => _directory ??= RunDirectory.Create(Path, _files);
+    /// <summary>
+    /// Gives up an attempt that stopped before its manifest (cancelled or failed): its temporary
+    /// files are already gone (every file is written under a temporary name and removed on
+    /// failure), the lock is released, and the folder is removed when this attempt created it and
+    /// wrote nothing into it. Files an earlier attempt left stay (resumable state; see
+    /// <see cref="RunDirectory.Abandon"/>). Disposing a folder whose run did not complete does the same.
+    /// </summary>
+    public void Abandon() => _directory.Abandon();
+
+    /// <summary>Releases the folder of a run that did not complete (see <see cref="Abandon"/>).</summary>
+    public void Dispose() => _directory.Abandon();
+
+    private RunDirectory Directory => _directory;
 
     /// <summary>Streams a CSV table into the folder, atomically.</summary>
     /// <param name="fileName">The file name.</param>
@@ -84,32 +96,6 @@ public sealed class RunFolder
     public IReadOnlyList<string> WriteFigures(IEnumerable<NamedFigure> figures) =>
         [.. figures.SelectMany(f => WriteFigure(f.Name, f.Figure))];
 
-    /// <summary>
-    /// Undoes an attempt that stopped before its manifest (cancelled or failed): deletes the run's
-    /// files and their temporary versions, and the folder itself when this attempt created it and
-    /// left it empty. Nothing else in the folder is touched.
-    /// </summary>
-    public void Abandon()
-    {
-        if (_directory is null || !System.IO.Directory.Exists(Path))
-        {
-            return;
-        }
-
-        foreach (string file in _files)
-        {
-            foreach (string name in new[] { file, file + ".partial" })
-            {
-                File.Delete(System.IO.Path.Combine(Path, name));
-            }
-        }
-
-        if (!_existed && !System.IO.Directory.EnumerateFileSystemEntries(Path).Any())
-        {
-            System.IO.Directory.Delete(Path);
-        }
-    }
-
     /// <summary>Writes the manifest, which marks the run complete.</summary>
     /// <param name="record">What the manifest records about the run.</param>
     /// <param name="files">The files written besides the manifest.</param>
@@ -127,6 +113,7 @@ public sealed class RunFolder
             Results = record.Results,
             Files = files,
         });
+        Directory.Dispose();
     }
 }
 

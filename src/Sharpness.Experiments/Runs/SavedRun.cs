@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 
 namespace Sharpness.Experiments.Runs;
 
@@ -13,8 +14,11 @@ namespace Sharpness.Experiments.Runs;
 /// </summary>
 public sealed class SavedRun
 {
-    private SavedRun(string folder, string command, JsonObject configuration, JsonObject results, IReadOnlyList<string> files)
+    private readonly JsonObject? _digests;
+
+    private SavedRun(string folder, string command, JsonObject configuration, JsonObject results, IReadOnlyList<string> files, JsonObject? digests = null)
     {
+        _digests = digests;
         Folder = folder;
         Command = command;
         Configuration = new ManifestSection(configuration, "configuration", folder);
@@ -60,11 +64,15 @@ public sealed class SavedRun
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new RunDataException($"'{path}' is not a JSON object.");
+            root = JsonNode.Parse(BoundedFile.ReadAllText(path, FileKindLimit.Manifest)) as JsonObject ?? throw new RunDataException($"'{path}' is not a JSON object.");
         }
         catch (JsonException e)
         {
             throw new RunDataException($"'{path}' is not valid JSON: {e.Message}");
+        }
+        catch (InputFileException e)
+        {
+            throw new RunDataException(e.Message);
         }
 
         if (root["complete"] is not JsonValue complete || complete.GetValueKind() != JsonValueKind.True)
@@ -80,7 +88,12 @@ public sealed class SavedRun
         string[] files = root["files"] is JsonArray array
             ? array.Select(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : string.Empty).Where(f => f.Length > 0).ToArray()
             : [];
-        return new SavedRun(full, command, configuration, results, files);
+        if (files.FirstOrDefault(f => f.Split('/').Any(part => !PathSegment.IsSafe(part))) is { } unsafeName)
+        {
+            throw new RunDataException($"'{path}': files lists '{PathSegment.Printable(unsafeName)}', which is not a plain file name inside the run folder.");
+        }
+
+        return new SavedRun(full, command, configuration, results, files, root["file_digests"] as JsonObject);
     }
 
     /// <summary>
@@ -96,13 +109,69 @@ public sealed class SavedRun
 
     private static JsonObject RoundTrip(JsonObject value) => JsonNode.Parse(value.ToJsonString(JsonOutput.Options))!.AsObject();
 
-    /// <summary>Full path of a data file of the run, which must exist.</summary>
-    /// <param name="fileName">A file name in the run folder.</param>
-    /// <exception cref="RunDataException">The file is missing.</exception>
+    /// <summary>
+    /// Full path of a data file of the run, which must exist and, when the manifest recorded its
+    /// size and SHA-256, still match them (a table cut or edited after the run is not drawn from).
+    /// </summary>
+    /// <param name="fileName">A file name in the run folder, or "sub-folder/name"; every part must be a plain name.</param>
+    /// <exception cref="RunDataException">The name leaves the folder, or the file is missing or changed.</exception>
     public string DataFile(string fileName)
     {
-        string path = Path.Combine(Folder, fileName);
-        return File.Exists(path) ? path : throw new RunDataException($"'{path}' is missing: the {Command} run's figures are drawn from it.");
+        ArgumentNullException.ThrowIfNull(fileName);
+        string[] parts = fileName.Split('/');
+        if (parts.Any(part => !PathSegment.IsSafe(part)))
+        {
+            throw new RunDataException($"'{ManifestPath(Folder)}': the data file '{PathSegment.Printable(fileName)}' is not a plain name inside the run folder.");
+        }
+
+        string path = Path.Combine([Folder, .. parts]);
+        if (!File.Exists(path))
+        {
+            throw new RunDataException($"'{path}' is missing: the {Command} run's figures are drawn from it.");
+        }
+
+        try
+        {
+            BoundedFile.Check(path, FileKindLimit.Table);
+        }
+        catch (InputFileException e)
+        {
+            throw new RunDataException(e.Message);
+        }
+
+        return FileDigest.Mismatch(path, parts.Length == 1 ? _digests?[fileName] : null) is { } changed ? throw new RunDataException(changed) : path;
+    }
+
+    /// <summary>A sub-folder of the run named in its manifest, which must be one plain name (never "..", a separator or an absolute path).</summary>
+    /// <param name="name">The name read from the manifest.</param>
+    /// <param name="key">Where in the manifest it was read, for the message (for example "results.runs[].name").</param>
+    /// <exception cref="RunDataException">The name is not a plain name inside the folder.</exception>
+    public string SubFolder(string name, string key)
+    {
+        try
+        {
+            return PathSegment.Combine(Folder, name, $"'{ManifestPath(Folder)}': {key}");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RunDataException(e.Message);
+        }
+    }
+
+    /// <summary>Reads a file of the run (see <see cref="DataFile"/>) whole, within the size limit of its kind.</summary>
+    /// <param name="fileName">A file name in the run folder, or "sub-folder/name".</param>
+    /// <param name="kind">What the file is.</param>
+    /// <exception cref="RunDataException">The file is missing, changed, not a regular file or too large.</exception>
+    public byte[] ReadBytes(string fileName, FileKindLimit kind)
+    {
+        try
+        {
+            return BoundedFile.ReadAllBytes(DataFile(fileName), kind);
+        }
+        catch (InputFileException e)
+        {
+            throw new RunDataException(e.Message);
+        }
     }
 
     /// <summary>Opens a CSV data file of the run.</summary>
@@ -126,15 +195,32 @@ public sealed class SavedRun
     /// <exception cref="RunDataException">The file or a column is missing, or a cell is not a number.</exception>
     public double[][] ReadNumbers(string fileName, params string[] columns)
     {
+        double[][] values;
         try
         {
-            return CsvTableReader.ReadNumbers(DataFile(fileName), columns);
+            values = CsvTableReader.ReadNumbers(DataFile(fileName), columns);
         }
         catch (InvalidDataException e)
         {
             throw new RunDataException(e.Message);
         }
+
+        // A figure's axis spans its data: values near the limit of doubles (±1e308) make the span
+        // overflow. No run writes them (they would have diverged long before); a table edited to hold them is refused.
+        for (int c = 0; c < values.Length; c++)
+        {
+            int row = Array.FindIndex(values[c], v => double.IsFinite(v) && Math.Abs(v) > MaxDrawable);
+            if (row >= 0)
+            {
+                throw new RunDataException(string.Create(CultureInfo.InvariantCulture, $"'{Path.Combine(Folder, fileName)}', column '{columns[c]}', row {row + 1}: {values[c][row]:R} is too large to draw (beyond ±{MaxDrawable:G3})."));
+            }
+        }
+
+        return values;
     }
+
+    /// <summary>Largest magnitude of a finite value a figure draws.</summary>
+    public const double MaxDrawable = 1e300;
 }
 
 /// <summary>A section of a manifest ("configuration" or "results") with typed reads whose errors name the key and the file.</summary>

@@ -375,11 +375,11 @@ public static class SpectrumExperiment
             byte[] content;
             try
             {
-                content = File.ReadAllBytes(options.TorchScriptFile!);
+                content = Sharpness.Runs.Safety.BoundedFile.ReadAllBytes(options.TorchScriptFile!, Sharpness.Runs.Safety.FileKindLimit.Module);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Sharpness.Runs.Safety.InputFileException e)
             {
-                throw new InvalidOptionException("--torchscript", $"{options.TorchScriptFile}: cannot be read ({e.Message}).");
+                throw new InvalidOptionException("--torchscript", e.Message);
             }
 
             try

@@ -50,14 +50,19 @@ public static class SweepMerge
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         string? output = options.Out is null ? null : Path.GetFullPath(options.Out);
-        if (output is not null)
-        {
-            Directory.CreateDirectory(output);
-        }
 
         var tracker = new ProgressTracker(progress, Task, null, "files");
         tracker.Announce("merging the complete runs");
-        var report = SweepMerger.MergeAsync(Path.GetFullPath(options.Directory), output, cancellationToken: cancellationToken).GetAwaiter().GetResult();
+        MergeReport report;
+        try
+        {
+            report = SweepMerger.MergeAsync(Path.GetFullPath(options.Directory), output, cancellationToken: cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (Sharpness.Runs.RunFolderException e)
+        {
+            throw new InvalidOptionException(output is null ? "dir" : "--out", e.Message);
+        }
+
         tracker.Complete($"merged {report.CompleteRuns} complete runs");
         return report;
     }

@@ -35,7 +35,7 @@ public enum SweepPointStatus
 /// <summary>The outcome of one point.</summary>
 /// <param name="Point">The point.</param>
 /// <param name="Status">What happened.</param>
-/// <param name="Reason">For a failure, the first line of its error; otherwise null.</param>
+/// <param name="Reason">For a failure, the first line of its error; for a point redone after its earlier incomplete attempt was moved aside, where it was moved; otherwise null.</param>
 public sealed record SweepPointOutcome(SweepPlannedPoint Point, SweepPointStatus Status, string? Reason);
 
 /// <summary>A point has finished (or been skipped): the data of a progress line.</summary>

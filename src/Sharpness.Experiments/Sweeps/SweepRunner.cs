@@ -1,5 +1,6 @@
 using Sharpness.Experiments.Progress;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 using Sharpness.Runs.Sweeps;
 
 namespace Sharpness.Experiments.Sweeps;
@@ -22,16 +23,17 @@ public sealed class SweepRunner(ISweepPointRunner runner)
 
     /// <summary>Loads the specification, expands it, takes this shard's points and checks each against the command; nothing is written.</summary>
     /// <param name="options">The sweep.</param>
+    /// <param name="cancellationToken">Stops the checks between points with <see cref="OperationCanceledException"/>.</param>
     /// <exception cref="InvalidOptionException">The specification is unreadable or malformed, a point does not fit the command (<c>spec</c>), no results folder is given or it is a file (<c>--out</c>), or the shard is out of range (<c>--shard</c>).</exception>
-    public SweepRunPlan Plan(SweepRunOptions options)
+    public SweepRunPlan Plan(SweepRunOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         SweepSpec spec;
-        IReadOnlyList<SweepPoint> points;
+        long count;
         try
         {
             spec = SweepSpec.Load(Path.GetFullPath(options.Spec));
-            points = SweepPlan.Expand(spec);
+            count = SweepPlan.Count(spec);
         }
         catch (SweepSpecException e)
         {
@@ -52,13 +54,15 @@ public sealed class SweepRunner(ISweepPointRunner runner)
         }
 
         _runner.CheckCommand(spec.Command);
-        var planned = SweepPlan.Shard(points, options.Shard, options.Shards).Select(p => new SweepPlannedPoint(p, Path.Combine(results, p.Directory))).ToArray();
+        // Only this shard's points are computed (one at a time from their index), never the whole grid.
+        var planned = SweepPlan.ShardOf(spec, options.Shard, options.Shards).Select(p => new SweepPlannedPoint(p, Path.Combine(results, p.Directory))).ToArray();
         foreach (var point in planned)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             _runner.CheckPoint(spec.Command, point);
         }
 
-        return new SweepRunPlan(spec, results, options.Shard, options.Shards, points.Count, planned);
+        return new SweepRunPlan(spec, results, options.Shard, options.Shards, (int)count, planned);
     }
 
     /// <summary>Plans the sweep (<see cref="Plan"/>) and runs it.</summary>
@@ -67,7 +71,7 @@ public sealed class SweepRunner(ISweepPointRunner runner)
     /// <param name="cancellationToken">Stops the current run at a step boundary and the sweep after it; the result says so (<see cref="SweepRunResult.Interrupted"/>).</param>
     /// <exception cref="InvalidOptionException">The sweep cannot be planned.</exception>
     public SweepRunResult Run(SweepRunOptions options, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Run(Plan(options), progress, cancellationToken);
+        Run(Plan(options, cancellationToken), progress, cancellationToken);
 
     /// <summary>Runs a planned sweep: skips points whose folder holds a complete run, runs the others in order.</summary>
     /// <param name="plan">The plan.</param>
@@ -76,7 +80,20 @@ public sealed class SweepRunner(ISweepPointRunner runner)
     public SweepRunResult Run(SweepRunPlan plan, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        Directory.CreateDirectory(plan.Results);
+
+        // One unsharded sweep per results folder; the shards of a sweep share it (shared lock), and
+        // each point's command locks its own run folder.
+        FolderLock held;
+        try
+        {
+            held = RunDirectory.CreateAndLock(plan.Results, shared: plan.Shards > 1).Lock;
+        }
+        catch (FolderInUseException e)
+        {
+            throw new InvalidOptionException("--out", e.Message + (plan.Shards > 1 ? string.Empty : " (shards of one sweep share a folder: give each --shard i/N)"));
+        }
+
+        using var sweepLock = held;
         var tracker = new ProgressTracker(progress, Task, plan.Points.Count, "runs");
         var outcomes = new List<SweepPointOutcome>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -100,8 +117,22 @@ public sealed class SweepRunner(ISweepPointRunner runner)
                 ran++;
                 try
                 {
-                    string? failure = _runner.Run(plan.Spec.Command, point, NestedProgress.Under(progress, $"{Task}/{point.Point.Directory}"), cancellationToken);
-                    outcome = new SweepPointOutcome(point, failure is null ? SweepPointStatus.Done : SweepPointStatus.Failed, failure);
+                    // A folder the command would refuse (an unfinished manifest, files it did not write) is moved aside, never deleted.
+                    string? setAside = RunDirectory.PrepareRedo(point.Folder);
+                    string kept = setAside is null ? string.Empty : $" (the earlier incomplete attempt is kept as {Path.GetFileName(setAside)})";
+                    string? failure;
+
+                    // Every folder the point claims is released when it ends, however it ends.
+                    using (ClaimScope.Begin())
+                    {
+                        failure = _runner.Run(plan.Spec.Command, point, NestedProgress.Under(progress, $"{Task}/{point.Point.Directory}"), cancellationToken);
+                    }
+
+                    outcome = new SweepPointOutcome(point, failure is null ? SweepPointStatus.Done : SweepPointStatus.Failed, failure is null ? (setAside is null ? null : kept.Trim()) : failure + kept);
+                }
+                catch (FolderInUseException e)
+                {
+                    outcome = new SweepPointOutcome(point, SweepPointStatus.Failed, e.Message);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Sharpness.Runs.Safety;
 using Sharpness.Uv.Model;
 
 namespace Sharpness.Experiments.Uv;
@@ -24,11 +25,11 @@ public static class UvInitFile
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = BoundedFile.ReadAllText(path, FileKindLimit.InitialWeights);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (InputFileException e)
         {
-            throw new InvalidOptionException(Option, $"cannot read '{path}': {e.Message}");
+            throw new InvalidOptionException(Option, e.Message);
         }
 
         try

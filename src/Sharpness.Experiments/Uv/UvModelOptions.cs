@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Sharpness.Runs;
+using Sharpness.Uv;
 using Sharpness.Uv.Model;
+using Sharpness.Uv.Simulation;
 
 namespace Sharpness.Experiments.Uv;
 
@@ -62,6 +64,7 @@ public sealed record UvModelOptions
             OptionChecks.AtLeast(d0, 1, "--input-dim");
         }
 
+        OptionChecks.Memory(Width is null && InputDimension is not null ? "--input-dim" : "--width", $"a width of {Width ?? DefaultWidth:N0} with input dimension {InputDimension ?? 1:N0}", UvCost.SimulationBytes(Width ?? DefaultWidth, InputDimension ?? 1, 0), "the network's weights");
         ArgumentNullException.ThrowIfNull(Param);
         var model = new UvModelConfig
         {
@@ -98,6 +101,32 @@ public sealed record UvModelOptions
         }
 
         return model with { Width = fileWidth, Input = contents.Input, InitialWeights = contents.Weights };
+    }
+
+    /// <summary>
+    /// Refuses a model that is not finite at step 0 (see <see cref="UvGradientDescent.CheckStart"/>),
+    /// naming the option at fault: --normalizer (or --param), --init-file or --init-scale, --target,
+    /// or the learning-rate option.
+    /// </summary>
+    /// <param name="model">The model <see cref="Build"/> returned for these options.</param>
+    /// <param name="learningRate">How η is chosen.</param>
+    /// <param name="rateOption">The option that set η.</param>
+    /// <exception cref="InvalidOptionException">The initial state is not finite.</exception>
+    public void CheckStart(UvModelConfig model, LearningRateSpec learningRate, string rateOption)
+    {
+        if (UvGradientDescent.CheckStart(model, learningRate) is not { } problem)
+        {
+            return;
+        }
+
+        string option = problem.Cause switch
+        {
+            UvStartCause.Normaliser => Normalizer is null ? "--param" : "--normalizer",
+            UvStartCause.Weights => InitFile is null ? "--init-scale" : "--init-file",
+            UvStartCause.Target => "--target",
+            _ => rateOption,
+        };
+        throw new InvalidOptionException(option, problem.Description + "; choose a value that keeps the initial state finite.");
     }
 
     /// <summary>The model's configuration as a manifest records it (every value, defaults included).</summary>

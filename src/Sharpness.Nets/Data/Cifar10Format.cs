@@ -92,6 +92,13 @@ public static class Cifar10Format
             throw new DatasetException(path, $"file not found (expected a CIFAR-10 binary batch of {RecordLength}-byte records)");
         }
 
+        // Checked before reading: a pipe or a device (no size) is never opened, a wrong size never read.
+        long length = new FileInfo(path).Length;
+        if (length == 0 || length % RecordLength != 0)
+        {
+            throw new DatasetException(path, $"expected a positive multiple of {RecordLength} bytes (1 label byte + 3072 pixel bytes per record; {10000L * RecordLength} for a standard batch of 10000), found {length}");
+        }
+
         byte[] bytes;
         try
         {

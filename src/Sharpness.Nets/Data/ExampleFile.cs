@@ -70,15 +70,7 @@ public sealed class ExampleFile : IDisposable
         ArgumentNullException.ThrowIfNull(inputsName);
         ArgumentNullException.ThrowIfNull(targetsName);
         string full = System.IO.Path.GetFullPath(path);
-        byte[] content;
-        try
-        {
-            content = File.ReadAllBytes(full);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DatasetException(full, $"cannot be read ({e.Message}).", e);
-        }
+        byte[] content = FileBytes.Read(full);
 
         IReadOnlyList<SafetensorsEntry> entries;
         try

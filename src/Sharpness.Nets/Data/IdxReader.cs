@@ -39,7 +39,20 @@ public static class IdxReader
     /// <param name="expectedMagic">0x000008NN with NN the number of dimensions, 1 to 255.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="expectedMagic"/> is not an unsigned-byte IDX magic number.</exception>
     /// <exception cref="DatasetException">The file is missing or does not hold exactly what its header promises.</exception>
-    public static IdxArray Read(string path, int expectedMagic)
+    public static IdxArray Read(string path, int expectedMagic) => ReadCore(path, expectedMagic, headerOnly: false).Array!;
+
+    /// <summary>
+    /// Reads only the header of an IDX file (magic number and dimensions), checking them as
+    /// <see cref="Read"/> does and, for a plain file, that its size matches them: a cheap check of a
+    /// data set before anything is trained on it.
+    /// </summary>
+    /// <param name="path">Plain or gzipped IDX file.</param>
+    /// <param name="expectedMagic">0x000008NN with NN the number of dimensions.</param>
+    /// <returns>The dimensions.</returns>
+    /// <exception cref="DatasetException">The file is missing, not a regular file, or its header is wrong.</exception>
+    public static int[] ReadHeader(string path, int expectedMagic) => ReadCore(path, expectedMagic, headerOnly: true).Header;
+
+    private static (int[] Header, IdxArray? Array) ReadCore(string path, int expectedMagic, bool headerOnly)
     {
         ArgumentNullException.ThrowIfNull(path);
         int rank = expectedMagic & 0xFF;
@@ -53,12 +66,20 @@ public static class IdxReader
             throw new DatasetException(path, $"file not found (expected an IDX file with magic number {Describe(expectedMagic)}, plain or gzipped)");
         }
 
+        // A pipe or a character device (/dev/zero) reports no size: refused before it is opened,
+        // since opening a pipe blocks and a device never ends.
+        long length = new FileInfo(path).Length;
+        if (length < 8)
+        {
+            throw new DatasetException(path, $"expected an IDX file with magic number {Describe(expectedMagic)}, found {length} bytes (or not a regular file)");
+        }
+
         try
         {
             using var file = File.OpenRead(path);
             bool gzipped = IsGzip(file);
             using Stream stream = gzipped ? new GZipStream(file, CompressionMode.Decompress) : file;
-            return ReadContent(path, stream, expectedMagic, rank, gzipped);
+            return ReadContent(path, stream, expectedMagic, rank, gzipped, file.Length, headerOnly);
         }
         catch (InvalidDataException e)
         {
@@ -74,7 +95,7 @@ public static class IdxReader
         }
     }
 
-    private static IdxArray ReadContent(string path, Stream stream, int expectedMagic, int rank, bool gzipped)
+    private static (int[] Header, IdxArray? Array) ReadContent(string path, Stream stream, int expectedMagic, int rank, bool gzipped, long fileLength, bool headerOnly)
     {
         string after = gzipped ? " after decompression" : string.Empty;
         var magicBytes = new byte[4];
@@ -129,6 +150,21 @@ public static class IdxReader
             throw new DatasetException(path, $"the IDX header declares dimensions [{string.Join(", ", dimensions)}], more values than this reader holds in memory");
         }
 
+        // Nothing is allocated for values the file cannot hold: a plain file must have exactly the
+        // declared size, and gzip expands data by at most about 1032:1.
+        long expected = headerLength + count;
+        if (gzipped ? count > MaxGzipRatio * fileLength : expected != fileLength)
+        {
+            throw new DatasetException(path, gzipped
+                ? $"the IDX header declares dimensions [{string.Join(", ", dimensions)}], more than a gzip stream of {fileLength} bytes can hold"
+                : $"expected {expected} bytes for dimensions [{string.Join(", ", dimensions)}], found {fileLength}");
+        }
+
+        if (headerOnly)
+        {
+            return (dimensions, null);
+        }
+
         var values = new byte[count];
         got = ReadUpTo(stream, values);
         long expectedTotal = headerLength + count;
@@ -143,8 +179,11 @@ public static class IdxReader
             throw new DatasetException(path, $"expected {expectedTotal} bytes{after} for dimensions [{string.Join(", ", dimensions)}], found {expectedTotal + extra}");
         }
 
-        return new IdxArray(path, dimensions, values);
+        return (dimensions, new IdxArray(path, dimensions, values));
     }
+
+    // The deflate format's largest expansion is a little over 1032:1.
+    private const long MaxGzipRatio = 1100;
 
     private static string Describe(int magic) => magic switch
     {

@@ -50,6 +50,54 @@ public static class ImageDatasets
         return Prepare(train, test, options);
     }
 
+    /// <summary>
+    /// Checks the files of <see cref="ImageDatasetOptions.Kind"/> without loading them: the folder
+    /// exists; for MNIST and Fashion-MNIST each file's IDX header has the right magic number and its
+    /// size matches, and images and labels agree in count; for CIFAR-10 each batch is a whole number
+    /// of records. Cheap (headers only), so a command can check its data before it starts.
+    /// </summary>
+    /// <param name="options">Which data set and where.</param>
+    /// <exception cref="DatasetException">A folder or file is missing or damaged.</exception>
+    /// <exception cref="InvalidOperationException">No folder given for MNIST or CIFAR-10.</exception>
+    public static void CheckFiles(ImageDatasetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string directory = options.ResolvedDirectory;
+        if (!System.IO.Directory.Exists(directory))
+        {
+            string hint = options.Kind == ImageDatasetKind.FashionMnist && options.Directory is null
+                ? " (install the Debian package dataset-fashion-mnist, or set the folder)"
+                : string.Empty;
+            throw new DatasetException(directory, $"folder not found; expected the {options.Name} files here{hint}");
+        }
+
+        if (options.Kind == ImageDatasetKind.Cifar10)
+        {
+            string folder = Cifar10Format.ResolveDirectory(directory);
+            foreach (string path in Cifar10Format.TrainingFiles.Append(Cifar10Format.TestFile).Select(f => Path.Combine(folder, f)))
+            {
+                long length = File.Exists(path) ? new FileInfo(path).Length : -1;
+                if (length <= 0 || length % Cifar10Format.RecordLength != 0)
+                {
+                    throw new DatasetException(path, length < 0 ? "file not found" : $"expected a positive multiple of {Cifar10Format.RecordLength} bytes, found {length}");
+                }
+            }
+
+            return;
+        }
+
+        foreach (var (images, labels) in new[] { (MnistFormat.TrainImages, MnistFormat.TrainLabels), (MnistFormat.TestImages, MnistFormat.TestLabels) })
+        {
+            string imagePath = MnistFormat.Locate(directory, images), labelPath = MnistFormat.Locate(directory, labels);
+            int[] imageDimensions = IdxReader.ReadHeader(imagePath, IdxReader.ImagesMagic);
+            int[] labelDimensions = IdxReader.ReadHeader(labelPath, IdxReader.LabelsMagic);
+            if (imageDimensions[0] != labelDimensions[0])
+            {
+                throw new DatasetException(labelPath, $"holds {labelDimensions[0]} labels but '{imagePath}' holds {imageDimensions[0]} images");
+            }
+        }
+    }
+
     /// <summary>Prepares raw training and test images as <see cref="Load"/> does (no file access).</summary>
     /// <param name="train">Training split.</param>
     /// <param name="test">Test split, with the training split's image shape and class count.</param>

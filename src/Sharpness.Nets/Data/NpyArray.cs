@@ -27,15 +27,7 @@ public static partial class NpyArray
     {
         ArgumentNullException.ThrowIfNull(path);
         string full = Path.GetFullPath(path);
-        byte[] content;
-        try
-        {
-            content = File.ReadAllBytes(full);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DatasetException(full, $"cannot be read ({e.Message}).", e);
-        }
+        byte[] content = FileBytes.Read(full);
 
         if (content.Length < 10 || content[0] != 0x93 || Encoding.ASCII.GetString(content, 1, 5) != "NUMPY")
         {

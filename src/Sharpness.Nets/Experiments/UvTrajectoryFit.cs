@@ -32,6 +32,9 @@ namespace Sharpness.Nets.Experiments;
 /// </remarks>
 public static class UvTrajectoryFit
 {
+    /// <summary>Most starting points of the free fit: a fit of three parameters gains nothing from more, and each start costs a Nelder–Mead search.</summary>
+    public const int MaxStarts = 100_000;
+
     /// <summary>|g| or x beyond this counts as divergence of the UV trajectory.</summary>
     public const double DivergenceThreshold = 1e6;
 

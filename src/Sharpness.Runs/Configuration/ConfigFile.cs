@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tomlyn;
 using Tomlyn.Model;
+using Tomlyn.Parsing;
+using Sharpness.Runs.Safety;
 
 namespace Sharpness.Runs.Configuration;
 
@@ -11,37 +13,60 @@ public sealed class ConfigFileException(string message) : Exception(message);
 
 /// <summary>
 /// Reads configuration files (JSON, TOML or YAML, chosen by the extension: .json, .toml,
-/// .yaml/.yml) into a JSON object, so every format means the same thing. YAML scalars are typed
-/// like JSON: true/false, integers and floating-point numbers become numbers and booleans, the rest
-/// strings.
+/// .yaml/.yml) into a JSON object, so every format means the same thing. YAML plain scalars are
+/// typed like JSON (true/false, null, integers and floating-point numbers; the rest strings);
+/// quoted YAML scalars stay strings.
 /// </summary>
+/// <remarks>
+/// Hostile files are refused, not expanded: the file must be a regular file of at most
+/// <see cref="FileKindLimit.Settings"/>'s size and UTF-8 text; nesting is at most
+/// <see cref="MaxDepth"/> levels in every format; a key given twice in one table is an error;
+/// YAML aliases (<c>*name</c>) are refused, so recursive aliases and "billion laughs" documents
+/// cannot expand; a YAML file holds one document.
+/// </remarks>
 public static class ConfigFile
 {
+    /// <summary>Deepest nesting of tables and lists accepted.</summary>
+    public const int MaxDepth = 64;
+
     /// <summary>Loads a file whose top level is a table/object.</summary>
     /// <param name="path">The file.</param>
-    /// <exception cref="ConfigFileException">Missing, unreadable, unknown extension, malformed, or not an object at the top level.</exception>
+    /// <exception cref="ConfigFileException">Missing, not a regular file, too large, not UTF-8, unknown extension, malformed, or not an object at the top level.</exception>
     public static JsonObject Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string text;
         try
         {
-            text = File.ReadAllText(path);
+            BoundedFile.Check(path, FileKindLimit.Settings);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        catch (InputFileException e)
         {
-            throw new ConfigFileException($"cannot read '{path}': {e.Message}");
+            throw new ConfigFileException(e.Message);
         }
 
         string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is not (".json" or ".toml" or ".yaml" or ".yml"))
+        {
+            throw new ConfigFileException($"'{path}': unknown configuration format '{extension}'; use .json, .toml, .yaml or .yml.");
+        }
+
+        string text;
+        try
+        {
+            text = BoundedFile.ReadAllText(path, FileKindLimit.Settings);
+        }
+        catch (InputFileException e)
+        {
+            throw new ConfigFileException(e.Message);
+        }
+
         try
         {
             JsonNode? node = extension switch
             {
-                ".json" => JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }),
-                ".toml" => FromToml(TomlSerializer.Deserialize<TomlTable>(text)),
-                ".yaml" or ".yml" => FromYaml(new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<object>(text)),
-                _ => throw new ConfigFileException($"'{path}': unknown configuration format '{extension}'; use .json, .toml, .yaml or .yml."),
+                ".json" => JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = MaxDepth, AllowDuplicateProperties = false }),
+                ".toml" => FromToml(ParseToml(text, path)),
+                _ => FromYaml(text, path),
             };
             return node as JsonObject ?? throw new ConfigFileException($"'{path}' must hold a table of settings (an object at the top level).");
         }
@@ -49,9 +74,10 @@ public static class ConfigFile
         {
             throw;
         }
-        catch (Exception e) when (e is JsonException or TomlException or YamlDotNet.Core.YamlException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or TomlException or YamlDotNet.Core.YamlException or InvalidOperationException or FormatException or ArgumentException)
         {
-            throw new ConfigFileException($"'{path}' is not valid {extension.TrimStart('.').ToUpperInvariant()}: {e.Message}");
+            string message = string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
+            throw new ConfigFileException($"'{path}' is not valid {extension.TrimStart('.').ToUpperInvariant().Replace("YML", "YAML", StringComparison.Ordinal)}: {message}");
         }
     }
 
@@ -77,17 +103,107 @@ public static class ConfigFile
         _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
     };
 
-    private static JsonNode? FromYaml(object? value) => value switch
+    private static TomlTable ParseToml(string text, string path)
     {
-        null => null,
-        IDictionary<object, object> map => new JsonObject(map.Select(kv => KeyValuePair.Create(Convert.ToString(kv.Key, CultureInfo.InvariantCulture)!, FromYaml(kv.Value)))),
-        IList<object> list => new JsonArray(list.Select(FromYaml).ToArray()),
-        string s => Scalar(s),
-        _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
-    };
+        // The syntax pass rejects a key defined twice (the deserializer alone keeps the last one).
+        SyntaxParser.ParseStrict(text, path, validate: true);
+        return TomlSerializer.Deserialize<TomlTable>(text, new TomlSerializerOptions { MaxDepth = MaxDepth, SourceName = path })!;
+    }
 
-    private static JsonNode Scalar(string s)
+    // YAML is read event by event, so nothing is ever expanded: an alias is an error, not a copy.
+    private static JsonNode? FromYaml(string text, string path)
     {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+        var stack = new Stack<(JsonNode Container, string? PendingKey)>();
+        JsonNode? root = null;
+        int documents = 0;
+        while (parser.MoveNext())
+        {
+            var current = parser.Current!;
+            switch (current)
+            {
+                case YamlDotNet.Core.Events.DocumentStart:
+                    if (++documents > 1)
+                    {
+                        throw new ConfigFileException($"'{path}' holds more than one YAML document; a settings file holds one.");
+                    }
+
+                    break;
+                case YamlDotNet.Core.Events.AnchorAlias alias:
+                    throw new ConfigFileException($"'{path}' uses the YAML alias '*{alias.Value}' (line {alias.Start.Line}); aliases are not allowed in settings files: write the values out.");
+                case YamlDotNet.Core.Events.Scalar scalar when stack.Count > 0 && stack.Peek().Container is JsonObject && stack.Peek().PendingKey is null:
+                {
+                    var (container, _) = stack.Pop();
+                    if (((JsonObject)container).ContainsKey(scalar.Value))
+                    {
+                        throw new ConfigFileException($"'{path}': the key '{scalar.Value}' is given twice (line {scalar.Start.Line}).");
+                    }
+
+                    stack.Push((container, scalar.Value));
+                    break;
+                }
+
+                case YamlDotNet.Core.Events.Scalar scalar:
+                    Add(YamlScalar(scalar));
+                    break;
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (stack.Count > 0 && stack.Peek().Container is JsonObject && stack.Peek().PendingKey is null)
+                    {
+                        throw new ConfigFileException($"'{path}': a key must be a plain value, not a table or list (line {current.Start.Line}).");
+                    }
+
+                    if (stack.Count >= MaxDepth)
+                    {
+                        throw new ConfigFileException($"'{path}' nests tables and lists more than {MaxDepth} levels deep (line {current.Start.Line}).");
+                    }
+
+                    JsonNode container2 = current is YamlDotNet.Core.Events.MappingStart ? new JsonObject() : new JsonArray();
+                    Add(container2);
+                    stack.Push((container2, null));
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    stack.Pop();
+                    break;
+            }
+        }
+
+        return root;
+
+        void Add(JsonNode? node)
+        {
+            if (stack.Count == 0)
+            {
+                root = node;
+                return;
+            }
+
+            var (container, key) = stack.Pop();
+            if (container is JsonObject map)
+            {
+                map[key!] = node;
+                stack.Push((container, null));
+            }
+            else
+            {
+                ((JsonArray)container).Add(node);
+                stack.Push((container, key));
+            }
+        }
+    }
+
+    private static JsonNode? YamlScalar(YamlDotNet.Core.Events.Scalar scalar)
+    {
+        string s = scalar.Value;
+        if (scalar.Style is not YamlDotNet.Core.ScalarStyle.Plain)
+        {
+            return JsonValue.Create(s);
+        }
+
+        if (s is "" or "~" or "null" or "Null" or "NULL")
+        {
+            return null;
+        }
+
         if (s is "true" or "True" or "TRUE")
         {
             return JsonValue.Create(true);
@@ -103,7 +219,24 @@ public static class ConfigFile
             return JsonValue.Create(l);
         }
 
-        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? JsonValue.Create(d) : JsonValue.Create(s);
+        if (s is ".nan" or ".NaN" or ".NAN")
+        {
+            return JsonValue.Create(double.NaN);
+        }
+
+        if (s is ".inf" or ".Inf" or ".INF" or "+.inf" or "+.Inf" or "+.INF")
+        {
+            return JsonValue.Create(double.PositiveInfinity);
+        }
+
+        if (s is "-.inf" or "-.Inf" or "-.INF")
+        {
+            return JsonValue.Create(double.NegativeInfinity);
+        }
+
+        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && !double.IsNaN(d) && !double.IsInfinity(d)
+            ? JsonValue.Create(d)
+            : JsonValue.Create(s);
     }
 
     private static int Distance(string a, string b)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 
 namespace Sharpness.Runs.Logging;
@@ -12,17 +13,41 @@ public sealed class TensorBoardWriter : IDisposable
 {
     private readonly FileStream _stream;
 
-    /// <summary>Creates <c>events.out.tfevents.TIMESTAMP.HOST</c> in <paramref name="directory"/> (created if needed).</summary>
+    /// <summary>
+    /// Creates <c>events.out.tfevents.TIMESTAMP.HOST.PID.N</c> in <paramref name="directory"/>
+    /// (created if needed), TensorBoard's own naming, with N the first number not taken. The file
+    /// is created exclusively: an existing file (or a link) is never overwritten or followed, so
+    /// runs can share one log folder.
+    /// </summary>
     /// <param name="directory">The log folder.</param>
     /// <param name="wallTime">Seconds since the Unix epoch of the first event (default: now).</param>
+    /// <exception cref="IOException"><paramref name="directory"/> is a file, or the file cannot be created.</exception>
     public TensorBoardWriter(string directory, double? wallTime = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        if (File.Exists(directory))
+        {
+            throw new IOException($"'{directory}' is a file, not a folder for TensorBoard event files.");
+        }
+
         Directory.CreateDirectory(directory);
         double start = wallTime ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-        string name = $"events.out.tfevents.{(long)start}.{Sanitise(Environment.MachineName)}";
-        FilePath = Path.Combine(directory, name);
-        _stream = new FileStream(FilePath, FileMode.Create, FileAccess.Write, FileShare.Read);
+        string stem = string.Create(CultureInfo.InvariantCulture, $"events.out.tfevents.{(long)start}.{Sanitise(Environment.MachineName)}.{Environment.ProcessId}");
+        for (int n = 0; ; n++)
+        {
+            string candidate = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"{stem}.{n}"));
+            try
+            {
+                _stream = new FileStream(candidate, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read });
+                FilePath = candidate;
+                break;
+            }
+            catch (IOException) when (n < 1000 && Safety.FileEntry.Exists(candidate))
+            {
+                // Taken (by an earlier writer of this process in the same second): try the next number.
+            }
+        }
+
         WriteRecord(Event(start, 0, fileVersion: "brain.Event:2", tag: null, value: 0));
     }
 

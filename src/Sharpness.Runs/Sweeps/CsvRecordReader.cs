@@ -14,10 +14,16 @@ public sealed class CsvRecordReader : IDisposable
     private readonly StringBuilder _field = new();
     private readonly List<string> _record = [];
 
+    /// <summary>Longest field, in characters: a file without the expected separators stops here instead of filling memory.</summary>
+    public const int MaxFieldLength = 1 << 24;
+
+    /// <summary>Most fields in one record.</summary>
+    public const int MaxFields = 1 << 16;
+
     /// <summary>Opens a CSV file.</summary>
     /// <param name="path">The file.</param>
     public CsvRecordReader(string path) =>
-        _reader = new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 });
+        _reader = new StreamReader(Safety.BoundedFile.OpenRead(path, Safety.FileKindLimit.Table), new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
 
     /// <summary>Number of the line on which the last record returned started (1-based).</summary>
     public long RecordLine { get; private set; }
@@ -82,7 +88,7 @@ public sealed class CsvRecordReader : IDisposable
                         _line++;
                     }
 
-                    _field.Append((char)c);
+                    Append((char)c);
                 }
 
                 continue;
@@ -111,14 +117,29 @@ public sealed class CsvRecordReader : IDisposable
                     wasQuoted = true;
                     break;
                 default:
-                    _field.Append((char)c);
+                    Append((char)c);
                     break;
             }
         }
     }
 
+    private void Append(char c)
+    {
+        if (_field.Length >= MaxFieldLength)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"a field of the record on line {RecordLine} is longer than {MaxFieldLength} characters; this is not a data table."));
+        }
+
+        _field.Append(c);
+    }
+
     private void EndField()
     {
+        if (_record.Count >= MaxFields)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"the record on line {RecordLine} has more than {MaxFields} fields; this is not a data table."));
+        }
+
         _record.Add(_field.ToString());
         _field.Clear();
     }

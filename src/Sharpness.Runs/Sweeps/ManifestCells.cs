@@ -45,7 +45,7 @@ internal static class ManifestCells
     public static (CompleteRun? Run, string? Problem) Read(string name, string folder)
     {
         string path = Path.Combine(folder, RunDirectory.ManifestFileName);
-        if (!File.Exists(path))
+        if (Safety.UnixFiles.Stat(path, followLinks: false).Kind == Safety.FileKind.Missing)
         {
             bool empty = !Directory.EnumerateFileSystemEntries(folder).Any();
             return (null, empty
@@ -56,9 +56,9 @@ internal static class ManifestCells
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = Safety.BoundedFile.ReadAllBytes(path, Safety.FileKindLimit.Manifest);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Safety.InputFileException)
         {
             return (null, $"{RunDirectory.ManifestFileName} could not be read: {e.Message}");
         }

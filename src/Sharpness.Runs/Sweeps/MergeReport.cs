@@ -8,6 +8,9 @@ public sealed record RunIssue(string Run, string Reason);
 /// <summary>What <see cref="SweepMerger.Merge"/> found and wrote.</summary>
 public sealed record MergeReport
 {
+    /// <summary>Folders of earlier incomplete attempts that <c>sweep run</c> moved aside (names only), not merged.</summary>
+    public IReadOnlyList<string> SetAside { get; init; } = [];
+
     /// <summary>Run folders with a manifest that marks them complete (one row each in the results tables).</summary>
     public required int CompleteRuns { get; init; }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Parquet;
 using Parquet.Schema;
+using Sharpness.Runs.Safety;
 
 namespace Sharpness.Runs.Sweeps;
 
@@ -40,7 +41,7 @@ namespace Sharpness.Runs.Sweeps;
 /// appearance. A column is double if every non-empty cell of it in every run parses as a number
 /// (invariant culture; <c>nan</c>, <c>inf</c>, <c>-inf</c> as written by <see cref="CsvTable"/>),
 /// else string; empty cells and columns a run's CSV lacks are null. A run's data CSV is the first
-/// file of its manifest's "files" list whose name ends in ".csv". The file is read twice (once
+/// file of its manifest's "files" list whose name ends in ".csv" (a plain name inside the run folder). The file is read twice (once
 /// for the column types, once to write), and rows are written in row groups of a bounded number
 /// of rows, so memory does not grow with the sweep.
 /// </para>
@@ -48,8 +49,11 @@ namespace Sharpness.Runs.Sweeps;
 /// CSV output: UTF-8, '\n' line ends, null as an empty cell, an empty string as <c>""</c>,
 /// doubles as <see cref="CsvTable.Format"/> writes them, booleans as true/false; a cell or
 /// header containing a comma, quote or line break is quoted (RFC 4180). Every file is written to
-/// <c>name.partial</c> and renamed over its final name once complete. Output is deterministic:
-/// merging the same folders twice gives byte-identical files.
+/// <c>name.partial</c> and renamed over its final name once complete (<see cref="SafeFile"/>);
+/// files of these names are replaced only in a folder the toolkit has written into (it holds
+/// <see cref="FolderLock.FileName"/>). Folders set aside by <c>sweep run</c>
+/// (<see cref="RunDirectory.IsSetAside"/>) are listed in <see cref="MergeReport.SetAside"/>, not
+/// merged. Output is deterministic: merging the same folders twice gives byte-identical files.
 /// </para>
 /// </remarks>
 public static class SweepMerger
@@ -68,8 +72,6 @@ public static class SweepMerger
 
     /// <summary>Name of the run column of every table.</summary>
     public const string RunColumn = "run";
-
-    private const string TemporarySuffix = ".partial";
 
     /// <summary>Merges the sweep in <paramref name="sweepDirectory"/> (see <see cref="SweepMerger"/>).</summary>
     /// <param name="sweepDirectory">Folder whose immediate sub-folders are the runs.</param>
@@ -104,10 +106,12 @@ public static class SweepMerger
 
         string output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputDirectory ?? sweep));
         var pathComparer = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
-        string[] folders = Directory.GetDirectories(sweep)
+        string[] candidates = Directory.GetDirectories(sweep)
             .Where(folder => !Path.GetFileName(folder).StartsWith('.') && !pathComparer.Equals(Path.TrimEndingDirectorySeparator(folder), output))
             .OrderBy(Path.GetFileName, StringComparer.Ordinal)
             .ToArray();
+        string[] setAside = [.. candidates.Select(Path.GetFileName).Where(name => RunDirectory.IsSetAside(name!)).Select(name => name!)];
+        string[] folders = [.. candidates.Where(folder => !RunDirectory.IsSetAside(Path.GetFileName(folder)))];
 
         var runs = new List<CompleteRun>();
         var incomplete = new List<RunIssue>();
@@ -125,33 +129,48 @@ public static class SweepMerger
             }
         }
 
-        Directory.CreateDirectory(output);
+        PrepareOutput(output);
+        // Every table is written under its temporary name first and all are renamed at the end, so a
+        // failure (a full disk) leaves the earlier merge's tables as they were, never a mix.
         var written = new List<string>();
-        var results = ResultsTable.Build(runs);
-        string resultsParquet = Path.Combine(output, ResultsParquetFileName);
-        await WriteAtomicAsync(resultsParquet, stream => results.WriteParquetAsync(stream, cancellationToken), cancellationToken).ConfigureAwait(false);
-        written.Add(resultsParquet);
-        string resultsCsv = Path.Combine(output, ResultsCsvFileName);
-        await WriteAtomicAsync(resultsCsv, stream => results.WriteCsvAsync(stream, cancellationToken), cancellationToken).ConfigureAwait(false);
-        written.Add(resultsCsv);
-
-        var withoutTrajectory = new List<RunIssue>();
-        var trajectories = TrajectoryTable.Scan(runs, withoutTrajectory, cancellationToken);
-        string trajectoriesPath = Path.Combine(output, TrajectoriesFileName);
+        var staged = new List<string>();
         long trajectoryRows = 0;
         int rowGroups = 0;
-        if (trajectories.Sources.Count > 0)
+        var withoutTrajectory = new List<RunIssue>();
+        try
         {
-            await WriteAtomicAsync(trajectoriesPath, async stream => (trajectoryRows, rowGroups) = await trajectories.WriteParquetAsync(stream, rowGroupRows, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            written.Add(trajectoriesPath);
+            var results = ResultsTable.Build(runs);
+            await SafeFile.WriteTemporaryAsync(output, ResultsParquetFileName, stream => results.WriteParquetAsync(stream, cancellationToken), cancellationToken).ConfigureAwait(false);
+            staged.Add(ResultsParquetFileName);
+            await SafeFile.WriteTemporaryAsync(output, ResultsCsvFileName, stream => results.WriteCsvAsync(stream, cancellationToken), cancellationToken).ConfigureAwait(false);
+            staged.Add(ResultsCsvFileName);
+            var trajectories = TrajectoryTable.Scan(runs, withoutTrajectory, cancellationToken);
+            if (trajectories.Sources.Count > 0)
+            {
+                await SafeFile.WriteTemporaryAsync(output, TrajectoriesFileName, async stream => (trajectoryRows, rowGroups) = await trajectories.WriteParquetAsync(stream, rowGroupRows, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                staged.Add(TrajectoriesFileName);
+            }
         }
-        else
+        catch
         {
-            File.Delete(trajectoriesPath);
+            staged.ForEach(name => SafeFile.TryDelete(SafeFile.TemporaryPath(output, name)));
+            throw;
+        }
+
+        foreach (string name in staged)
+        {
+            SafeFile.Commit(output, name);
+            written.Add(Path.Combine(output, name));
+        }
+
+        if (!staged.Contains(TrajectoriesFileName))
+        {
+            File.Delete(Path.Combine(output, TrajectoriesFileName));
         }
 
         return new MergeReport
         {
+            SetAside = setAside,
             CompleteRuns = runs.Count,
             Incomplete = incomplete,
             WithoutTrajectory = withoutTrajectory,
@@ -162,27 +181,25 @@ public static class SweepMerger
         };
     }
 
-    private static async Task WriteAtomicAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
+    // The merged tables replace earlier merges' tables, never files someone else put there: a
+    // folder the toolkit has written into carries its lock file (a sweep's results folder does).
+    private static void PrepareOutput(string output)
     {
-        string temporary = path + TemporarySuffix;
-        try
+        bool marked = Directory.Exists(output) && FolderLock.IsMarked(output);
+        if (!marked)
         {
-            var stream = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 16, useAsync: false);
-            await using (stream.ConfigureAwait(false))
+            foreach (string name in new[] { ResultsParquetFileName, ResultsCsvFileName, TrajectoriesFileName })
             {
-                await write(stream).ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
+                string path = Path.Combine(output, name);
+                if (UnixFiles.Stat(path, followLinks: false).Kind != FileKind.Missing)
+                {
+                    throw new RunFolderException($"'{path}' exists and was not written by the toolkit (its folder has no {FolderLock.FileName}); merge into another folder with --out.");
+                }
             }
+        }
 
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        Directory.CreateDirectory(output);
+        FolderLock.Mark(output);
     }
 
     /// <summary>Quotes a CSV cell per RFC 4180 when it holds a comma, quote or line break, or is empty (to tell it from null).</summary>

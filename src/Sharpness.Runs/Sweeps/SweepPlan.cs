@@ -11,19 +11,80 @@ namespace Sharpness.Runs.Sweeps;
 /// <param name="Directory">The run folder name: readable prefix plus a hash of the command and settings.</param>
 public sealed record SweepPoint(int Index, JsonObject Settings, IReadOnlyList<(string Name, JsonNode Value)> Varied, string Directory);
 
-/// <summary>Expands a spec into its points, and picks the slice of one shard.</summary>
+/// <summary>
+/// The points of a spec, computed one at a time from their index (never the whole grid at once),
+/// and the slice of one shard.
+/// </summary>
 public static class SweepPlan
 {
     /// <summary>Longest readable prefix of a run folder name.</summary>
     public const int MaxPrefixLength = 60;
 
-    /// <summary>All points, the last axis (or zip group) varying fastest.</summary>
+    /// <summary>Most points a sweep may have.</summary>
+    public const long MaxPoints = 10_000_000;
+
+    /// <summary>The number of points, computed without overflow.</summary>
     /// <param name="spec">The spec.</param>
+    /// <exception cref="SweepSpecException">More than <see cref="MaxPoints"/> points.</exception>
+    public static long Count(SweepSpec spec)
+    {
+        var sizes = Dimensions(spec).Select(d => (long)d[0].Values.Count).ToArray();
+        long total = 1;
+        foreach (long size in sizes)
+        {
+            if (total > MaxPoints / size)
+            {
+                throw new SweepSpecException($"the grid has {string.Join(" x ", sizes)} points, more than the {MaxPoints:N0} a sweep may have; split it into several sweeps.");
+            }
+
+            total *= size;
+        }
+
+        return total;
+    }
+
+    /// <summary>All points, the last axis (or zip group) varying fastest, generated one at a time.</summary>
+    /// <param name="spec">The spec.</param>
+    /// <exception cref="SweepSpecException">More than <see cref="MaxPoints"/> points.</exception>
     public static IReadOnlyList<SweepPoint> Expand(SweepSpec spec)
     {
-        ArgumentNullException.ThrowIfNull(spec);
+        long count = Count(spec);
+        return new PointList(spec, Dimensions(spec), (int)count);
+    }
 
-        // Zip groups act as one axis at the position of their first member.
+    /// <summary>The points of shard <paramref name="shard"/> of <paramref name="shards"/> (indices congruent to it), generated lazily.</summary>
+    /// <param name="spec">The spec.</param>
+    /// <param name="shard">0-based shard index.</param>
+    /// <param name="shards">Number of shards ≥ 1.</param>
+    public static IEnumerable<SweepPoint> ShardOf(SweepSpec spec, int shard, int shards)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, shards);
+        var points = Expand(spec);
+        for (long k = shard; k < points.Count; k += shards)
+        {
+            yield return points[(int)k];
+        }
+    }
+
+    /// <summary>The points of shard <paramref name="shard"/> of <paramref name="shards"/>: those whose index is congruent to it.</summary>
+    /// <param name="points">All points.</param>
+    /// <param name="shard">0-based shard index.</param>
+    /// <param name="shards">Number of shards ≥ 1.</param>
+    public static IReadOnlyList<SweepPoint> Shard(IReadOnlyList<SweepPoint> points, int shard, int shards)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, shards);
+        return points.Where(p => p.Index % shards == shard).ToList();
+    }
+
+    // Zip groups act as one axis at the position of their first member.
+    private static List<IReadOnlyList<SweepAxis>> Dimensions(SweepSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
         var dimensions = new List<IReadOnlyList<SweepAxis>>();
         var placed = new HashSet<string>();
         foreach (var axis in spec.Axes)
@@ -39,55 +100,54 @@ public static class SweepPlan
             dimensions.Add(members);
         }
 
-        var sizes = dimensions.Select(d => d[0].Values.Count).ToArray();
-        long total = sizes.Aggregate(1L, (a, b) => a * b);
-        if (total > 10_000_000)
-        {
-            throw new SweepSpecException($"the grid has {total} points; split it (at most 10 million).");
-        }
-
-        var points = new List<SweepPoint>((int)total);
-        var index = new int[sizes.Length];
-        for (int k = 0; k < total; k++)
-        {
-            var settings = (JsonObject)spec.Base.DeepClone();
-            var varied = new List<(string, JsonNode)>();
-            for (int d = 0; d < dimensions.Count; d++)
-            {
-                foreach (var axis in dimensions[d])
-                {
-                    var value = axis.Values[index[d]].DeepClone();
-                    settings[axis.Name] = value;
-                    varied.Add((axis.Name, value));
-                }
-            }
-
-            points.Add(new SweepPoint(k, settings, varied, DirectoryName(spec.Command, settings, varied)));
-            for (int d = sizes.Length - 1; d >= 0; d--)
-            {
-                if (++index[d] < sizes[d])
-                {
-                    break;
-                }
-
-                index[d] = 0;
-            }
-        }
-
-        return points;
+        return dimensions;
     }
 
-    /// <summary>The points of shard <paramref name="shard"/> of <paramref name="shards"/>: those whose index is congruent to it.</summary>
-    /// <param name="points">All points.</param>
-    /// <param name="shard">0-based shard index.</param>
-    /// <param name="shards">Number of shards ≥ 1.</param>
-    public static IReadOnlyList<SweepPoint> Shard(IReadOnlyList<SweepPoint> points, int shard, int shards)
+    /// <summary>The points as a list whose items are computed on access from their index (mixed radix, last dimension fastest).</summary>
+    private sealed class PointList(SweepSpec spec, List<IReadOnlyList<SweepAxis>> dimensions, int count) : IReadOnlyList<SweepPoint>
     {
-        ArgumentNullException.ThrowIfNull(points);
-        ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(shard);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, shards);
-        return points.Where(p => p.Index % shards == shard).ToList();
+        public int Count => count;
+
+        public SweepPoint this[int index]
+        {
+            get
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(index);
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, count);
+                var settings = (JsonObject)spec.Base.DeepClone();
+                var digits = new int[dimensions.Count];
+                long rest = index;
+                for (int d = dimensions.Count - 1; d >= 0; d--)
+                {
+                    int size = dimensions[d][0].Values.Count;
+                    digits[d] = (int)(rest % size);
+                    rest /= size;
+                }
+
+                var varied = new List<(string, JsonNode)>();
+                for (int d = 0; d < dimensions.Count; d++)
+                {
+                    foreach (var axis in dimensions[d])
+                    {
+                        var value = axis.Values[digits[d]].DeepClone();
+                        settings[axis.Name] = value;
+                        varied.Add((axis.Name, value));
+                    }
+                }
+
+                return new SweepPoint(index, settings, varied, DirectoryName(spec.Command, settings, varied));
+            }
+        }
+
+        public IEnumerator<SweepPoint> GetEnumerator()
+        {
+            for (int k = 0; k < count; k++)
+            {
+                yield return this[k];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>

@@ -26,6 +26,9 @@ public sealed record SweepSpec
 {
     private static readonly string[] Keys = ["command", "base", "grid", "zip", "out"];
 
+    // Integers up to 2^53 are exact in a double, so a range of them can be written as integers.
+    private const double MaxExactInteger = 9007199254740992;
+
     /// <summary>The command, for example "uv simulate".</summary>
     public required string Command { get; init; }
 
@@ -100,7 +103,26 @@ public sealed record SweepSpec
             throw new SweepSpecException($"'{source}': axis '{duplicate.Key}' appears twice in \"grid\".");
         }
 
+        foreach (var (key, value) in baseSettings)
+        {
+            CheckScalar(value, $"base setting '{key}'", source);
+            if (value is JsonArray list)
+            {
+                foreach (var item in list)
+                {
+                    CheckScalar(item, $"base setting '{key}'", source);
+                }
+            }
+        }
+
+        var duplicateBase = baseSettings.GroupBy(kv => Normalise(kv.Key)).FirstOrDefault(g => g.Count() > 1);
+        if (duplicateBase is not null)
+        {
+            throw new SweepSpecException($"'{source}': \"base\" sets '{duplicateBase.Key}' twice ({string.Join(" and ", duplicateBase.Select(kv => kv.Key))}).");
+        }
+
         var zipped = ParseZip(spec["zip"], axes, source);
+        CheckDistinctPoints(axes, zipped, source);
         string? outFolder = spec["out"] switch
         {
             null => null,
@@ -111,6 +133,38 @@ public sealed record SweepSpec
     }
 
     private static string Normalise(string key) => key.TrimStart('-').Replace('_', '-');
+
+    // Two equal points would share one run folder (and, in shards, write it twice): every axis
+    // outside a zip group must hold distinct values, every zip group distinct tuples. Values are
+    // compared as the command would see them (256 and 256.0 are one point).
+    private static void CheckDistinctPoints(List<SweepAxis> axes, IReadOnlyList<IReadOnlyList<string>> zipped, string source)
+    {
+        foreach (var axis in axes.Where(a => !zipped.Any(g => g.Contains(a.Name))))
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var value in axis.Values)
+            {
+                if (!seen.Add(Text(value)))
+                {
+                    throw new SweepSpecException($"'{source}': axis '{axis.Name}' holds the value {Text(value)} twice; every point must differ (they would share one run folder).");
+                }
+            }
+        }
+
+        foreach (var group in zipped)
+        {
+            var members = group.Select(name => axes.First(a => a.Name == name)).ToList();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < members[0].Values.Count; i++)
+            {
+                string tuple = string.Join('\n', members.Select(m => Text(m.Values[i])));
+                if (!seen.Add(tuple))
+                {
+                    throw new SweepSpecException($"'{source}': zip group [{string.Join(", ", group)}] holds ({tuple.Replace('\n', ',')}) twice; every point must differ.");
+                }
+            }
+        }
+    }
 
     private static IReadOnlyList<IReadOnlyList<string>> ParseZip(JsonNode? zip, List<SweepAxis> axes, string source)
     {
@@ -174,7 +228,37 @@ public sealed record SweepSpec
             throw new SweepSpecException($"'{source}': axis '{key}' values must be numbers, strings or true/false.");
         }
 
+        foreach (var value in values)
+        {
+            CheckScalar(value, $"axis '{key}'", source);
+        }
+
         return values;
+    }
+
+    /// <summary>
+    /// Refuses a value no command could take: a number that is not finite (NaN or an infinity,
+    /// which TOML and YAML can write) or a string holding a control character (a NUL byte, a line
+    /// break); the message names where the value is.
+    /// </summary>
+    /// <param name="value">A JSON scalar.</param>
+    /// <param name="where">Where it is, for the message ("axis 'lr'", "base setting 'steps'").</param>
+    /// <param name="source">The spec file.</param>
+    /// <exception cref="SweepSpecException">The value is not usable.</exception>
+    public static void CheckScalar(JsonNode? value, string where, string source)
+    {
+        if (value is not JsonValue scalar)
+        {
+            return;
+        }
+
+        switch (scalar.GetValueKind())
+        {
+            case JsonValueKind.Number when !double.IsFinite(Number(scalar)):
+                throw new SweepSpecException($"'{source}': {where} holds {Number(scalar).ToString(CultureInfo.InvariantCulture)}; values must be finite numbers.");
+            case JsonValueKind.String when scalar.GetValue<string>().Any(char.IsControl):
+                throw new SweepSpecException($"'{source}': {where} holds the text '{Safety.PathSegment.Printable(scalar.GetValue<string>())}' with a control character; values must be plain text.");
+        }
     }
 
     private static List<JsonNode> Generated(string key, string form, JsonNode? arguments, string source)
@@ -182,6 +266,10 @@ public sealed record SweepSpec
         double[] a = arguments is JsonArray array && array.All(v => v is JsonValue x && x.GetValueKind() == JsonValueKind.Number)
             ? array.Select(v => Number((JsonValue)v!)).ToArray()
             : form == "values" && arguments is JsonArray raw ? [] : throw new SweepSpecException($"'{source}': axis '{key}': \"{form}\" takes a list of numbers.");
+        if (a.Any(v => !double.IsFinite(v)))
+        {
+            throw new SweepSpecException($"'{source}': axis '{key}': \"{form}\" takes finite numbers, got [{string.Join(", ", a.Select(v => v.ToString(CultureInfo.InvariantCulture)))}].");
+        }
         switch (form)
         {
             case "values":
@@ -195,11 +283,11 @@ public sealed record SweepSpec
                 }
 
                 var list = new List<JsonNode>();
-                bool integral = a.All(v => v == Math.Floor(v));
+                bool integral = a.All(v => v == Math.Floor(v) && Math.Abs(v) <= MaxExactInteger);
                 for (int i = 0; step > 0 ? a[0] + (i * step) < a[1] : a[0] + (i * step) > a[1]; i++)
                 {
                     double v = a[0] + (i * step);
-                    list.Add(integral ? JsonValue.Create((long)v) : JsonValue.Create(v));
+                    list.Add(integral && Math.Abs(v) <= MaxExactInteger ? JsonValue.Create((long)v) : JsonValue.Create(v));
                 }
 
                 return list;

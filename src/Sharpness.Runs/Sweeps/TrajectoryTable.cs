@@ -50,7 +50,7 @@ internal sealed class TrajectoryTable
                 continue;
             }
 
-            if (file != Path.GetFileName(file) || file is "." or "..")
+            if (!Safety.PathSegment.IsSafe(file))
             {
                 skipped.Add(new RunIssue(run.Name, $"the data file '{file}' is not a plain file name"));
                 continue;
@@ -161,7 +161,7 @@ internal sealed class TrajectoryTable
 
             return (header, rows, numeric, filled, null);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or Safety.InputFileException)
         {
             return (null, 0, null, null, e.Message);
         }

@@ -128,15 +128,15 @@ public sealed class RunCatalog
         string path = System.IO.Path.Combine(folder, RunDirectory.ManifestFileName);
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists || info.Length > MaxManifestBytes || RunPaths.IsLink(path))
+            // A named pipe or a device at the manifest's name would block the request or never end.
+            if (Sharpness.Runs.Safety.FileEntry.KindOf(path) != Sharpness.Runs.Safety.FileKind.Regular || new FileInfo(path).Length > MaxManifestBytes)
             {
                 return null;
             }
 
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
+            return JsonNode.Parse(Sharpness.Runs.Safety.BoundedFile.ReadAllText(path, Sharpness.Runs.Safety.FileKindLimit.Manifest)) as JsonObject;
         }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or Sharpness.Runs.Safety.InputFileException)
         {
             return null;
         }

@@ -8,6 +8,7 @@ using Sharpness.Nets.Hessian;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
 using Sharpness.Runs;
+using Sharpness.Runs.Safety;
 using Sharpness.Uv.Simulation;
 using static TorchSharp.torch;
 
@@ -105,15 +106,18 @@ public sealed class NetTrainAdapter : ITrainingRunner
         ExampleSet? test = request.TestSize > 0 && splits.Test.Count > 0 ? new ExampleSet(splits.Test.Inputs, splits.Test.TargetsFor(loss)) : null;
         using NetworkModule model = BuildModel(request, splits.Train, activation, parameterisation, dtype);
 
-        var directory = RunDirectory.Create(folder, [MetricsFile]);
-        string partial = Path.Combine(directory.Path, MetricsFile + ".partial");
+        // The folder is claimed (created and locked) for the whole run and released when it ends.
+        using var directory = RunDirectory.Create(folder, [MetricsFile]);
+        string partial = SafeFile.TemporaryPath(directory.Path, MetricsFile);
+        SafeFile.TryDelete(partial);
         columns(Columns);
         long total = request.Steps;
         double lastSharpness = double.NaN, lastLrSharpness = double.NaN;
         long sharpnessAt = -1;
         var sinceProgress = Stopwatch.StartNew();
         TrainingResult result;
-        using (var writer = new StreamWriter(partial, append: false, new UTF8Encoding(false)))
+        // Created exclusively, so never through a link left at the temporary name.
+        using (var writer = new StreamWriter(new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)))
         {
             writer.WriteLine(string.Join(',', Columns));
             writer.Flush();

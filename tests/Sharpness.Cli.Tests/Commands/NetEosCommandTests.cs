@@ -70,15 +70,18 @@ public class NetEosCommandTests
         string[] args = ["net", "eos", .. Data, "--lrs", "0.3,0.5"];
         Assert.Equal(0, CliRunner.Run([.. args, "--out", full]).ExitCode);
 
-        // An interrupted run: the first eta finished, the second half-written, no summary yet.
+        // An interrupted run: the first eta finished, the second half-written, no summary yet; each
+        // folder carries the lock file the toolkit leaves in the folders it writes.
         string partial = CliRunner.NewTemporaryFolder();
         Directory.CreateDirectory(Path.Combine(partial, "eta-0.3"));
+        Runs.Safety.FolderLock.Mark(partial);
         foreach (string file in Directory.GetFiles(Path.Combine(full, "eta-0.3")))
         {
             File.Copy(file, Path.Combine(partial, "eta-0.3", Path.GetFileName(file)));
         }
 
         Directory.CreateDirectory(Path.Combine(partial, "eta-0.5"));
+        Runs.Safety.FolderLock.Mark(Path.Combine(partial, "eta-0.5"));
         File.WriteAllText(Path.Combine(partial, "eta-0.5", "metrics.csv"), "step,loss\n0,");
         var (code, _, error) = CliRunner.Run([.. args, "--out", partial]);
 

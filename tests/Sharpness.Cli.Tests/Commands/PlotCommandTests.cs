@@ -11,8 +11,10 @@ public class PlotCommandTests
         return ((png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19], (png[20] << 24) | (png[21] << 16) | (png[22] << 8) | png[23]);
     }
 
+    // Every file but the folders' lock files, which only mark the folders as the toolkit's.
     internal static string[] Files(string folder, Func<string, bool> which) =>
         Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f) != Runs.Safety.FolderLock.FileName)
             .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
             .Where(which)
             .Order(StringComparer.Ordinal)
@@ -175,7 +177,13 @@ public class PlotCommandTests
         Assert.Contains("configuration.value_min", Fails(older));
 
         string broken = Run("uv", "phase", "--c-points", "3", "--r-points", "3", "--steps", "20");
-        File.WriteAllText(Path.Combine(broken, "phase.csv"), "c,r,category,labels\n0.1,0.02,no such regime,x\n");
+        // Same rows as the run wrote, one category replaced: the table was edited, not cut.
+        string[] lines = File.ReadAllLines(Path.Combine(broken, "phase.csv"));
+        int category = Array.IndexOf(lines[0].Split(','), "category");
+        string[] cells = lines[1].Split(',');
+        cells[category] = "no such regime";
+        lines[1] = string.Join(',', cells);
+        File.WriteAllText(Path.Combine(broken, "phase.csv"), string.Join('\n', lines) + "\n");
         Assert.Contains("'no such regime' is not a regime category", Fails(broken));
 
         string other = Run("uv", "simulate", "--steps", "10");

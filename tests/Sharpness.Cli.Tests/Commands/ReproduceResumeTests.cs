@@ -45,8 +45,10 @@ public class ReproduceResumeTests(QuickReproduction reproduction)
         Assert.False(File.Exists(Path.Combine(folder, "manifest.json")), "the reproduction finished before it could be killed");
         Assert.InRange(kept, 3, 13);
 
-        // What an attempt killed while writing leaves in a run folder it had not finished.
+        // What an attempt killed while writing leaves in a run folder it had not finished: its lock
+        // file, a finished table and a half-written figure.
         Directory.CreateDirectory(Path.Combine(folder, "field-eos"));
+        Runs.Safety.FolderLock.Mark(Path.Combine(folder, "field-eos"));
         File.WriteAllText(Path.Combine(folder, "field-eos", "trajectories.csv"), "half a table");
         File.WriteAllText(Path.Combine(folder, "field-eos", "field.png.partial"), "half a figure");
 

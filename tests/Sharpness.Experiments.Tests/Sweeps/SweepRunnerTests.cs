@@ -135,7 +135,7 @@ public class SweepRunnerTests
                 return $"width {FailWidth} fails on purpose";
             }
 
-            var folder = UvSimulateWriter.Prepare(point.Folder);
+            using var folder = UvSimulateWriter.Prepare(point.Folder);
             if (CancelDuringRun is { } cancel && Runs == cancel.Run)
             {
                 cancel.Source.Cancel();

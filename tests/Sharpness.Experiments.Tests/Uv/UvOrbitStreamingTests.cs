@@ -50,6 +50,18 @@ public class UvOrbitStreamingTests
     }
 
     [Fact]
+    public void OnlyTheInMemoryPathNeedsMemoryForEverySample()
+    {
+        // 10^10 samples: 160 GB held at once, about 1.5 GB at most streamed (the values in flight).
+        var options = new UvOrbitOptions { Min = 0.8, Max = 3.2, Points = 1_000_000, Transient = 0, Keep = 10_000 };
+        options.Validate();
+        var refused = Assert.Throws<InvalidOptionException>(options.CheckInMemory);
+        Assert.Equal("--points", refused.Option);
+        Assert.Contains("held in memory", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOptionException>(() => UvOrbitExperiment.Run(options));
+    }
+
+    [Fact]
     public void TheCountsOfAStreamedRunAreThoseOfItsSamples()
     {
         var options = Options("r");

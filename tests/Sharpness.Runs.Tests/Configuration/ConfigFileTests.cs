@@ -39,7 +39,67 @@ public class ConfigFileTests
 
     [Fact]
     public void MissingFileIsAClearError() =>
-        Assert.Contains("cannot read", Assert.Throws<ConfigFileException>(() => ConfigFile.Load("/nonexistent/settings.json")).Message);
+        Assert.Equal("'/nonexistent/settings.json' does not exist.", Assert.Throws<ConfigFileException>(() => ConfigFile.Load("/nonexistent/settings.json")).Message);
+
+    [Theory]
+    [InlineData("a: &a {b: *a}\n", "alias '*a'")]
+    [InlineData("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n", "alias '*a'")]
+    [InlineData("width: 3\nwidth: 4\n", "the key 'width' is given twice")]
+    [InlineData("a: 1\n---\nb: 2\n", "more than one YAML document")]
+    public void HostileYamlIsRefusedWithoutExpandingAnything(string text, string expected)
+    {
+        var error = Assert.Throws<ConfigFileException>(() => ConfigFile.Load(Write(".yaml", text)));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [InlineData(".toml", "width = 3\nwidth = 4\n", "already defined")]
+    [InlineData(".toml", "[grid]\nx = [1]\n[grid]\ny = [2]\n", "already defined")]
+    [InlineData(".json", "{\"width\": 3, \"width\": 4}", "Duplicate property")]
+    public void AKeyGivenTwiceIsAnError(string extension, string text, string expected)
+    {
+        var error = Assert.Throws<ConfigFileException>(() => ConfigFile.Load(Write(extension, text)));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [InlineData(".json")]
+    [InlineData(".toml")]
+    [InlineData(".yaml")]
+    public void DeepNestingStopsAtTheDepthLimit(string extension)
+    {
+        string nested = new string('[', 100_000) + new string(']', 100_000);
+        string text = extension == ".json" ? "{\"a\": " + nested + "}" : extension == ".toml" ? "a = " + nested + "\n" : "a: " + nested + "\n";
+        Assert.Throws<ConfigFileException>(() => ConfigFile.Load(Write(extension, text)));
+    }
+
+    [Fact]
+    public void DevZeroAFolderAndLatin1AreRefusedInPlainWords()
+    {
+        string link = Path.Combine(Path.GetTempPath(), $"config-{Guid.NewGuid():N}.toml");
+        File.CreateSymbolicLink(link, "/dev/zero");
+        Assert.Contains("is a device", Assert.Throws<ConfigFileException>(() => ConfigFile.Load(link)).Message, StringComparison.Ordinal);
+
+        string folder = Path.Combine(Path.GetTempPath(), $"config-{Guid.NewGuid():N}.json");
+        Directory.CreateDirectory(folder);
+        Assert.Equal($"'{folder}' is a folder, not a settings file.", Assert.Throws<ConfigFileException>(() => ConfigFile.Load(folder)).Message);
+
+        string latin1 = Path.Combine(Path.GetTempPath(), $"config-{Guid.NewGuid():N}.toml");
+        File.WriteAllBytes(latin1, [(byte)'p', (byte)'=', (byte)'"', 0xE9, (byte)'"', (byte)'\n']);
+        Assert.Contains("is not UTF-8 text", Assert.Throws<ConfigFileException>(() => ConfigFile.Load(latin1)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void QuotedYamlScalarsStayStrings()
+    {
+        var yaml = ConfigFile.Load(Write(".yaml", "a: '1'\nb: 1\nc: ~\nd: \"true\"\n"));
+        Assert.Equal("1", yaml["a"]!.GetValue<string>());
+        Assert.Equal(1L, yaml["b"]!.GetValue<long>());
+        Assert.Null(yaml["c"]);
+        Assert.Equal("true", yaml["d"]!.GetValue<string>());
+    }
 
     [Theory]
     [InlineData("widht", "width")]

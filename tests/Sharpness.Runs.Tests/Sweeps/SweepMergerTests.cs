@@ -207,7 +207,7 @@ public class SweepMergerTests
 
         MergeReport report = SweepMerger.Merge(sweep, output);
 
-        Assert.Equal(["results.csv", "results.parquet", "trajectories.parquet"], Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal([".sharpness.lock", "results.csv", "results.parquet", "trajectories.parquet"], Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Empty(Directory.GetFiles(sweep, "*.partial", SearchOption.AllDirectories));
         Assert.False(File.Exists(Path.Combine(sweep, "results.csv")));
         Assert.All(report.FilesWritten, path => Assert.StartsWith(output, path, StringComparison.Ordinal));
@@ -306,6 +306,7 @@ public class SweepMergerTests
     public async Task WithoutDataNoTrajectoriesAreWrittenAndAStaleTableIsRemoved()
     {
         string sweep = NewFolder();
+        Sharpness.Runs.Safety.FolderLock.Mark(sweep);
         File.WriteAllText(Path.Combine(sweep, "trajectories.parquet"), "stale");
         string run = Run(sweep, "only");
         WriteManifest(run, new RunManifest
@@ -392,5 +393,33 @@ public class SweepMergerTests
             Results = new JsonObject(),
             Files = [dataFile],
         });
+    }
+
+    [Fact]
+    public void TablesSomeoneElseWroteAreNeverReplaced()
+    {
+        string sweep = StandardSweep();
+        string output = NewFolder();
+        File.WriteAllText(Path.Combine(output, "results.csv"), "my own table");
+
+        var refused = Assert.Throws<RunFolderException>(() => SweepMerger.Merge(sweep, output));
+
+        Assert.Contains("was not written by the toolkit", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("my own table", File.ReadAllText(Path.Combine(output, "results.csv")));
+        Assert.Equal(["results.csv"], Directory.GetFiles(output).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void FoldersSetAsideByARerunAreListedNotMerged()
+    {
+        string sweep = StandardSweep();
+        string aside = Path.Combine(sweep, "a-0123.incomplete-20250101T000000Z");
+        Directory.CreateDirectory(aside);
+        File.WriteAllText(Path.Combine(aside, "manifest.json"), "{\"complete\": false}");
+
+        MergeReport report = SweepMerger.Merge(sweep);
+
+        Assert.Equal(["a-0123.incomplete-20250101T000000Z"], report.SetAside);
+        Assert.DoesNotContain(report.Incomplete, issue => issue.Run.Contains(".incomplete-", StringComparison.Ordinal));
     }
 }

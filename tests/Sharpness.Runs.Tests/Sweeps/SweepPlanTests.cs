@@ -68,7 +68,6 @@ public class SweepPlanTests
     [InlineData("..")]
     [InlineData("a\\b")]
     [InlineData(".hidden")]
-    [InlineData("x\0y")]
     [InlineData("very-long-value-very-long-value-very-long-value-very-long-value-very-long-value-very-long-value")]
     public void HostileValuesCannotLeaveTheResultsFolder(string value)
     {
@@ -98,10 +97,56 @@ public class SweepPlanTests
     [InlineData("""{"command": "c", "grid": {"out": ["x"]}}""", "out")]
     [InlineData("""{"command": "c", "grid": {"a": [1]}, "gird": {}}""", "did you mean 'grid'")]
     [InlineData("""{"command": "c", "grid": {"a": [[1, 2]]}}""", "numbers, strings")]
+    [InlineData("""{"command": "c", "grid": {"a": ["x\u0000y"]}}""", "control character")]
+    [InlineData("""{"command": "c", "grid": {"a": [256, 256.0]}}""", "holds the value 256 twice")]
+    [InlineData("""{"command": "c", "grid": {"a": {"linspace": [1, 1, 3]}}}""", "twice")]
+    [InlineData("""{"command": "c", "grid": {"a": [1, 1], "b": [3, 3]}, "zip": [["a", "b"]]}""", "holds (1,3) twice")]
+    [InlineData("""{"command": "c", "base": {"lr_constant": 1, "lr-constant": 2}, "grid": {"a": [1]}}""", "sets 'lr-constant' twice")]
     public void MalformedSpecsNameTheProblem(string json, string expected)
     {
         var error = Assert.Throws<SweepSpecException>(() => SweepPlan.Expand(Spec(json)));
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void APointCountThatWouldOverflowIsRefusedWithTheAxisSizes()
+    {
+        var spec = Spec("""{"command": "c", "grid": {"a": {"range": [0, 65536]}, "b": {"range": [0, 65536]}, "c": {"range": [0, 65536]}, "d": {"range": [0, 65536]}}}""");
+
+        var error = Assert.Throws<SweepSpecException>(() => SweepPlan.Count(spec));
+
+        Assert.Contains("65536 x 65536 x 65536 x 65536 points", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PointsAreComputedOnDemandSoAShardNeverHoldsTheWholeGrid()
+    {
+        // 1000 x 1000 x 9 = 9 million points: materialising them would take gigabytes.
+        var spec = Spec("""{"command": "c", "grid": {"a": {"range": [0, 1000]}, "b": {"range": [0, 1000]}, "c": {"range": [0, 9]}}}""");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var shard = SweepPlan.ShardOf(spec, 4, 1_000_000).ToList();
+
+        Assert.Equal(9, shard.Count);
+        Assert.Equal([4L, 1_000_004, 2_000_004], shard.Take(3).Select(p => (long)p.Index));
+        foreach (var point in shard)
+        {
+            // Mixed radix, the last axis fastest: index = (a * 1000 + b) * 9 + c.
+            long k = point.Index;
+            string[] expected = [$"{k / 9000}", $"{k / 9 % 1000}", $"{k % 9}"];
+            Assert.Equal(expected, point.Varied.Select(v => SweepSpec.Text(v.Value)));
+        }
+
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 50_000_000, "generating one shard allocated as much as the grid");
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void NonFiniteValuesAreRefused(double value)
+    {
+        var spec = new JsonObject { ["command"] = "c", ["grid"] = new JsonObject { ["lr"] = new JsonArray(JsonValue.Create(value), 1) } };
+        Assert.Contains("finite", Assert.Throws<SweepSpecException>(() => SweepSpec.Parse(spec, "spec")).Message, StringComparison.Ordinal);
     }
 
     private sealed class Tolerance(double tolerance) : IEqualityComparer<double>

@@ -73,6 +73,23 @@ public sealed class SecurityTests : IDisposable
     }
 
     [Fact]
+    public async Task AManifestThatIsANamedPipeIsSkippedWithoutBlocking()
+    {
+        string folder = Path.Combine(_runs, "pipe");
+        Directory.CreateDirectory(folder);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(folder, "manifest.json")))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var read = Task.Run(() => Sharpness.Web.Runs.RunCatalog.ReadManifest(folder));
+        Assert.Same(read, await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(30))));
+        Assert.Null(await read);
+        Assert.NotNull(Sharpness.Web.Runs.RunCatalog.ReadManifest(Path.Combine(_runs, "inside")));
+    }
+
+    [Fact]
     public void ResolverRefusesEveryMalformedPath()
     {
         var paths = new RunPaths(_runs);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sharpness.Uv;
 using Sharpness.Uv.Dynamics;
 
 namespace Sharpness.Experiments.Uv;
@@ -80,7 +81,9 @@ public sealed record UvFieldOptions
         OptionChecks.Range(XMin, XMax, "--x-min", "--x-max");
         OptionChecks.AtLeast(Grid, 2, "--grid");
         OptionChecks.AtLeast(TrajectorySteps, 1, "--trajectory-steps");
+        OptionChecks.Count("--grid", Grid, UvCost.MaxFieldGrid, "the most arrows per axis a figure can show");
         ArgumentNullException.ThrowIfNull(Trajectories);
+        OptionChecks.Memory("--trajectory-steps", $"{Trajectories.Count:N0} trajectories of {TrajectorySteps:N0} steps", UvCost.FieldBytes(Grid, Trajectories.Count, TrajectorySteps), "the trajectories");
         foreach (var start in Trajectories)
         {
             if (!double.IsFinite(start.G) || !double.IsFinite(start.X))

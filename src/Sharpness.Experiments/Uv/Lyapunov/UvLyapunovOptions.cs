@@ -1,3 +1,5 @@
+using Sharpness.Uv;
+
 namespace Sharpness.Experiments.Uv;
 
 /// <summary>
@@ -63,13 +65,15 @@ public sealed record UvLyapunovOptions
         {
             var (lo, hi) = OptionChecks.Range(RMin!.Value, RMax!.Value, "--r-min", "--r-max");
             int count = OptionChecks.AtLeast(Points, 2, "--points");
-            grid = Enumerable.Range(0, count).Select(i => lo + ((hi - lo) * i / (count - 1))).ToArray();
+            OptionChecks.Memory("--points", $"{count:N0} values of r", UvCost.LyapunovBytes(count), "the sweep's results");
+            grid = Core.EvenGrid.Values(lo, hi, count);
         }
 
         OptionChecks.Finite(X0, "--x0");
         OptionChecks.Finite(G0, "--g0");
         OptionChecks.AtLeast(Transient, 0, "--transient");
         OptionChecks.AtLeast(Steps, 1, "--steps");
+        OptionChecks.Operations(grid.Length > Steps ? "--points" : "--steps", $"{grid.Length:N0} values of {Transient:N0} + {Steps:N0} steps", grid.Length * ((double)Transient + Steps), "map steps");
         if (Manifold && !(G0 > 0))
         {
             throw new InvalidOptionException("--g0", $"must be positive on the manifold map, got {OptionChecks.Text(G0)}.");

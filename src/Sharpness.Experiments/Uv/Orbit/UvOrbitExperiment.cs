@@ -23,12 +23,13 @@ public static class UvOrbitExperiment
     /// <param name="options">What to sweep.</param>
     /// <param name="progress">Receives "values" snapshots; null for none.</param>
     /// <param name="cancellationToken">Stops between values with <see cref="OperationCanceledException"/>.</param>
-    /// <exception cref="InvalidOptionException">An option is invalid (see <see cref="UvOrbitOptions.Validate"/>).</exception>
+    /// <exception cref="InvalidOptionException">An option is invalid (see <see cref="UvOrbitOptions.Validate"/>), or the samples would not fit in memory (<see cref="UvOrbitOptions.CheckInMemory"/>).</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static UvOrbitResult Run(UvOrbitOptions options, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        options.CheckInMemory();
         var samples = new List<OrbitSamples>(options.Points * (options.TwoPasses ? 2 : 1));
         return Run(options, samples.Add, progress, cancellationToken) with { Samples = samples };
     }

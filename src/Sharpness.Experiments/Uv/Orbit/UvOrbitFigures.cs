@@ -15,7 +15,7 @@ public static class UvOrbitFigures
     /// <param name="max">Last value.</param>
     /// <param name="count">Number of values, ≥ 1.</param>
     public static double[] Grid(double min, double max, int count) =>
-        Enumerable.Range(0, count).Select(i => count == 1 ? min : min + ((max - min) * i / (count - 1))).ToArray();
+        Core.EvenGrid.Values(min, max, count);
 
     /// <summary>Every how many kept steps of a value one is drawn, so that at most <see cref="MaxPlottedPoints"/> are.</summary>
     /// <param name="count">Swept values.</param>

@@ -1,4 +1,6 @@
+using Sharpness.Uv;
 using Sharpness.Uv.Dynamics;
+using Sharpness.Uv.Simulation;
 
 namespace Sharpness.Experiments.Uv;
 
@@ -101,10 +103,18 @@ public sealed record UvOrbitOptions
             throw new InvalidOptionException("--direction", "applies only with --warm-start (cold-started values do not depend on the order).");
         }
 
-        if (ValueMin is double lo && ValueMax is double hi)
+        double? valueMin = ValueMin is double vMin ? OptionChecks.Finite(vMin, "--value-min") : null;
+        double? valueMax = ValueMax is double vMax ? OptionChecks.Finite(vMax, "--value-max") : null;
+        if (valueMin is double lo && valueMax is double hi)
         {
             OptionChecks.Range(lo, hi, "--value-min", "--value-max");
         }
+
+        // Streamed (the command, UvOrbitWriter.Run): the samples of the chunks computed together
+        // (two per core) and of the values queued for the table (at most four chunks).
+        double inFlight = OrbitDiagram.ChunkSize * ((2.0 * Environment.ProcessorCount) + 4);
+        OptionChecks.Memory(SizeOption, Size, UvCost.OrbitStreamedBytes(Points, Keep, TwoPasses ? 2 : 1, inFlight), "the orbit diagram streamed to orbit.csv");
+        OptionChecks.Operations(SizeOption, Size, UvCost.OrbitSteps(Points, Transient, Keep, TwoPasses ? 2 : 1), "map steps");
 
         if (Axis == OrbitAxis.R)
         {
@@ -124,6 +134,25 @@ public sealed record UvOrbitOptions
         }
 
         ArgumentNullException.ThrowIfNull(Model);
-        Model.Build();
+        var model = Model.Build();
+        Model.CheckStart(model, Axis == OrbitAxis.Eta ? LearningRateSpec.Absolute(Max) : LearningRateSpec.RelativeToInitialSharpness(Max), "--r-max");
     }
+
+    /// <summary>
+    /// Refuses a diagram whose samples, held in memory all at once (<see cref="UvOrbitExperiment.Run(UvOrbitOptions, IProgress{Progress.ExperimentProgress}?, CancellationToken)"/>),
+    /// would exceed the memory budget; streaming them has only <see cref="Validate"/>'s bound.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">The samples would not fit.</exception>
+    public void CheckInMemory() =>
+        OptionChecks.Memory(SizeOption, Size, UvCost.OrbitBytes(Points, Keep, TwoPasses ? 2 : 1), "the orbit diagram held in memory (UvOrbitWriter.Run streams it instead)");
+
+    /// <summary>Refuses a table (orbit.csv) larger than the free space where <paramref name="folder"/> will be.</summary>
+    /// <param name="folder">The run folder.</param>
+    /// <exception cref="InvalidOptionException">The table would not fit.</exception>
+    public void CheckOutput(string folder) =>
+        OptionChecks.Disk(SizeOption, Size, UvCost.OrbitTableBytes(Points, Keep, TwoPasses ? 2 : 1), folder, "orbit.csv");
+
+    private string Size => $"{Points:N0} values with {Transient:N0} + {Keep:N0} steps each";
+
+    private string SizeOption => Keep > Points ? "--keep" : "--points";
 }

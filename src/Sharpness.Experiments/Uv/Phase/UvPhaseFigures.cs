@@ -18,7 +18,7 @@ public static class UvPhaseFigures
     /// <param name="max">Last value.</param>
     /// <param name="count">Number of values.</param>
     public static double[] Linear(double min, double max, int count) =>
-        Enumerable.Range(0, count).Select(i => min + ((max - min) * i / (count - 1))).ToArray();
+        Core.EvenGrid.Values(min, max, count);
 
     /// <summary>The physical mode's horizontal values: evenly spaced, or evenly spaced in log when <paramref name="log"/>.</summary>
     /// <param name="min">First value.</param>

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Sharpness.Uv;
 using Sharpness.Uv.Model;
+using Sharpness.Uv.Simulation;
 
 namespace Sharpness.Experiments.Uv;
 
@@ -124,10 +126,27 @@ public sealed record UvPhaseOptions
             OptionChecks.Range(RMin, RMax, "--r-min", "--r-max");
             OptionChecks.AtLeast(RPoints, 2, "--r-points");
             OptionChecks.Finite(OutputRatio, "--output-ratio");
+            string cells = RPoints > CPoints ? "--r-points" : "--c-points", size = $"{CPoints:N0} x {RPoints:N0} cells of {Steps:N0} steps";
+            OptionChecks.Memory(cells, size, UvCost.PhaseCellBytes((double)CPoints * RPoints), "the phase diagram");
+            OptionChecks.Operations(cells, size, (double)CPoints * RPoints * Steps, "map steps");
+            if (!(CMax >= 2 * Math.Abs(OutputRatio) * UvPhaseFigures.Linear(RMin, RMax, RPoints).Min(Math.Abs)))
+            {
+                throw new InvalidOptionException("--output-ratio", $"{OptionChecks.Text(OutputRatio)} leaves no cell of the grid realisable (every c is below 2|g0| = 2|ratio|*r, which no weights give); lower it or raise --c-max.");
+            }
+
             return;
         }
 
-        RowModels();
+        var (_, rows) = RowModels();
+        OptionChecks.Memory("--y-values", $"runs of width up to {rows.Max(m => m.EffectiveWidth):N0} and {Steps:N0} steps", Environment.ProcessorCount * rows.Max(m => UvCost.SimulationBytes(m.EffectiveWidth, m.InputDimension, Steps)), "the runs computed at once");
+        OptionChecks.Operations("--seeds", $"{CPoints:N0} x {rows.Length:N0} cells of {Seeds:N0} seeds and {Steps:N0} steps", (double)CPoints * Seeds * Steps * rows.Sum(m => (double)m.EffectiveWidth * m.InputDimension), "weight updates");
+        foreach (var (model, text) in rows.Zip(YValues))
+        {
+            if (UvGradientDescent.CheckStart(model, XAxis == PhaseXAxis.Eta ? LearningRateSpec.Absolute(CMax) : LearningRateSpec.RelativeToInitialSharpness(CMax)) is { } problem)
+            {
+                throw new InvalidOptionException(problem.Cause == UvStartCause.LearningRate ? "--c-max" : "--y-values", $"{text}: {problem.Description}.");
+            }
+        }
     }
 
     /// <summary>Physical mode: the validated base model and the model of every row.</summary>

@@ -1,3 +1,4 @@
+using Sharpness.Uv;
 using Sharpness.Uv.Dynamics;
 using Sharpness.Uv.Model;
 using Sharpness.Uv.Simulation;
@@ -54,6 +55,8 @@ public sealed record UvSimulateOptions
         LearningRateSpec learningRate = LrConstant is double c
             ? LearningRateSpec.RelativeToInitialSharpness(OptionChecks.Positive(c, "--lr-constant"))
             : LearningRateSpec.Absolute(OptionChecks.Positive(Lr ?? DefaultLearningRate, "--lr"));
+        Model.CheckStart(model, learningRate, LrConstant is null ? "--lr" : "--lr-constant");
+        OptionChecks.Memory("--steps", $"{steps:N0} steps", UvCost.SimulationBytes(model.EffectiveWidth, model.InputDimension, steps), "the trajectory (one record per step)");
         if (LrConstant is not null && !(InitialSharpness(model) > 0))
         {
             throw new InvalidOptionException("--lr-constant", "needs a positive initial sharpness lambda_H(0), but it is zero (all weights zero and f = y); use --lr.");
