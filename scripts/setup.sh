@@ -5,7 +5,11 @@
 #                           instead of its own MKL; optional, the default needs nothing);
 #   nodejs, npm             Node.js 18 or later and npm, which `dotnet build` uses to build the page of
 #                           `sharpness serve` (src/Sharpness.Web/Client) from its lock file;
-#   fonts-dejavu-core       DejaVu Sans, the font of every figure (without a font the figures have no text).
+#   fonts-dejavu-core       DejaVu Sans, the font of every figure (without a font the figures have no text);
+#   python3-torch, python3-scipy
+#                           PyTorch and SciPy for Debian's /usr/bin/python3: the end-to-end PyTorch
+#                           oracle of the tests (bench/pytorch/training_oracle.py); without them those
+#                           tests are skipped, saying so.
 # Everything else comes from NuGet on the first restore. Then it puts the `sharpness` command on PATH
 # (scripts/install-launcher.sh: /usr/local/bin as root, ~/.local/bin otherwise).
 set -uo pipefail
@@ -15,6 +19,8 @@ missing=()
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+python_has_torch() { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import torch, scipy" >/dev/null 2>&1; }
+python_has_torch || missing+=(python3-torch python3-scipy)
 if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]} (Debian packages) ..."
   apt-get update -qq >/dev/null 2>&1 || true
@@ -32,4 +38,6 @@ fi
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
   || echo "note: DejaVu Sans is not installed (apt-get install fonts-dejavu-core); figures will be drawn without text" >&2
 bash "$(dirname "$0")/install-launcher.sh" || echo "note: the sharpness command could not be put on PATH; run dotnet src/Sharpness.Cli/bin/Release/net10.0/sharpness.dll instead" >&2
+python_has_torch \
+  || echo "note: /usr/bin/python3 cannot import torch and scipy (apt-get install python3-torch python3-scipy); the PyTorch oracle tests will be SKIPPED" >&2
 exit 0

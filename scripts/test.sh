@@ -63,8 +63,13 @@ run_project() {
   local args=(test "$project" -c Release --no-build --nologo --logger "trx;LogFileName=$name.trx"
               --logger "console;verbosity=minimal" --results-directory "$results")
   [ -n "$filter" ] && args+=(--filter "$filter")
-  dotnet "${args[@]}" ${extra[@]+"${extra[@]}"} > "$results/$name.log" 2>&1
+  # Each project writes its temporary run folders into a folder of its own, removed when it ends,
+  # so a test run leaves nothing behind in /tmp and its disk use stays bounded.
+  local scratch
+  scratch=$(mktemp -d "${TMPDIR:-/tmp}/sharpness-test.XXXXXX")
+  TMPDIR=$scratch dotnet "${args[@]}" ${extra[@]+"${extra[@]}"} > "$results/$name.log" 2>&1
   local code=$? passed failed
+  rm -rf "$scratch"
   read -r passed failed <<<"$(counts "$results/$name.trx")"
   echo "== $name: ${passed:-0} passed, ${failed:-0} failed in $((SECONDS - started)) s"
   if [ "$code" -ne 0 ]; then

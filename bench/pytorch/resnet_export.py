@@ -35,7 +35,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from checkpoint_cross_check import find, read_idx  # noqa: E402
+from training_oracle import find, read_idx  # noqa: E402
 
 
 class Block(nn.Module):

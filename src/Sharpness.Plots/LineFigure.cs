@@ -105,7 +105,8 @@ public static class LineFigure
                 line.LegendText = legend;
                 if (series.Dashed)
                 {
-                    line.LinePattern = FigureStyle.Dashed;
+                    // Long dashes: the first reference line (2/η) is dashed, and the two must differ in more than colour.
+                    line.LinePattern = FigureStyle.LongDashed;
                     line.LineWidth = 2;
                 }
 

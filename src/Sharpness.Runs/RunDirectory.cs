@@ -101,7 +101,8 @@ public sealed class RunDirectory : IDisposable
             string baseName = name.EndsWith(SafeFile.TemporarySuffix, StringComparison.Ordinal) ? name[..^SafeFile.TemporarySuffix.Length] : name;
             int setAside = baseName.IndexOf(SetAsideInfix, StringComparison.Ordinal);
             string owner = setAside > 0 ? baseName[..setAside] : baseName;
-            if (!filesOfThisRun.Contains(owner))
+            // The manifest itself is caught above; its temporary (a run killed while writing it) is this run's own.
+            if (!filesOfThisRun.Contains(owner) && !(owner == ManifestFileName && name != ManifestFileName))
             {
                 return $"'{path}' is not empty (it holds '{PathSegment.Printable(name)}', which this run does not write); choose an empty or new folder.";
             }

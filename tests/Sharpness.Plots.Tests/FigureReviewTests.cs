@@ -49,6 +49,22 @@ public class FigureReviewTests
     }
 
     [Fact]
+    public void TheNtkLineAndTheThresholdDifferInDashPatternNotOnlyInColour()
+    {
+        double[] steps = Steps(60);
+        double[] sharpness = steps.Select(t => 2.1 + (1.5 * Math.Exp(-t / 5) * Math.Cos(t))).ToArray();
+        double[] ntk = sharpness.Select(v => v - 0.2).ToArray();
+
+        var figure = TrajectoryFigure.Render(new TrajectoryFigureData { Title = "t", Steps = steps, Sharpness = sharpness, Ntk = ntk, Loss = steps.Select(t => Math.Exp(-t)).ToArray(), LearningRate = 2 / 2.71 });
+
+        var top = figure.Panels[0];
+        var threshold = Assert.Single(top.GetPlottables().OfType<ScottPlot.Plottables.HorizontalLine>());
+        var ntkLine = top.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Single(s => s.LegendText == "λ (NTK)");
+        Assert.NotEqual(string.Join('/', threshold.LinePattern.Intervals ?? []), string.Join('/', ntkLine.LinePattern.Intervals ?? []));
+        Assert.NotEqual(ScottPlot.LinePattern.Solid.Intervals, ntkLine.LinePattern.Intervals);
+    }
+
+    [Fact]
     public void SharpnessMeasuredEveryFewStepsIsDrawnWithMarkersAndTheLossOnDecades()
     {
         // net train: λ_H at steps 0, 10, 20, NaN between; the loss over four decades.

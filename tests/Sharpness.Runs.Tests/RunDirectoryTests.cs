@@ -76,6 +76,27 @@ public class RunDirectoryTests
     }
 
     [Fact]
+    public void ARunKilledWhileWritingItsManifestLeavesAFolderItsRerunAccepts()
+    {
+        // The state SIGKILL leaves between the manifest's temporary file and its rename.
+        string path;
+        using (var run = RunDirectory.Create(NewPath(), ["a.csv"]))
+        {
+            run.WriteTextAtomic("a.csv", "data");
+            path = run.Path;
+        }
+
+        File.WriteAllText(Path.Combine(path, "manifest.json" + Sharpness.Runs.Safety.SafeFile.TemporarySuffix), "{\"trunc");
+        Assert.Null(RunDirectory.CheckUsable(path, ["a.csv"]));
+
+        // The same leftover in a folder the toolkit did not mark is not the toolkit's to overwrite.
+        string other = NewPath();
+        Directory.CreateDirectory(other);
+        File.WriteAllText(Path.Combine(other, "manifest.json" + Sharpness.Runs.Safety.SafeFile.TemporarySuffix), "x");
+        Assert.Contains("did not write it", RunDirectory.CheckUsable(other, ["a.csv"]));
+    }
+
+    [Fact]
     public void OpenWritesIntoAFolderThatHoldsACompleteRunWithoutRemovingAnything()
     {
         var run = RunDirectory.Create(NewPath(), ["a.csv", "a.png"]);

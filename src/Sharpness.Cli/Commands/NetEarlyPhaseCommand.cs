@@ -89,6 +89,11 @@ public sealed class NetEarlyPhaseCommand
         int[] depths = NetOptions.ParseIntList(parse.GetValue(_depths)!, 1, "--depths");
         int[] widths = NetOptions.ParseIntList(parse.GetValue(_widths)!, 1, "--widths");
         string[] variants = ParseVariants(parse.GetValue(_variants)!);
+        if (settings.Initialisation == Initialisation.Torch && variants.FirstOrDefault(v => Variant(v).Parameterisation is not (NetworkParameterisation.Sp or NetworkParameterisation.MuPOutput)) is { } undefined)
+        {
+            throw new UsageException("--init", $"torch (PyTorch's default for the standard parameterisation) is not defined for the variant {undefined}: use --init normal.");
+        }
+
         int seedCount = OptionValues.AtLeast(parse.GetValue(_seeds), 1, "--seeds");
         ResourceLimits.RequireAtMost("--seeds", seedCount, MaxSeeds, "the initialisations per configuration a phase diagram can use");
         Array.ForEach(depths, depth => Array.ForEach(widths, width => (settings with { Depth = depth, Width = width }).CheckLimits("--widths", "--depths")));

@@ -29,9 +29,10 @@ internal sealed class NetOptions
     public readonly Option<DirectoryInfo?> DataDir = new("--data-dir") { Description = "Folder of the dataset files. Default: /usr/share/datasets/fashion-mnist for Fashion-MNIST; required for mnist and cifar10." };
     public readonly Option<int> TrainSize = new("--train-size") { Description = "First N training examples.", DefaultValueFactory = _ => 5000 };
     public readonly Option<int> TestSize = new("--test-size") { Description = "First N test examples (0: no test set).", DefaultValueFactory = _ => 1000 };
+    public readonly Option<string?> Standardise = new("--standardise") { Description = "Input standardisation of image data: per-feature (each pixel by its mean and standard deviation over the whole training split: Cohen et al.), per-example (each image by its own mean and standard deviation: Kalra & Barkeshli) or none (pixels / 255). Default per-feature; per-example with --preset early." };
     public readonly Option<string?> Classes = new("--classes") { Description = "Comma-separated subset of classes, relabelled 0..k-1 in the given order. Default: all." };
     public readonly Option<string> Model = new("--model") { Description = "fc (fully connected), cnn (two 3x3 conv layers, 32 channels, pooling, linear readout) or myrtle.", DefaultValueFactory = _ => "fc" };
-    public readonly Option<int> Depth = new("--depth") { Description = "fc: linear layers including the readout (3 = two hidden layers); myrtle: 5, 7 or 10.", DefaultValueFactory = _ => 3 };
+    public readonly Option<int> Depth = new("--depth") { Description = "fc: linear layers including the readout (default 3 = two hidden layers); myrtle: 5 (default), 7 or 10.", DefaultValueFactory = _ => 3 };
     public readonly Option<int> Width = new("--width") { Description = "fc: hidden width (default 200); cnn/myrtle: channels (default 32).", DefaultValueFactory = _ => 200 };
     public readonly Option<string?> Activation = new("--activation") { Description = "tanh, relu, elu or linear. Default: tanh for fc (relu with --preset early), relu for cnn and myrtle." };
     public readonly Option<bool> NoBias = new("--no-bias") { Description = "Layers without biases." };
@@ -70,7 +71,7 @@ internal sealed class NetOptions
     /// <summary>Every option, in help order.</summary>
     public IEnumerable<Option> All =>
     [
-        Preset, Dataset, DataDir, TrainSize, TestSize, Classes, Model, Depth, Width, Activation, NoBias, Param,
+        Preset, Dataset, DataDir, TrainSize, TestSize, Classes, Standardise, Model, Depth, Width, Activation, NoBias, Param,
         Init, InitScale, ZeroReadout, OutputMultiplier, OutExp, Pooling, DType, Seed, Optimizer, BatchSize, PhysicalBatch, Momentum, Warmup,
         Loss, Lr, LrConstant, Steps, AccuracyGoal, LossGoal, SharpnessEvery, TopK, MeasureSize, HvpPrecision,
         LanczosTolerance, MaxMatvecs, Threads, Blas,
@@ -106,7 +107,9 @@ internal sealed class NetOptions
         int trainSize = OptionValues.AtLeast(Value(TrainSize, "train-size", 5000), 1, "--train-size");
         int testSize = OptionValues.AtLeast(Get(parse, TestSize), 0, "--test-size");
         string modelKind = Value(Model, "model", "fc").ToLowerInvariant();
-        int depth = OptionValues.AtLeast(Value(Depth, "depth", preset == "early" ? 6 : 3), 1, "--depth");
+        // Myrtle's smallest depth is 5 (the fc default of 3 has no Myrtle network).
+        int depth = OptionValues.AtLeast(
+            !AnalysisOptions.IsGiven(parse, Depth) && modelKind == "myrtle" ? 5 : Value(Depth, "depth", preset == "early" ? 6 : 3), 1, "--depth");
         int width = OptionValues.AtLeast(
             !AnalysisOptions.IsGiven(parse, Width) && modelKind != "fc" ? 32 : Value(Width, "width", preset == "early" ? 512 : 200), 1, "--width");
         if (modelKind is not ("fc" or "cnn" or "myrtle"))
@@ -181,10 +184,21 @@ internal sealed class NetOptions
         ResourceLimits.RequireThreads("--threads", threads);
         SelectBlas(Get(parse, Blas), threads);
         int[]? classes = ParseClasses(Get(parse, Classes));
+        string standardise = (AnalysisOptions.IsGiven(parse, Standardise) ? Get(parse, Standardise)! : preset == "early" ? "per-example" : "per-feature").ToLowerInvariant();
+        if (standardise is not ("per-feature" or "per-example" or "none"))
+        {
+            throw new UsageException("--standardise", $"expected per-feature, per-example or none, got '{standardise}'.");
+        }
+
         string? dataDir = Get(parse, DataDir)?.FullName;
         if (dataset is not ("fashion-mnist" or "mnist" or "cifar10" or "synthetic"))
         {
             throw new UsageException("--dataset", $"expected fashion-mnist, mnist, cifar10 or synthetic, got '{dataset}'.");
+        }
+
+        if (dataset == "synthetic" && AnalysisOptions.IsGiven(parse, Standardise))
+        {
+            throw new UsageException("--standardise", "applies to image data sets; synthetic data is made standard normal.");
         }
 
         if (dataDir is null && dataset is "mnist" or "cifar10")
@@ -200,6 +214,7 @@ internal sealed class NetOptions
             TrainSize = trainSize,
             TestSize = testSize,
             Classes = classes,
+            Standardisation = standardise,
             ModelKind = modelKind,
             Depth = depth,
             Width = width,
@@ -465,6 +480,9 @@ internal sealed record NetSettings
 
     public required int[]? Classes { get; init; }
 
+    /// <summary>per-feature, per-example or none.</summary>
+    public required string Standardisation { get; init; }
+
     public required string ModelKind { get; init; }
 
     public required int Depth { get; init; }
@@ -707,6 +725,8 @@ internal sealed record NetSettings
                 TrainCount = TrainSize,
                 TestCount = Math.Max(TestSize, 1),
                 Classes = Classes,
+                Standardise = Standardisation != "none",
+                Standardisation = Standardisation == "per-example" ? StandardisationKind.PerExample : StandardisationKind.PerFeature,
                 Layout = InputLayout.Flat,
                 DType = DType,
             });
@@ -751,9 +771,14 @@ internal sealed record NetSettings
         data["classes"] = Classes is null ? null : new JsonArray(Classes.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
         data["selection"] = "the examples of the listed classes (all when null) in file order, relabelled by their position in the list; then the first train_count training and test_count test examples";
         data["scale"] = 1.0 / 255;
-        data["standardisation"] = "per feature";
-        data["statistics"] = "training-split";
-        data["standardisation_rule"] = "x = (p - mu) / sd per feature (pixel and channel), with mu and the population sd (divided by the count) of the raw pixel values p over the whole training split of the selected classes, before taking the first train_count; a feature with sd = 0 is only centred, x = (p - mu)/255; the test split uses the training statistics";
+        data["standardisation"] = Standardisation;
+        data["statistics"] = Standardisation == "per-feature" ? "training-split" : null;
+        data["standardisation_rule"] = Standardisation switch
+        {
+            "per-feature" => "x = (p - mu) / sd per feature (pixel and channel), with mu and the population sd (divided by the count) of the raw pixel values p over the whole training split of the selected classes, before taking the first train_count; a feature with sd = 0 is only centred, x = (p - mu)/255; the test split uses the training statistics",
+            "per-example" => "x = (p - mu_i) / sd_i with mu_i and the population sd_i of example i's own raw pixel values p over all its features; a constant example becomes zeros",
+            _ => "x = p / 255",
+        };
         data["layout"] = "flat rows of C*H*W values in (channel, row, column) order";
         return data;
     }
@@ -844,6 +869,7 @@ internal sealed record NetSettings
             ["train_size"] = splits.Train.Count,
             ["test_size"] = TestSize > 0 ? splits.Test.Count : 0,
             ["classes"] = Classes is null ? null : string.Join(',', Classes.Select(c => c.ToString(CultureInfo.InvariantCulture))),
+            ["standardise"] = Dataset == "synthetic" ? null : Standardisation,
             ["model"] = ModelKind,
             ["depth"] = ModelKind == "cnn" ? null : Depth,
             ["width"] = Width,

@@ -17,7 +17,7 @@ namespace Sharpness.Cli.Commands;
 internal sealed class NetTorchScriptOptions
 {
     /// <summary>The options a model built from --model/--depth/... has and a TorchScript module does not.</summary>
-    private static readonly string[] ArchitectureOptions = ["--model", "--depth", "--width", "--activation", "--no-bias", "--param", "--init-scale", "--zero-readout", "--output-multiplier"];
+    private static readonly string[] ArchitectureOptions = ["--model", "--depth", "--width", "--activation", "--no-bias", "--param", "--init", "--init-scale", "--zero-readout", "--output-multiplier", "--out-exp", "--pooling"];
 
     public readonly Option<FileInfo?> TorchScript = new("--torchscript") { Description = "Train this TorchScript module (torch.jit.script(model).save(path)) instead of --model; its parameters are the initial weights. Runs in evaluation mode (docs/torchscript.md)." };
     public readonly Option<FileInfo?> Data = new("--data") { Description = "With --torchscript: training examples from a safetensors file (tensors 'inputs' and 'targets') instead of --dataset." };
@@ -68,7 +68,7 @@ internal sealed class NetTorchScriptOptions
             throw new UsageException("--test-data", "needs --data (the training examples from a file).");
         }
 
-        foreach (string option in new[] { "--dataset", "--data-dir", "--classes" })
+        foreach (string option in new[] { "--dataset", "--data-dir", "--classes", "--standardise" })
         {
             if (data is not null && parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == option) is { } given && AnalysisOptions.IsGiven(parse, given))
             {
@@ -149,12 +149,17 @@ internal sealed record TorchScriptSource(string ModelFile, byte[] Content, strin
     /// <summary>Adds the module's and the data's provenance to a run's configuration, and clears the built-in architecture's keys.</summary>
     public void Describe(JsonObject configuration)
     {
-        foreach (string key in new[] { "depth", "width", "activation", "bias", "param", "init_scale", "zero_readout", "output_multiplier" })
+        foreach (string key in new[] { "depth", "width", "activation", "bias", "param", "init", "init_scale", "zero_readout", "output_multiplier", "out_exp", "pooling" })
         {
             if (configuration.ContainsKey(key))
             {
                 configuration[key] = null;
             }
+        }
+
+        if (DataFile is not null && configuration.ContainsKey("standardise"))
+        {
+            configuration["standardise"] = null;
         }
 
         configuration["model"] = "torchscript";

@@ -38,7 +38,7 @@ public sealed record ReproductionExperiment(string Name, string Title, bool Real
 public static class ExperimentList
 {
     /// <summary>Version of the experiment list and the claim criteria; changes whenever either changes.</summary>
-    public const int Version = 4;
+    public const int Version = 5;
 
     /// <summary>Initial weights of test vector TV3 (on the EoS manifold at r = 1.05), written into the reproduction's folder.</summary>
     public const string Tv3InitFile = "tv3-init.json";

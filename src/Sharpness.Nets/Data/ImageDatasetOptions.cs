@@ -15,6 +15,25 @@ public enum ImageDatasetKind
     Cifar10,
 }
 
+/// <summary>What is centred and divided by its standard deviation when <see cref="ImageDatasetOptions.Standardise"/> is on.</summary>
+public enum StandardisationKind
+{
+    /// <summary>
+    /// Each feature (pixel and channel), with its mean and population standard deviation over training
+    /// examples (<see cref="ImageDatasetOptions.Statistics"/>), the same for both splits: Cohen et al.'s
+    /// preprocessing. The default.
+    /// </summary>
+    PerFeature,
+
+    /// <summary>
+    /// Each example, with the mean and population standard deviation of its own values over all its
+    /// features: Kalra &amp; Barkeshli's preprocessing (their <c>_standardize</c>). No training statistics;
+    /// the result does not depend on <see cref="ImageDatasetOptions.ScaleToUnitInterval"/>. A constant
+    /// image becomes zeros.
+    /// </summary>
+    PerExample,
+}
+
 /// <summary>Which training examples the standardisation statistics come from.</summary>
 public enum StatisticsSource
 {
@@ -66,7 +85,10 @@ public sealed record ImageDatasetOptions
     /// </summary>
     public bool Standardise { get; init; } = true;
 
-    /// <summary>Which training examples the statistics come from. Default <see cref="StatisticsSource.TrainingSplit"/>.</summary>
+    /// <summary>Per feature (default) or per example (<see cref="StandardisationKind"/>); used when <see cref="Standardise"/> is on.</summary>
+    public StandardisationKind Standardisation { get; init; } = StandardisationKind.PerFeature;
+
+    /// <summary>Which training examples the per-feature statistics come from. Default <see cref="StatisticsSource.TrainingSplit"/>.</summary>
     public StatisticsSource Statistics { get; init; } = StatisticsSource.TrainingSplit;
 
     /// <summary>Flat [N, d] (default) or images [N, C, H, W].</summary>
@@ -113,6 +135,11 @@ public sealed record ImageDatasetOptions
         if (Classes is not null && (Classes.Count == 0 || Classes.Distinct().Count() != Classes.Count || Classes.Any(c => c < 0)))
         {
             throw new ArgumentException($"Classes must be a non-empty list of distinct non-negative labels, got [{string.Join(", ", Classes)}].", nameof(Classes));
+        }
+
+        if (!Enum.IsDefined(Standardisation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Standardisation), Standardisation, "Unknown standardisation.");
         }
 
         if (!Enum.IsDefined(Statistics))

@@ -17,7 +17,9 @@ namespace Sharpness.Nets.Data;
 /// Values, for both splits with the training statistics: with s = 1/255 when scaling to [0, 1] and
 /// s = 1 otherwise, x = s·p without standardisation; x = (p − μ)/σ with standardisation (the same
 /// as (s·p − s·μ)/(s·σ)); and x = s·(p − μ) for a feature with σ = 0, which is centred but not
-/// divided. Computed in double precision, then rounded to the requested type.
+/// divided. With <see cref="StandardisationKind.PerExample"/> instead x = (p − μᵢ)/σᵢ with the mean
+/// and population deviation of example i's own pixels (no training statistics; zeros for a constant
+/// image). Computed in double precision, then rounded to the requested type.
 /// </item>
 /// </list>
 /// <para>Targets are the one-hot rows of the (relabelled) labels; flattened images keep the (channel, row, column) order of the files.</para>
@@ -133,7 +135,7 @@ public static class ImageDatasets
         FeatureStatistics? statistics = null;
         RawStatistics? raw = null;
         double scale = options.ScaleToUnitInterval ? 1.0 / 255 : 1.0;
-        if (options.Standardise)
+        if (options.Standardise && options.Standardisation == StandardisationKind.PerFeature)
         {
             int statisticsCount = options.Statistics == StatisticsSource.TrainingSplit ? trainIndices.Length : trainCount;
             raw = RawStatistics.Compute(train, trainIndices.AsSpan(0, statisticsCount));
@@ -200,9 +202,16 @@ public static class ImageDatasets
         {
             int example = indices[row];
             ReadOnlySpan<byte> pixels = set.Pixels.AsSpan(example * d, d);
-            for (int f = 0; f < d; f++)
+            if (options.Standardise && options.Standardisation == StandardisationKind.PerExample)
             {
-                values[f] = statistics is null ? scale * pixels[f] : statistics.Standardise(f, pixels[f], scale);
+                StandardiseExample(pixels, values);
+            }
+            else
+            {
+                for (int f = 0; f < d; f++)
+                {
+                    values[f] = statistics is null ? scale * pixels[f] : statistics.Standardise(f, pixels[f], scale);
+                }
             }
 
             if (single is not null)
@@ -228,6 +237,29 @@ public static class ImageDatasets
         Tensor inputs = single is not null ? tensor(single, shape) : tensor(@double!, shape);
         Tensor targets = tensor(oneHot, [n, classCount], options.DType);
         return Dataset.Own(name, inputs, targets, tensor(labels, ScalarType.Int64), set.Shape);
+    }
+
+    /// <summary>
+    /// (p − μ)/σ with μ and the population σ of the example's own pixels, from exact integer sums;
+    /// a constant example becomes zeros.
+    /// </summary>
+    private static void StandardiseExample(ReadOnlySpan<byte> pixels, double[] values)
+    {
+        long sum = 0, sumOfSquares = 0;
+        foreach (byte p in pixels)
+        {
+            sum += p;
+            sumOfSquares += p * p;
+        }
+
+        long n = pixels.Length;
+        double mean = (double)sum / n;
+        double deviation = Math.Sqrt((double)((n * sumOfSquares) - (sum * sum))) / n;
+        for (int f = 0; f < pixels.Length; f++)
+        {
+            double centred = pixels[f] - mean;
+            values[f] = deviation > 0 ? centred / deviation : 0.0;
+        }
     }
 
     /// <summary>Mean and population standard deviation of raw pixel values, from exact integer sums.</summary>

@@ -130,10 +130,22 @@ public class NetEarlyPhaseCommandTests
         Assert.Equal("nan", Table(Path.Combine(dir, "critical.csv")).Single()["c_sharp"]);
     }
 
+    [Fact]
+    public void TheTorchInitialisationIsRefusedForVariantsThatDefineTheirOwnScales()
+    {
+        string dir = CliRunner.NewTemporaryFolder();
+        var (code, _, error) = CliRunner.Run([.. Arguments(("--init", "torch"), ("--variants", "sp,ntp")), "--out", dir]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --init", error.Trim());
+        Assert.False(Directory.Exists(dir));
+    }
+
     [Theory]
     [InlineData("--depths", "0")]
     [InlineData("--widths", "8,x")]
     [InlineData("--variants", "sp,wide")]
+    [InlineData("--variants", "sp,mup")]
     [InlineData("--seeds", "0")]
     [InlineData("--x-step", "0")]
     [InlineData("--c-max", "0.25")]

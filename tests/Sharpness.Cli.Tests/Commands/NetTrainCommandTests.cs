@@ -226,6 +226,7 @@ public class NetTrainCommandTests
     [InlineData(new[] { "--output-multiplier", "0" }, "--output-multiplier")]
     [InlineData(new[] { "--checkpoint-steps", "3,x" }, "--checkpoint-steps")]
     [InlineData(new[] { "--checkpoint-steps", "-1" }, "--checkpoint-steps")]
+    [InlineData(new[] { "--standardise", "per-feature" }, "--standardise")]
     public void MeaninglessModelCombinationsExitWithTwoNamingTheOption(string[] options, string named)
     {
         string dir = CliRunner.NewTemporaryFolder();

@@ -132,7 +132,10 @@ public class NetTrainTorchScriptTests
 
     [Theory]
     [InlineData(new[] { "--width", "64" }, "--width", "has no effect with --torchscript")]
+    [InlineData(new[] { "--init", "torch" }, "--init", "has no effect with --torchscript")]
+    [InlineData(new[] { "--out-exp", "0.5" }, "--out-exp", "has no effect with --torchscript")]
     [InlineData(new[] { "--dataset", "synthetic" }, "--dataset", "excludes --data")]
+    [InlineData(new[] { "--standardise", "per-example" }, "--standardise", "excludes --data")]
     [InlineData(new[] { "--input-shape", "5" }, "--input-shape", "has 5 values per example but the data has 6")]
     public void OptionsThatCannotApplyToATorchScriptModuleAreRefused(string[] extra, string option, string words)
     {

@@ -35,6 +35,39 @@ public sealed class ImageDatasetsTests
     }
 
     [Fact]
+    public void PerExampleStandardisationUsesEachImagesOwnMeanAndDeviation()
+    {
+        using var splits = ImageDatasets.Prepare(Train, Test, Float64 with { Standardisation = StandardisationKind.PerExample });
+
+        double[] train = splits.Train.Inputs.data<double>().ToArray();
+        double[] test = splits.Test.Inputs.data<double>().ToArray();
+
+        // Example 0 of the training split: pixels 0, 10, 7 (mean 17/3, population variance (x - mean)² averaged).
+        double mean = 17.0 / 3, sd = Math.Sqrt((Math.Pow(0 - mean, 2) + Math.Pow(10 - mean, 2) + Math.Pow(7 - mean, 2)) / 3);
+        Assert.Equal([(0 - mean) / sd, (10 - mean) / sd, (7 - mean) / sd], train[..3], new ToleranceComparer(1e-15));
+        // Every image has mean 0 and population deviation 1 over its own pixels; a constant image is zeros.
+        for (int i = 0; i < 4; i++)
+        {
+            double[] row = train[(3 * i)..(3 * i + 3)];
+            Assert.Equal(0.0, row.Average(), 1e-15);
+            Assert.Equal(1.0, Math.Sqrt(row.Select(x => x * x).Average()), 1e-14);
+        }
+
+        Assert.Equal([0.0, 0.0, 0.0], test[3..]);
+        Assert.Null(splits.Statistics);
+        // It does not depend on the scaling to [0, 1].
+        using var unscaled = ImageDatasets.Prepare(Train, Test, Float64 with { Standardisation = StandardisationKind.PerExample, ScaleToUnitInterval = false });
+        Assert.Equal(train, unscaled.Train.Inputs.data<double>().ToArray());
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(double obj) => 0;
+    }
+
+    [Fact]
     public void StandardisedTrainingFeaturesHaveMeanZeroAndUnitPopulationDeviation()
     {
         using var splits = ImageDatasets.Prepare(Train, Test, Float64);
