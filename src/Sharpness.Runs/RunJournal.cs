@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Sharpness.Runs.Safety;
 
 namespace Sharpness.Runs;
 
@@ -13,7 +14,8 @@ namespace Sharpness.Runs;
 /// identifies the run's options; then one line per finished part, <c>index,value,…,checksum</c>, the checksum
 /// being the FNV-1a hash (32 bits, 8 hex digits) of the text before it. Each line is handed to the operating
 /// system in one write as soon as its part finishes, so a killed process loses at most the parts that were
-/// still running. On opening, a journal with another fingerprint or header is started afresh; a line that is
+/// still running. The journal is opened without following a symbolic link at its name and only when it is a
+/// regular file, and at most <see cref="MaxBytes"/> of it are read back. On opening, a journal with another fingerprint or header is started afresh; a line that is
 /// cut short, malformed or fails its checksum (the last line written when the machine went down) is ignored,
 /// as are the lines after it.</para>
 /// <para>The writer of the run deletes the journal before it writes the manifest: a complete run folder holds
@@ -64,22 +66,34 @@ public sealed class RunJournal : IDisposable
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
         string header = $"{Header} {fingerprint}";
         var entries = new Dictionary<int, string[]>();
-        long keep = Read(full, header, fields, entries);
-        var stream = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
-        if (keep == 0)
+        var stream = OpenFile(full);
+        try
         {
-            entries.Clear();
-            stream.SetLength(0);
-            byte[] line = Encoding.UTF8.GetBytes(header + "\n");
-            stream.Write(line);
-            keep = line.Length;
+            long keep = Read(stream, header, fields, entries);
+            if (keep == 0)
+            {
+                entries.Clear();
+                stream.SetLength(0);
+                byte[] line = Encoding.UTF8.GetBytes(header + "\n");
+                stream.Write(line);
+                keep = line.Length;
+            }
+
+            // Anything after the last good line is cut off, so that new lines follow a good one.
+            stream.SetLength(keep);
+            stream.Seek(keep, SeekOrigin.Begin);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
         }
 
-        // Anything after the last good line is cut off, so that new lines follow a good one.
-        stream.SetLength(keep);
-        stream.Seek(keep, SeekOrigin.Begin);
         return new RunJournal(stream, fields, entries, full);
     }
+
+    /// <summary>The most of a journal that is read back; a longer one is cut at the last good line before it.</summary>
+    public const long MaxBytes = 256L << 20;
 
     /// <summary>Records that part <paramref name="index"/> finished with <paramref name="values"/> (thread-safe; one write).</summary>
     /// <param name="index">The part, ≥ 0.</param>
@@ -104,25 +118,57 @@ public sealed class RunJournal : IDisposable
     /// <summary>Closes the file.</summary>
     public void Dispose() => _stream.Dispose();
 
-    /// <summary>Deletes the journal file when it exists.</summary>
+    /// <summary>Deletes the journal file (or whatever entry is at its name, without following a link) when it exists.</summary>
     /// <param name="path">The journal file.</param>
     public static void Delete(string path)
     {
-        if (File.Exists(path))
+        if (FileEntry.KindOf(path) is not (FileKind.Missing or FileKind.Directory))
         {
             File.Delete(path);
         }
     }
 
-    // Returns the length of the good prefix (header and complete, valid lines), 0 when the header does not match.
-    private static long Read(string path, string header, int fields, Dictionary<int, string[]> entries)
+    // Opens (or creates) the journal for reading and appending without following a symbolic link at its
+    // name, and only when it is a regular file: a link planted there is refused, never written through.
+    private static FileStream OpenFile(string full)
     {
-        if (!File.Exists(path))
+        if (UnixFiles.Native)
         {
-            return 0;
+            int fd = UnixFiles.OpenForLock(full, create: true, exclusive: false);
+            if (fd < 0)
+            {
+                throw -fd == UnixFiles.ELoop
+                    ? new RunFolderException($"'{full}' is a symbolic link; the toolkit does not follow links in its folders. Remove it.")
+                    : EnvironmentFailure.Cause(-fd) is not null
+                        ? EnvironmentFailure.FromErrno(-fd, full, "cannot open the journal")
+                        : new RunFolderException(string.Create(CultureInfo.InvariantCulture, $"cannot open the journal '{full}' (error {-fd})."));
+            }
+
+            var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+            if (UnixFiles.Stat(fd).Kind is not (FileKind.Regular or FileKind.Unknown))
+            {
+                handle.Dispose();
+                throw new RunFolderException($"'{full}' is not a regular file but the toolkit keeps its journal there; remove it.");
+            }
+
+            return new FileStream(handle, FileAccess.ReadWrite, bufferSize: 0);
         }
 
-        byte[] bytes = File.ReadAllBytes(path);
+        if (FileEntry.KindOf(full) == FileKind.SymbolicLink)
+        {
+            throw new RunFolderException($"'{full}' is a symbolic link; the toolkit does not follow links in its folders. Remove it.");
+        }
+
+        return new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+    }
+
+    // Returns the length of the good prefix (header and complete, valid lines), 0 when the header does not match.
+    // At most MaxBytes are read.
+    private static long Read(FileStream stream, string header, int fields, Dictionary<int, string[]> entries)
+    {
+        var bytes = new byte[(int)Math.Min(stream.Length, MaxBytes)];
+        stream.Seek(0, SeekOrigin.Begin);
+        stream.ReadExactly(bytes);
         int end = Array.IndexOf(bytes, (byte)'\n');
         if (end < 0 || Encoding.UTF8.GetString(bytes, 0, end) != header)
         {

@@ -71,4 +71,33 @@ public class RunJournalTests
         Assert.Throws<ArgumentException>(() => journal.Append(0, ["a", "b"]));
         Assert.Throws<ArgumentException>(() => RunJournal.Open(NewPath(), "with space", fields: 1));
     }
+
+    [Fact]
+    public void ALinkAtTheJournalsNameIsRefusedAndItsTargetLeftAlone()
+    {
+        string path = NewPath();
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string target = Path.Combine(Path.GetDirectoryName(path)!, "elsewhere.txt");
+        File.WriteAllText(target, "not the toolkit's\n");
+        File.CreateSymbolicLink(path, target);
+
+        var error = Assert.Throws<RunFolderException>(() => RunJournal.Open(path, "f", fields: 1));
+
+        Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
+        Assert.Equal("not the toolkit's\n", File.ReadAllText(target));
+        RunJournal.Delete(path);
+        Assert.False(File.Exists(path) || new FileInfo(path).LinkTarget is not null);
+        Assert.Equal("not the toolkit's\n", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public void AFolderAtTheJournalsNameIsRefused()
+    {
+        string path = NewPath();
+        Directory.CreateDirectory(path);
+
+        Assert.Throws<RunFolderException>(() => RunJournal.Open(path, "f", fields: 1));
+        RunJournal.Delete(path);
+        Assert.True(Directory.Exists(path));
+    }
 }

@@ -14,9 +14,7 @@ namespace Sharpness.Experiments.Sweeps;
 public sealed record SweepRunPlan(SweepSpec Spec, string Results, int Shard, int Shards, int AllPoints, IReadOnlyList<SweepPlannedPoint> Points, int? Jobs, IReadOnlyList<SweepPointCost> Costs)
 {
     /// <summary>The record of the sweep's execution in the results folder: sweep-run.json, or sweep-run.shard-I-of-N.json for a shard.</summary>
-    public string RecordFile => Path.Combine(Results, Shards == 1
-        ? SweepRunner.RecordFileName
-        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"sweep-run.shard-{Shard}-of-{Shards}.json"));
+    public string RecordFile => Path.Combine(Results, SweepRunner.RecordName(Shard, Shards));
 }
 
 /// <summary>A point of a sweep and its run folder.</summary>

@@ -57,6 +57,12 @@ public sealed class SweepRunner(ISweepPointRunner runner)
         }
 
         int? jobs = JobPlan.Check(options.Jobs);
+        string recordFile = Path.Combine(results, RecordName(options.Shard, options.Shards));
+        if (RecordProblem(recordFile) is { } foreign)
+        {
+            throw new InvalidOptionException("--out", foreign);
+        }
+
         _runner.CheckCommand(spec.Command);
         // Only this shard's points are computed (one at a time from their index), never the whole grid.
         var planned = SweepPlan.ShardOf(spec, options.Shard, options.Shards).Select(p => new SweepPlannedPoint(p, Path.Combine(results, p.Directory))).ToArray();
@@ -111,6 +117,13 @@ public sealed class SweepRunner(ISweepPointRunner runner)
         }
 
         using var sweepLock = held;
+
+        // Checked again under the lock: the record replaces only a record of a sweep.
+        if (RecordProblem(plan.RecordFile) is { } foreign)
+        {
+            throw new InvalidOptionException("--out", foreign);
+        }
+
         var started = DateTimeOffset.UtcNow;
         int count = plan.Points.Count;
         var outcomes = new SweepPointOutcome?[count];
@@ -210,11 +223,14 @@ public sealed class SweepRunner(ISweepPointRunner runner)
     /// <summary>The record file of an unsharded sweep, in its results folder.</summary>
     public const string RecordFileName = "sweep-run.json";
 
+    /// <summary>The <c>schema</c> of the record file.</summary>
+    public const string RecordSchema = "sharpness.sweep-run/1";
+
     private static void WriteRecord(SweepRunPlan plan, JobPlan jobs, DateTimeOffset started, SweepRunResult? result)
     {
         var record = new JsonObject
         {
-            ["schema"] = "sharpness.sweep-run/1",
+            ["schema"] = RecordSchema,
             ["command"] = plan.Spec.Command,
             ["results"] = plan.Results,
             ["shard"] = plan.Shard,
@@ -233,6 +249,48 @@ public sealed class SweepRunner(ISweepPointRunner runner)
                 ["interrupted"] = result.Interrupted,
             },
         };
-        RunDirectory.Open(plan.Results).WriteTextAtomic(Path.GetFileName(plan.RecordFile), record.ToJsonString(JsonOutput.Options) + "\n");
+        // Written under the sweep's own lock of the results folder (exclusive, or shared by the shards,
+        // each of which writes its own record), atomically and never through a link.
+        SafeFile.WriteAtomic(plan.Results, Path.GetFileName(plan.RecordFile), stream =>
+        {
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
+            writer.Write(record.ToJsonString(JsonOutput.Options) + "\n");
+        });
+    }
+
+    /// <summary>The record's file name of shard <paramref name="shard"/> of <paramref name="shards"/>.</summary>
+    internal static string RecordName(int shard, int shards) => shards == 1
+        ? RecordFileName
+        : string.Create(CultureInfo.InvariantCulture, $"sweep-run.shard-{shard}-of-{shards}.json");
+
+    // The record file may be missing or a sweep's record (a rerun's): anything else there was not
+    // written by the toolkit and is not replaced.
+    private static string? RecordProblem(string recordFile)
+    {
+        switch (FileEntry.KindOf(recordFile))
+        {
+            case FileKind.Missing:
+                return null;
+            case FileKind.Regular or FileKind.Unknown when File.Exists(recordFile):
+                try
+                {
+                    using var json = System.Text.Json.JsonDocument.Parse(BoundedFile.ReadAllBytes(recordFile, FileKindLimit.Manifest));
+                    if (json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                        && json.RootElement.TryGetProperty("schema", out var schema)
+                        && schema.ValueKind == System.Text.Json.JsonValueKind.String
+                        && schema.GetString() == RecordSchema)
+                    {
+                        return null;
+                    }
+                }
+                catch (Exception e) when (e is System.Text.Json.JsonException or InputFileException)
+                {
+                    // Not a record: refused below.
+                }
+
+                break;
+        }
+
+        return $"'{recordFile}' exists and is not the record of a sweep, so the toolkit did not write it; it is not overwritten: move it away or choose another folder.";
     }
 }

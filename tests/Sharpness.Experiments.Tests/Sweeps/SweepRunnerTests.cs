@@ -121,6 +121,43 @@ public class SweepRunnerTests
     }
 
     [Fact]
+    public void TheRecordReplacesOnlyASweepsRecordNeverAFileOrLinkTheToolkitDidNotWrite()
+    {
+        var (options, points) = Sweep();
+        Directory.CreateDirectory(options.Out!);
+        string record = Path.Combine(options.Out!, SweepRunner.RecordFileName);
+        File.WriteAllText(record, "notes of my own\n");
+
+        var foreign = Assert.Throws<InvalidOptionException>(() => new SweepRunner(points).Run(options));
+
+        Assert.Equal("--out", foreign.Option);
+        Assert.Equal("notes of my own\n", File.ReadAllText(record));
+        Assert.Equal(0, points.Runs);
+
+        string target = Path.Combine(Path.GetTempPath(), $"sweep-target-{Guid.NewGuid():N}.json");
+        File.WriteAllText(target, "{\"schema\": \"sharpness.sweep-run/1\"}\n");
+        File.Delete(record);
+        File.CreateSymbolicLink(record, target);
+        try
+        {
+            Assert.Equal("--out", Assert.Throws<InvalidOptionException>(() => new SweepRunner(points).Run(options)).Option);
+            Assert.Equal("{\"schema\": \"sharpness.sweep-run/1\"}\n", File.ReadAllText(target));
+            Assert.Equal(0, points.Runs);
+
+            // A sweep's own record (a rerun's) is replaced.
+            File.Delete(record);
+            var first = new SweepRunner(points).Run(options);
+            var again = new SweepRunner(points).Run(options);
+            Assert.Equal((6, 6), (first.Done, again.Skipped));
+            Assert.Equal(6, (int)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(record))!["summary"]!["skipped"]!);
+        }
+        finally
+        {
+            File.Delete(target);
+        }
+    }
+
+    [Fact]
     public void PointsThatAskForSeveralThreadsRunOneAtATime()
     {
         var (options, points) = Sweep();
