@@ -144,7 +144,8 @@ public class JobsCommandTests
 
         Assert.True(serial.Code == 0 && parallel.Code == 0, serial.Output + parallel.Output);
         Assert.Equal(Files(one), Files(two));
-        Assert.Equal(["manifest.json", "phase.csv", "phase.png", "phase.svg"], Directory.GetFiles(two).Select(Path.GetFileName).Order());
+        Assert.Equal([Runs.Safety.FolderLock.FileName, "manifest.json", "phase.csv", "phase.png", "phase.svg"], Directory.GetFiles(two).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(0, new FileInfo(Path.Combine(two, Runs.Safety.FolderLock.FileName)).Length);
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(two, "manifest.json")))!;
         Assert.Equal(2, (int)manifest["execution"]!["jobs_used"]!);
     }
