@@ -20,8 +20,8 @@ namespace Sharpness.Cli.Commands;
 /// </summary>
 /// <remarks>
 /// With several jobs each experiment runs single-threaded in a job of its own (<see cref="JobScheduler"/>), the
-/// real-network experiments first (they take most of the time, and the short UV runs fill the other jobs
-/// around them); every file is the one <c>--jobs 1</c> writes, and the manifest lists the runs in the
+/// longest first (<see cref="ReproductionPlan.StartOrder"/>: the real networks, by their measured times; the short
+/// UV runs fill the other jobs around them); every file is the one <c>--jobs 1</c> writes, and the manifest lists the runs in the
 /// list's order whatever order they finished in.
 /// </remarks>
 public sealed class ReproduceCommand
@@ -123,8 +123,8 @@ public sealed class ReproduceCommand
             toRun.Add(i);
         }
 
-        // The real networks start first: they take most of the time, and the UV runs fill the other jobs around them.
-        int[] order = [.. toRun.OrderBy(i => plan.Runs[i].Experiment.RealNetwork ? 0 : 1)];
+        // The longest experiments start first (the real networks, by their measured times), and the UV runs fill the other jobs around them.
+        int[] order = [.. plan.StartOrder(toRun)];
         var jobs = Jobs(plan, order, jobsRequested);
         context.Error.WriteLine($"{order.Length} of {count} experiments to run, {jobs.Used} at a time ({jobs.Reason})");
         var seconds = new double[count];

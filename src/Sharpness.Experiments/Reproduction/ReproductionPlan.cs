@@ -76,6 +76,20 @@ public sealed class ReproductionPlan
             .Select(a => a.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? Path.Combine(ReproductionExperiment.OutPlaceholder, Path.GetRelativePath(folder, a)) : a)
             .Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a));
 
+    /// <summary>
+    /// The order in which the given runs start: the longest expected first
+    /// (<see cref="ReproductionExperiment.ExpectedSeconds"/> at this plan's size), ties in the list's order. On
+    /// several jobs this is the longest-processing-time rule: the long runs start at once and the short ones fill
+    /// the jobs around them, so the wall time is close to the longest run's or to the total over the jobs,
+    /// whichever is larger. With one job only the order changes; every file is the same.
+    /// </summary>
+    /// <param name="indices">Indices into <see cref="Runs"/>.</param>
+    public IReadOnlyList<int> StartOrder(IEnumerable<int> indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        return [.. indices.OrderByDescending(i => Runs[i].Experiment.ExpectedSeconds(Options.Quick)).ThenBy(i => i)];
+    }
+
     /// <summary>The plan as JSON: what must match for a later attempt to resume (version, options and the command lines, which hold the dataset folder when the network runs).</summary>
     public JsonObject ToJson() => new()
     {

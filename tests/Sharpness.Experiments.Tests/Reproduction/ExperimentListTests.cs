@@ -41,4 +41,43 @@ public class ExperimentListTests
         Assert.Equal("skipped: install dataset-fashion-mnist", plan.ToJson()["net"]!.GetValue<string>());
         Assert.False(plan.CheckResumable());
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheLongestExperimentsStartFirstAndTheScheduleEndsNoLaterThanTheListsOrder(bool quick)
+    {
+        // A folder that exists stands for the dataset, so that the plan holds the networks.
+        string data = Path.Combine(Path.GetTempPath(), "sharpness-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        var plan = ReproductionPlan.Create(new ReproductionOptions { Folder = Path.Combine(data, "out"), Quick = quick, DataDir = data });
+        double Seconds(int i) => plan.Runs[i].Experiment.ExpectedSeconds(quick);
+        int[] all = [.. Enumerable.Range(0, plan.Runs.Count)];
+
+        var order = plan.StartOrder(all);
+
+        Assert.Equal(all, order.Order());
+        Assert.All(order.Zip(order.Skip(1)), pair => Assert.True(
+            Seconds(pair.First) > Seconds(pair.Second) || (Seconds(pair.First) == Seconds(pair.Second) && pair.First < pair.Second),
+            $"{plan.Runs[pair.First].Experiment.Name} before {plan.Runs[pair.Second].Experiment.Name}"));
+        Assert.All(order.Take(4), i => Assert.True(plan.Runs[i].Experiment.RealNetwork && Seconds(i) > 0));
+        Assert.Equal([.. all.Where(i => Seconds(i) == 0)], order.Skip(4));
+
+        // On two jobs (each run to the job that frees first) the expected wall time is at most that of the list's
+        // order, and with a job per run it is the longest run's.
+        Assert.True(Makespan(order, Seconds, 2) <= Makespan(all, Seconds, 2));
+        Assert.Equal(all.Max(Seconds), Makespan(order, Seconds, all.Length));
+    }
+
+    private static double Makespan(IEnumerable<int> order, Func<int, double> seconds, int jobs)
+    {
+        var free = new double[jobs];
+        foreach (int i in order)
+        {
+            int job = Array.IndexOf(free, free.Min());
+            free[job] += seconds(i);
+        }
+
+        return free.Max();
+    }
 }
