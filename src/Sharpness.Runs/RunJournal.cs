@@ -15,7 +15,8 @@ namespace Sharpness.Runs;
 /// being the FNV-1a hash (32 bits, 8 hex digits) of the text before it. Each line is handed to the operating
 /// system in one write as soon as its part finishes, so a killed process loses at most the parts that were
 /// still running. The journal is opened without following a symbolic link at its name and only when it is a
-/// regular file, and at most <see cref="MaxBytes"/> of it are read back. On opening, a journal with another fingerprint or header is started afresh; a line that is
+/// regular file, at most <see cref="MaxBytes"/> of it are read back, and a file that is not a journal of the
+/// same options is replaced by a new one (unlinked, then created exclusively), never rewritten in place. On opening, a journal with another fingerprint or header is started afresh; a line that is
 /// cut short, malformed or fails its checksum (the last line written when the machine went down) is ignored,
 /// as are the lines after it.</para>
 /// <para>The writer of the run deletes the journal before it writes the manifest: a complete run folder holds
@@ -66,14 +67,22 @@ public sealed class RunJournal : IDisposable
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
         string header = $"{Header} {fingerprint}";
         var entries = new Dictionary<int, string[]>();
-        var stream = OpenFile(full);
+        var stream = OpenFile(full, exclusive: false);
         try
         {
             long keep = Read(stream, header, fields, entries);
             if (keep == 0)
             {
                 entries.Clear();
-                stream.SetLength(0);
+                if (stream.Length > 0)
+                {
+                    // Not a journal of these options: its entry is replaced by a new file, never rewritten in
+                    // place, so that whatever else it is linked to (a hard link) keeps its content.
+                    stream.Dispose();
+                    File.Delete(full);
+                    stream = OpenFile(full, exclusive: true);
+                }
+
                 byte[] line = Encoding.UTF8.GetBytes(header + "\n");
                 stream.Write(line);
                 keep = line.Length;
@@ -128,13 +137,14 @@ public sealed class RunJournal : IDisposable
         }
     }
 
-    // Opens (or creates) the journal for reading and appending without following a symbolic link at its
-    // name, and only when it is a regular file: a link planted there is refused, never written through.
-    private static FileStream OpenFile(string full)
+    // Opens (or creates; with exclusive, only creates) the journal for reading and appending without following a
+    // symbolic link at its name, and only when it is a regular file: a link planted there is refused, never
+    // written through.
+    private static FileStream OpenFile(string full, bool exclusive)
     {
         if (UnixFiles.Native)
         {
-            int fd = UnixFiles.OpenForLock(full, create: true, exclusive: false);
+            int fd = UnixFiles.OpenForLock(full, create: true, exclusive: exclusive);
             if (fd < 0)
             {
                 throw -fd == UnixFiles.ELoop
@@ -159,7 +169,7 @@ public sealed class RunJournal : IDisposable
             throw new RunFolderException($"'{full}' is a symbolic link; the toolkit does not follow links in its folders. Remove it.");
         }
 
-        return new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        return new FileStream(full, exclusive ? FileMode.CreateNew : FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
     }
 
     // Returns the length of the good prefix (header and complete, valid lines), 0 when the header does not match.

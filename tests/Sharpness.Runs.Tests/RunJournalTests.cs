@@ -91,6 +91,29 @@ public class RunJournalTests
     }
 
     [Fact]
+    public void AFileHardLinkedAtTheJournalsNameIsReplacedNotRewritten()
+    {
+        string path = NewPath();
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string other = Path.Combine(Path.GetDirectoryName(path)!, "someone-elses.txt");
+        File.WriteAllText(other, "kept as it is\n");
+        Assert.Equal(0, Link(other, path));
+
+        using (var journal = RunJournal.Open(path, "f", fields: 1))
+        {
+            Assert.Empty(journal.Entries);
+            journal.Append(0, ["x"]);
+        }
+
+        Assert.Equal("kept as it is\n", File.ReadAllText(other));
+        using var again = RunJournal.Open(path, "f", fields: 1);
+        Assert.Equal(["x"], again.Entries[0]);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string existing, [System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string created);
+
+    [Fact]
     public void AFolderAtTheJournalsNameIsRefused()
     {
         string path = NewPath();
