@@ -169,9 +169,11 @@ public sealed class CsvTableWriter : IDisposable
         _buffer[_used++] = value;
     }
 
-    private void Flush()
+    /// <summary>Writes the rows buffered so far to the stream (and flushes it), so a reader of a file that grows sees them.</summary>
+    public void Flush()
     {
         _stream.Write(_buffer, 0, _used);
         _used = 0;
+        _stream.Flush();
     }
 }

@@ -1,8 +1,9 @@
 using System.CommandLine;
-using Sharpness.Cli.Figures;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Figures;
+using Sharpness.Experiments.Nets;
 using Sharpness.Nets.Data;
 using Sharpness.Nets.Experiments;
 using Sharpness.Nets.Models;
@@ -86,8 +87,8 @@ public sealed class NetEarlyPhaseCommand
             OptimizerName = AnalysisOptions.IsGiven(parse, _net.Optimizer) ? settings.OptimizerName : "gd",
             Trainer = AnalysisOptions.IsGiven(parse, _net.Optimizer) ? settings.Trainer : settings.Trainer with { Optimizer = OptimizerKind.GradientDescent },
         };
-        int[] depths = NetOptions.ParseIntList(parse.GetValue(_depths)!, 1, "--depths");
-        int[] widths = NetOptions.ParseIntList(parse.GetValue(_widths)!, 1, "--widths");
+        int[] depths = NetworkNames.ParseIntList(parse.GetValue(_depths)!, 1, "--depths");
+        int[] widths = NetworkNames.ParseIntList(parse.GetValue(_widths)!, 1, "--widths");
         string[] variants = ParseVariants(parse.GetValue(_variants)!);
         if (settings.Initialisation == Initialisation.Torch && variants.FirstOrDefault(v => Variant(v).Parameterisation is not (NetworkParameterisation.Sp or NetworkParameterisation.MuPOutput)) is { } undefined)
         {
@@ -214,7 +215,7 @@ public sealed class NetEarlyPhaseCommand
     }
 
     private static (NetworkParameterisation Parameterisation, bool ZeroReadout) Variant(string name) =>
-        name == "zero-readout" ? (NetworkParameterisation.Sp, true) : (NetOptions.ParseParameterisation(name, "--variants"), false);
+        name == "zero-readout" ? (NetworkParameterisation.Sp, true) : (NetworkNames.ParseParameterisation(name, "--variants"), false);
 
     private static string Describe(EarlyProbe probe)
     {
@@ -300,7 +301,7 @@ public sealed class NetEarlyPhaseCommand
 
     private const int MaxSeeds = 100_000;
 
-    private static JsonObject Configuration(NetSettings settings, DatasetSplits splits, int[] depths, int[] widths, string[] variants, ulong[] seeds,
+    private static JsonObject Configuration(NetworkSettings settings, DatasetSplits splits, int[] depths, int[] widths, string[] variants, ulong[] seeds,
         LearningRateConstantGrid grid, int earlySteps, string search, bool sharpness)
     {
         var configuration = settings.Configuration(splits, null);

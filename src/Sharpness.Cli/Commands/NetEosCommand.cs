@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
+using Sharpness.Experiments.Nets;
 using Sharpness.Nets.Experiments;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
@@ -128,7 +129,7 @@ public sealed class NetEosCommand
             var runOutput = RunOutput.Prepare(new DirectoryInfo(folder), [.. NetRun.Files, .. plan.Files]);
             var runStarted = DateTimeOffset.UtcNow;
             using NetworkModule model = runSettings.BuildModel(splits.Train);
-            var checkpoints = new CheckpointWriter(runOutput, model, plan);
+            var checkpoints = new CheckpointWriter(runOutput.Folder, model, plan);
             var result = NetRun.Train(model, runSettings.Trainer, train, test, context, $"eta = {Text(rate)} ({i + 1}/{rates.Length})", checkpoints.OnStep);
             NetRun.WriteMetrics(runOutput, result, settings.TopK);
             var results = NetRun.Results(result);
@@ -235,7 +236,7 @@ public sealed class NetEosCommand
         });
     }
 
-    private static string SummaryTable(IReadOnlyList<(double Rate, EdgeOfStabilityReport Report, JsonObject Results)> runs, EdgeOfStabilityCriteria criteria, NetSettings settings)
+    private static string SummaryTable(IReadOnlyList<(double Rate, EdgeOfStabilityReport Report, JsonObject Results)> runs, EdgeOfStabilityCriteria criteria, NetworkSettings settings)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# Edge of stability: {settings.ModelKind} on {settings.Dataset}, full-batch GD, loss {settings.Trainer.Loss.Name} ({settings.Trainer.Loss.Convention})");

@@ -1,8 +1,9 @@
 using System.CommandLine;
-using Sharpness.Cli.Figures;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Figures;
+using Sharpness.Experiments.Nets;
 using Sharpness.Nets.Experiments;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
@@ -175,7 +176,7 @@ public sealed class NetFitUvCommand
     }
 
     /// <summary>The training settings, with the restrictions of the UV map: squared loss, full-batch GD, constant η.</summary>
-    private NetSettings ResolveTraining(ParseResult parse)
+    private NetworkSettings ResolveTraining(ParseResult parse)
     {
         var settings = _net.Resolve(parse);
         var trainer = settings.Trainer;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
+using Sharpness.Experiments.Nets;
 using Sharpness.Experiments.Reproduction;
 using Sharpness.Runs;
 using Sharpness.Runs.Safety;
@@ -53,7 +54,7 @@ public sealed class ReproduceCommand
         if (plan.NetSkipReason is null)
         {
             // The dataset's headers are checked before the first experiment, not when the networks' turn comes.
-            NetSettings.CheckDataFiles("fashion-mnist", options.DataDir);
+            NetworkSettings.CheckDataFiles("fashion-mnist", options.DataDir);
         }
 
         bool resuming;

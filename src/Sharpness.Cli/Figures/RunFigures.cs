@@ -1,3 +1,5 @@
+using Sharpness.Experiments.Nets;
+
 namespace Sharpness.Cli.Figures;
 
 /// <summary>
