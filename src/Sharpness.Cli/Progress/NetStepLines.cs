@@ -7,7 +7,9 @@ namespace Sharpness.Cli.Progress;
 /// Progress of a training run for logs: one line every twentieth of the step budget (every step of a
 /// short run), "step 40/200: loss 0.1234, accuracy 0.9500, sharpness 12.3 (at step 30), 2/eta = 20":
 /// the sharpness is measured every few steps, and between measurements the line says when it was.
-/// Snapshots of other tasks (a reproduction's other experiments) are passed to <paramref name="other"/>.
+/// A run inside an experiment is named by its task ("eta = 0.05 (1/2): step ..."); an announcement of the
+/// experiment itself (a snapshot in other units with a message) is printed as it is, and passed on to
+/// <paramref name="other"/> with every other snapshot not in steps.
 /// </summary>
 /// <param name="writer">Where the lines go (standard error).</param>
 /// <param name="label">Prefix of every line ("eta = 0.05 (1/3)"), or empty.</param>
@@ -23,6 +25,12 @@ public sealed class NetStepLines(TextWriter writer, string label = "", IProgress
         ArgumentNullException.ThrowIfNull(value);
         if (value.Unit != "steps" || value.Total is not long total)
         {
+            // An announcement of the work around the runs ("eta = 0.05: reusing the finished run in ...").
+            if (value.Message is not null && value.Completed < value.Total)
+            {
+                _writer.WriteLine(value.Message);
+            }
+
             other?.Report(value);
             return;
         }
@@ -34,7 +42,9 @@ public sealed class NetStepLines(TextWriter writer, string label = "", IProgress
             return;
         }
 
-        _writer.WriteLine(_prefix + Line(value));
+        // A run inside an experiment ("net eos/eta = 0.05 (1/2)") is named by the part after the experiment.
+        int slash = value.Task.IndexOf('/', StringComparison.Ordinal);
+        _writer.WriteLine(_prefix + (slash >= 0 ? value.Task[(slash + 1)..] + ": " : string.Empty) + Line(value));
     }
 
     /// <summary>"step k/N: loss L, accuracy A[, sharpness S[ (at step m)], 2/eta = T]".</summary>

@@ -85,6 +85,14 @@ public static class NetTrainExperiment
         cancellationToken.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
         using var splits = settings.LoadData();
+        return Train(settings, splits, progress, cancellationToken, observer, task, keepCancelledRun);
+    }
+
+    /// <summary>Trains one run on data already loaded (by <see cref="NetworkSettings.LoadData"/> of the same settings but the learning rate); the data are not disposed.</summary>
+    internal static NetTrainResult Train(NetworkSettings settings, DatasetSplits splits, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken, INetTrainObserver? observer, string task, bool keepCancelledRun)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var scope = NewDisposeScope();
         var (train, test) = settings.ExampleSets(splits);
         using NetworkModule model = settings.BuildModel(splits.Train);
         observer?.OnStart(model, settings);

@@ -188,12 +188,24 @@ public sealed class NetTrainWriter : INetTrainObserver, IDisposable
     /// <param name="result">The finished run.</param>
     /// <param name="started">When the run started.</param>
     /// <param name="arguments">The command-line arguments the manifest records (none for a run from code).</param>
-    public IReadOnlyList<string> Complete(NetTrainResult result, DateTimeOffset started, IReadOnlyList<string>? arguments = null)
+    public IReadOnlyList<string> Complete(NetTrainResult result, DateTimeOffset started, IReadOnlyList<string>? arguments = null) => Complete(result, started, arguments, checkpointsFirst: false);
+
+    /// <summary>As <see cref="Complete(NetTrainResult, DateTimeOffset, IReadOnlyList{string}?)"/>; <paramref name="checkpointsFirst"/> lists the checkpoints before the figures (as net eos's runs do).</summary>
+    internal IReadOnlyList<string> Complete(NetTrainResult result, DateTimeOffset started, IReadOnlyList<string>? arguments, bool checkpointsFirst)
     {
         ArgumentNullException.ThrowIfNull(result);
         var written = new List<string> { MetricsFile };
+        if (checkpointsFirst)
+        {
+            written.AddRange(_checkpointFiles);
+        }
+
         written.AddRange(_folder.WriteFigures(NetTrainFigures.Render(SavedRun.Writing(_folder.Path, NetTrainExperiment.Command, result.Configuration, result.Results))));
-        written.AddRange(_checkpointFiles);
+        if (!checkpointsFirst)
+        {
+            written.AddRange(_checkpointFiles);
+        }
+
         _folder.Complete(new RunRecord(NetTrainExperiment.Command, arguments ?? [], result.Configuration, result.Settings.Seed, started, result.Results), written);
         return written;
     }
