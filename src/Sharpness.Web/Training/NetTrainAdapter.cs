@@ -58,6 +58,56 @@ public sealed class NetTrainAdapter : ITrainingRunner
         return result.Training.StopReason.ToString();
     }
 
+    /// <inheritdoc />
+    public string? RunEos(
+        TrainingRequest request,
+        string folder,
+        string run,
+        Action<string, double> started,
+        Action<string, IReadOnlyList<string>> columns,
+        Action<string, double[]> row,
+        IProgress<ExperimentProgress> progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(started);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(row);
+        var options = new NetEosOptions
+        {
+            // The eos preset (Cohen et al.) fills in what the form leaves out, as net eos does.
+            Network = (Options(request, null) with { Preset = "eos", LrConstant = null }).Resolve(),
+            LearningRates = request.LearningRates,
+        };
+        try
+        {
+            NetEosWriter.Run(NetEosWriter.Prepare(folder, options), options, new Throttled(progress), cancellationToken, EosCommandLine(request), (lr, writer) =>
+            {
+                string sub = $"{run}/{NetEosOptions.RunFolderName(lr)}";
+                started(sub, lr);
+                return new Streaming(writer, c => columns(sub, c), values => row(sub, values));
+            });
+            return "Finished";
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The learning rates already trained stay complete; the summary needs them all.
+            return TrainingStopReason.Cancelled.ToString();
+        }
+    }
+
+    /// <summary>The <c>net eos</c> command line of an eos job: its <c>net train</c> options with --lrs instead of --lr.</summary>
+    /// <param name="request">The job's settings (kind eos).</param>
+    internal IReadOnlyList<string> EosCommandLine(TrainingRequest request)
+    {
+        var args = request.CommandLine(request.LearningRates[0], _dataDirectory).ToList();
+        args[1] = "eos";
+        int lr = args.IndexOf("--lr");
+        args[lr] = "--lrs";
+        args[lr + 1] = string.Join(',', request.LearningRates.Select(r => r.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        return args;
+    }
+
     /// <summary>The options of <c>net train</c> that <see cref="TrainingRequest.CommandLine"/> gives, for one run.</summary>
     /// <param name="request">The job's settings.</param>
     /// <param name="learningRate">This run's η, or null for η = c/λ_H(0).</param>
@@ -92,11 +142,11 @@ public sealed class NetTrainAdapter : ITrainingRunner
     };
 
     /// <summary>The writer, with every row also handed to the job's stream.</summary>
-    private sealed class Streaming(NetTrainWriter writer, Action<IReadOnlyList<string>> columns, Action<double[]> row) : INetTrainObserver, IDisposable
+    private sealed class Streaming(INetTrainObserver writer, Action<IReadOnlyList<string>> columns, Action<double[]> row) : INetTrainObserver, IDisposable
     {
         private int _topK = 1;
 
-        public NetTrainWriter Writer => writer;
+        public NetTrainWriter Writer => (NetTrainWriter)writer;
 
         public void OnStart(NetworkModule model, NetworkSettings settings)
         {
@@ -113,7 +163,7 @@ public sealed class NetTrainAdapter : ITrainingRunner
 
         public void OnFinished(NetworkModule model, TrainingResult result, JsonObject data) => writer.OnFinished(model, result, data);
 
-        public void Dispose() => writer.Dispose();
+        public void Dispose() => (writer as IDisposable)?.Dispose();
     }
 
     /// <summary>At most one snapshot every <see cref="ProgressInterval"/>, and the first and last always.</summary>
