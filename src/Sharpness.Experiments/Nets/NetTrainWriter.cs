@@ -26,6 +26,7 @@ public sealed class NetTrainWriter : INetTrainObserver, IDisposable
     public static IReadOnlyList<string> FigureFiles { get; } = ["sharpness.png", "lr_sharpness.png", "lr_sharpness.svg"];
 
     private readonly RunFolder _folder;
+    private readonly bool _ownsFolder;
     private readonly CheckpointPlan _plan;
     private readonly string? _tensorBoardFolder;
     private readonly List<string> _checkpointFiles = [];
@@ -42,10 +43,15 @@ public sealed class NetTrainWriter : INetTrainObserver, IDisposable
     /// <param name="folder">The folder <see cref="Prepare"/> accepted.</param>
     /// <param name="plan">The checkpoints to save (default none).</param>
     /// <param name="tensorBoard">A folder for TensorBoard event files, outside the run folder; null for none.</param>
-    public NetTrainWriter(RunFolder folder, CheckpointPlan? plan = null, string? tensorBoard = null)
+    /// <param name="ownsFolder">
+    /// Whether disposing the writer releases the folder (default); false for an experiment that writes more files
+    /// into the folder after the training (net fit-uv) and completes it itself.
+    /// </param>
+    public NetTrainWriter(RunFolder folder, CheckpointPlan? plan = null, string? tensorBoard = null, bool ownsFolder = true)
     {
         ArgumentNullException.ThrowIfNull(folder);
         _folder = folder;
+        _ownsFolder = ownsFolder;
         _plan = plan ?? CheckpointPlan.None;
         _tensorBoardFolder = tensorBoard;
     }
@@ -210,7 +216,7 @@ public sealed class NetTrainWriter : INetTrainObserver, IDisposable
         return written;
     }
 
-    /// <summary>Closes the TensorBoard file; a run that did not finish loses its partial metrics.csv and releases its folder.</summary>
+    /// <summary>Closes the TensorBoard file; a run that did not finish loses its partial metrics.csv; the folder is released when the writer owns it.</summary>
     public void Dispose()
     {
         _tensorBoard?.Dispose();
@@ -222,7 +228,10 @@ public sealed class NetTrainWriter : INetTrainObserver, IDisposable
             SafeFile.TryDelete(SafeFile.TemporaryPath(_folder.Path, MetricsFile));
         }
 
-        _folder.Dispose();
+        if (_ownsFolder)
+        {
+            _folder.Dispose();
+        }
     }
 
     /// <summary>Writes metrics.csv of a finished run at once (for experiments that keep their runs' records).</summary>
