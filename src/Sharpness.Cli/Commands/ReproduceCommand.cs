@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
 using Sharpness.Cli.Progress;
 using Sharpness.Experiments.Jobs;
+using Sharpness.Experiments.Nets;
 using Sharpness.Experiments.Progress;
 using Sharpness.Experiments.Reproduction;
 using Sharpness.Runs;
@@ -64,7 +65,7 @@ public sealed class ReproduceCommand
         if (plan.NetSkipReason is null)
         {
             // The dataset's headers are checked before the first experiment, not when the networks' turn comes.
-            NetSettings.CheckDataFiles("fashion-mnist", options.DataDir);
+            NetworkSettings.CheckDataFiles("fashion-mnist", options.DataDir);
         }
 
         bool resuming;
