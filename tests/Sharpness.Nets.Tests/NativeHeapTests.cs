@@ -31,7 +31,7 @@ public sealed class NativeHeapTests
         bool userSetting = Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is { Length: > 0 }
             || Environment.GetEnvironmentVariable("MALLOC_TRIM_THRESHOLD_") is { Length: > 0 }
             || (Environment.GetEnvironmentVariable("GLIBC_TUNABLES")?.Contains("glibc.malloc.", StringComparison.Ordinal) ?? false);
-        Assert.Equal(userSetting ? "left to the environment" : "mmap 32 MiB, trim 64 MiB", setting);
+        Assert.Equal(userSetting ? "left to the environment" : $"mmap {NativeHeap.MmapThreshold >> 20} MiB, trim {NativeHeap.TrimThreshold >> 20} MiB", setting);
         Assert.Equal(setting, NativeHeap.Setting);
         Assert.Equal(setting, NativeHeap.Apply());
         var after = new double[op.Size];

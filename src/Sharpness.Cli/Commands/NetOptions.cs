@@ -905,7 +905,6 @@ internal sealed record NetSettings
             ["blas"] = Nets.NativeBlas.Name(Nets.NativeBlas.Backend),
             ["blas_library"] = Nets.NativeBlas.Describe(),
             ["blas_check"] = Nets.NativeBlas.Check,
-            ["native_heap"] = Nets.NativeHeap.Setting,
             ["sharpness"] = "top eigenvalue of the Hessian of the training loss on the measurement set (Lanczos on exact Hessian-vector products, warm-started)",
         };
         TorchScript?.Describe(configuration);
