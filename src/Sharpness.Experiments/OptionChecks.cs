@@ -76,6 +76,12 @@ public static class OptionChecks
     /// <exception cref="InvalidOptionException">The count exceeds the limit.</exception>
     public static void Count(string option, double value, double limit, string why) => Limit(() => ResourceLimits.RequireAtMost(option, value, limit, why));
 
+    /// <summary>Refuses, in float32, a value that float32 cannot hold (see <see cref="ResourceLimits.RequireFloat32"/>).</summary>
+    /// <param name="option">The option, as typed.</param>
+    /// <param name="value">Its value.</param>
+    /// <exception cref="InvalidOptionException">float32 cannot hold the value.</exception>
+    public static void Float32(string option, double value) => Limit(() => ResourceLimits.RequireFloat32(option, value));
+
     private static void Limit(Action check)
     {
         try

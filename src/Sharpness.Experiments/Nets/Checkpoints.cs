@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+using Sharpness.Experiments.Runs;
+using Sharpness.Nets.Checkpoints;
+using Sharpness.Nets.Models;
+using Sharpness.Nets.Training;
+using Sharpness.Runs;
+
+namespace Sharpness.Experiments.Nets;
+
+/// <summary>Which weights a run saves: the listed steps and/or the final weights.</summary>
+/// <param name="Steps">Steps t ≥ 0, ascending: θ_t is saved as model-step-t.safetensors.</param>
+/// <param name="Final">Whether the final weights are saved as model.safetensors.</param>
+public sealed record CheckpointPlan(IReadOnlyList<int> Steps, bool Final)
+{
+    /// <summary>The description of the saved weights.</summary>
+    public const string DescriptionFile = "model.json";
+
+    /// <summary>The final weights.</summary>
+    public const string FinalFile = "model.safetensors";
+
+    /// <summary>A plan that saves nothing.</summary>
+    public static CheckpointPlan None { get; } = new([], false);
+
+    /// <summary>No checkpoint at all.</summary>
+    public bool IsEmpty => Steps.Count == 0 && !Final;
+
+    /// <summary>Every file the plan may write.</summary>
+    public IReadOnlyList<string> Files => IsEmpty ? [] : [.. Steps.Select(FileName), .. Final ? new[] { FinalFile } : [], DescriptionFile];
+
+    /// <summary>The file of step <paramref name="step"/>'s weights.</summary>
+    public static string FileName(int step) => FormattableString.Invariant($"model-step-{step}.safetensors");
+}
+
+/// <summary>
+/// Saves the weights of a plan while a run trains (as a step callback: the model then holds θ_t) and at
+/// its end, and writes model.json: the model's description (<see cref="ModelDescription"/>), the data
+/// preprocessing and which file holds which step.
+/// </summary>
+public sealed class CheckpointWriter(RunFolder output, NetworkModule model, CheckpointPlan plan)
+{
+    private readonly JsonObject _files = new();
+
+    /// <summary>Saves θ_t when step t is in the plan.</summary>
+    public void OnStep(TrainingStepRecord record)
+    {
+        if (plan.Steps.Contains(record.Step))
+        {
+            Save(CheckpointPlan.FileName(record.Step), record.Step);
+        }
+    }
+
+    /// <summary>Saves the final weights (when planned) and model.json; returns the files written, in order.</summary>
+    /// <param name="result">The finished run.</param>
+    /// <param name="data">The data preprocessing, for model.json.</param>
+    public IReadOnlyList<string> Finish(TrainingResult result, JsonObject data)
+    {
+        if (plan.IsEmpty)
+        {
+            return [];
+        }
+
+        if (plan.Final)
+        {
+            Save(CheckpointPlan.FinalFile, result.Records[^1].Step);
+        }
+
+        var description = ModelDescription.Describe(model);
+        description["data"] = data;
+        description["checkpoints"] = _files.DeepClone();
+        output.WriteText(CheckpointPlan.DescriptionFile, description.ToJsonString(JsonOutput.Options) + "\n");
+        return [.. _files.Select(f => f.Key), CheckpointPlan.DescriptionFile];
+    }
+
+    private void Save(string file, int step)
+    {
+        var description = ModelDescription.Describe(model);
+        description["step"] = step;
+        output.WriteBytes(file, Safetensors.Serialise(model, new Dictionary<string, string> { ["architecture"] = description.ToJsonString(JsonOutput.Options) }));
+        _files[file] = step;
+    }
+}
