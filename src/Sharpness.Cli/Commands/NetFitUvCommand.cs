@@ -13,12 +13,6 @@ namespace Sharpness.Cli.Commands;
 /// </summary>
 public sealed class NetFitUvCommand
 {
-    /// <summary>The per-measurement table of the fit.</summary>
-    public const string FitFile = NetFitUvWriter.FitFile;
-
-    /// <summary>The Markdown summary table.</summary>
-    public const string SummaryFile = NetFitUvWriter.SummaryFile;
-
     private readonly NetOptions _net = new();
     private readonly Option<DirectoryInfo?> _run = new("--run") { Description = "Fit an existing run folder instead of training: a fit-uv folder (refit from its fit.csv, e.g. with another window) or a net train folder (manifest.json and metrics.csv; the effective output is then the projection on the target direction and only the free fit is made)." };
     private readonly Option<int?> _fitFrom = new("--fit-from") { Description = "First step of the fit window; the UV trajectory starts there. Default: the first measured step." };

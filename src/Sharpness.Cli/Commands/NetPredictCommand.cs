@@ -17,21 +17,6 @@ namespace Sharpness.Cli.Commands;
 /// </summary>
 public sealed class NetPredictCommand
 {
-    /// <summary>One row per configuration: initial state, prediction, observation, agreement.</summary>
-    public const string PredictionsFile = NetPredictWriter.PredictionsFile;
-
-    /// <summary>One row per large learning rate: periods, Lyapunov estimates, labels.</summary>
-    public const string OscillationFile = NetPredictWriter.OscillationFile;
-
-    /// <summary>The short Markdown summary.</summary>
-    public const string SummaryFile = NetPredictWriter.SummaryFile;
-
-    /// <summary>Long table of every prediction run's measurements.</summary>
-    public const string PredictionTrajectoriesFile = NetPredictWriter.PredictionTrajectoriesFile;
-
-    /// <summary>Long table of every oscillation run's steps.</summary>
-    public const string OscillationTrajectoriesFile = NetPredictWriter.OscillationTrajectoriesFile;
-
     private readonly NetOptions _net = new();
     private readonly Option<string> _params = new("--params") { Description = "Comma-separated parameterisations of the prediction runs: sp, ntp, mup-out (Kalra & Barkeshli's muP), mup-abc (Yang & Hu's muP), small-readout.", DefaultValueFactory = _ => "sp,ntp,mup-out,mup-abc" };
     private readonly Option<string> _widths = new("--widths") { Description = "Comma-separated hidden widths of the prediction runs.", DefaultValueFactory = _ => "64,256" };
