@@ -8,6 +8,7 @@ using Sharpness.Experiments.Jobs;
 using Sharpness.Experiments.Nets;
 using Sharpness.Experiments.Progress;
 using Sharpness.Experiments.Reproduction;
+using Sharpness.Experiments.Runs;
 using Sharpness.Runs;
 using Sharpness.Runs.Safety;
 
@@ -79,7 +80,7 @@ public sealed class ReproduceCommand
         }
 
         string[] ownFiles = [ReproductionPlan.PlanFile, ExperimentList.Tv3InitFile, ExperimentList.LargeOutputInitFile, ClaimsDocument.FileName, ReproductionReport.MarkdownFile, ReproductionReport.HtmlFile];
-        var output = RunOutput.Prepare(outDir, [.. ownFiles, .. plan.Runs.Select(r => r.Experiment.Name)]);
+        var output = RunFolder.Prepare(outDir.FullName, [.. ownFiles, .. plan.Runs.Select(r => r.Experiment.Name)]);
         if (!resuming)
         {
             foreach (var run in plan.Runs)
@@ -200,7 +201,7 @@ public sealed class ReproduceCommand
             output.WriteBytes(report.Path, report.Content);
         }
 
-        output.Complete("reproduce", context, configuration, 0, started, results, ownFiles, jobs.ToJson());
+        output.Complete(new RunRecord("reproduce", context.Arguments, configuration, 0, started, results, jobs.ToJson()), ownFiles);
 
         context.Output.WriteLine($"claims of the {(options.Quick ? "quick" : "full")} reproduction (experiment list version {ExperimentList.Version}), {total:F1} s in all:");
         foreach (var c in claims)
