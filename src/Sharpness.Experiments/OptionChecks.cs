@@ -59,14 +59,14 @@ public static class OptionChecks
     /// <exception cref="InvalidOptionException">The estimate exceeds the limit.</exception>
     public static void Operations(string option, string value, double operations, string what) => Limit(() => ResourceLimits.RequireOperations(option, value, operations, what));
 
-    /// <summary>Refuses output larger than the free space where <paramref name="folder"/> will be.</summary>
+    /// <summary>Refuses output larger than the free space where <paramref name="folder"/> will be (see <see cref="ResourceLimits.RequireDisk"/>).</summary>
     /// <param name="option">The option that drives the estimate, as typed.</param>
     /// <param name="value">Its value in words.</param>
     /// <param name="bytes">The estimated size.</param>
     /// <param name="folder">The output folder.</param>
     /// <param name="what">What the output is.</param>
-    /// <exception cref="InvalidOptionException">The estimate exceeds the free space.</exception>
-    public static void Disk(string option, string value, double bytes, string folder, string what) => Limit(() => ResourceLimits.RequireDisk(option, value, bytes, folder, what));
+    /// <exception cref="Sharpness.Runs.Safety.EnvironmentException">The estimate exceeds the free space: the environment's failure, not an invalid option.</exception>
+    public static void Disk(string option, string value, double bytes, string folder, string what) => ResourceLimits.RequireDisk(option, value, bytes, folder, what);
 
     /// <summary>Refuses a count above a fixed limit.</summary>
     /// <param name="option">The option, as typed.</param>

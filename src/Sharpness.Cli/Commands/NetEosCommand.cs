@@ -128,6 +128,7 @@ public sealed class NetEosCommand
             var runOutput = RunOutput.Prepare(new DirectoryInfo(folder), [.. NetRun.Files, .. plan.Files]);
             var runStarted = DateTimeOffset.UtcNow;
             using NetworkModule model = runSettings.BuildModel(splits.Train);
+            NetRun.RequireDisk(folder, model, plan, runSettings.Trainer, settings.TopK, runs: rates.Length - i);
             var checkpoints = new CheckpointWriter(runOutput, model, plan);
             var result = NetRun.Train(model, runSettings.Trainer, train, test, context, $"eta = {Text(rate)} ({i + 1}/{rates.Length})", checkpoints.OnStep);
             NetRun.WriteMetrics(runOutput, result, settings.TopK);

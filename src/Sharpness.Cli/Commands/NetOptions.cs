@@ -568,9 +568,10 @@ internal sealed record NetSettings
     /// </summary>
     /// <param name="widthOption">The option that sets the width, as the command names it.</param>
     /// <param name="depthOption">The option that sets the depth, as the command names it.</param>
-    public void CheckLimits(string widthOption = "--width", string depthOption = "--depth")
+    /// <param name="initScaleOption">The option that sets the initial weights' variance, as the command names it.</param>
+    public void CheckLimits(string widthOption = "--width", string depthOption = "--depth", string initScaleOption = "--init-scale")
     {
-        CheckFloat32();
+        CheckFloat32(initScaleOption);
         if (TorchScript is not null)
         {
             return; // the module's size is known once it is loaded, and its data files are checked as they are read
@@ -580,6 +581,11 @@ internal sealed record NetSettings
         if (ModelKind != "fc" && image is null)
         {
             return; // BuildModel says that this model needs image data
+        }
+
+        if (DType == ScalarType.Float32 && InitScale is double variance)
+        {
+            ResourceLimits.RequireNonzeroFloat32(initScaleOption, variance, Math.Sqrt(variance / Math.Max(features, 9.0 * Width)), "the initial weights' standard deviation sqrt(sigma_w^2/fan_in)");
         }
 
         double parameters = ModelKind switch
@@ -610,7 +616,7 @@ internal sealed record NetSettings
         ResourceLimits.RequireOperations("--steps", $"{Trainer.MaxSteps:N0} steps at {size}", 6.0 * Trainer.MaxSteps * parameters * Math.Max(batch, 1), "multiply-adds");
     }
 
-    private void CheckFloat32()
+    private void CheckFloat32(string initScaleOption)
     {
         if (DType == ScalarType.Float32)
         {
@@ -619,7 +625,7 @@ internal sealed record NetSettings
                 ResourceLimits.RequireFloat32("--lr", Trainer.LearningRate.Value);
             }
 
-            ResourceLimits.RequireFloat32("--init-scale", InitScale ?? 1);
+            ResourceLimits.RequireFloat32(initScaleOption, InitScale ?? 1);
             ResourceLimits.RequireFloat32("--output-multiplier", OutputMultiplier);
         }
     }

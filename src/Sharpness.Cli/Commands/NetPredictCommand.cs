@@ -227,10 +227,10 @@ public sealed class NetPredictCommand
     {
         var parameterisations = SplitNames(parse.GetValue(_params)!, "--params").Select(p => NetOptions.ParseParameterisation(p, "--params")).Distinct().ToArray();
         int[] widths = NetOptions.ParseIntList(parse.GetValue(_widths)!, 1, "--widths").Distinct().ToArray();
-        Array.ForEach(widths, width => (settings with { Width = width }).CheckLimits(widthOption: "--widths"));
         double?[] scales = parse.GetValue(_initScales) is { } text
             ? NetOptions.ParsePositiveList(text, "--init-scales").Distinct().Select(s => (double?)s).ToArray()
             : [null];
+        Array.ForEach(widths, width => Array.ForEach(scales, scale => (settings with { Width = width, InitScale = scale ?? settings.InitScale }).CheckLimits("--widths", initScaleOption: "--init-scales")));
         settings.RequireFloat32("--init-scales", scales.Select(s => s ?? 1));
         string zeroText = parse.GetValue(_zeroReadout)!;
         var zero = zeroText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
 using Sharpness.Nets.Checkpoints;
 using Sharpness.Nets.Models;
+using Sharpness.Nets.Parameters;
 using Sharpness.Nets.Training;
 using Sharpness.Plots;
 using Sharpness.Runs;
@@ -87,6 +88,34 @@ internal static class NetRun
                 task.Value = task.MaxValue;
             });
         return finished!;
+    }
+
+    /// <summary>
+    /// Refuses, before training, runs whose files would not fit the free space where
+    /// <paramref name="folder"/> is (exit code 3, <see cref="Runs.Limits.ResourceLimits.RequireDisk"/>):
+    /// the checkpoints of <paramref name="plan"/> within the step budget at the model's size
+    /// (<see cref="Safetensors.EstimatedBytes"/>; a TorchScript module's final checkpoint counts twice,
+    /// its state and model.pt), metrics.csv (<see cref="NetworkSize.MetricsBytes"/>) and the other
+    /// files, for each of <paramref name="runs"/> runs.
+    /// </summary>
+    public static void RequireDisk(string folder, NetworkModule model, CheckpointPlan plan, TrainerConfig config, int topK, int runs = 1)
+    {
+        int saved = plan.Steps.Count(s => s <= config.MaxSteps) + (plan.Final ? (model is TorchScriptNetwork ? 2 : 1) : 0);
+        double checkpoint = Safetensors.EstimatedBytes(model);
+        double metrics = NetworkSize.MetricsBytes(config.MaxSteps + 1.0, 16.0 + Math.Max(topK, 1));
+        double bytes = runs * ((saved * checkpoint) + metrics + NetworkSize.RunFilesBytes);
+        string each = runs > 1 ? $" for each of {runs} runs" : string.Empty;
+        string size = $"metrics.csv of {config.MaxSteps + 1.0:N0} rows";
+        if (saved > 0)
+        {
+            string option = plan.Steps.Count > 0 ? "--checkpoint-steps" : "--checkpoint";
+            string checkpoints = $"{Words.Count(saved, "checkpoint")} of about {Runs.Limits.ResourceLimits.Bytes(checkpoint)} ({ParameterVector.Count(model):N0} parameters in {model.DType.ToString().ToLowerInvariant()})";
+            Runs.Limits.ResourceLimits.RequireDisk(option, $"{checkpoints} and {size}{each}", bytes, folder, "the run's files");
+        }
+        else
+        {
+            Runs.Limits.ResourceLimits.RequireDisk("--steps", $"{size}{each}", bytes, folder, "the run's files");
+        }
     }
 
     /// <summary>Writes metrics.csv: one row per step, the sharpness columns where measured (NaN elsewhere).</summary>

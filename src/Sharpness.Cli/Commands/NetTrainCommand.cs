@@ -75,6 +75,7 @@ public sealed class NetTrainCommand
         var (train, test) = settings.ExampleSets(splits);
         using NetworkModule model = settings.BuildModel(splits.Train);
         var config = settings.Trainer;
+        NetRun.RequireDisk(output.Path, model, plan, config, settings.TopK);
         using var tensorboard = parse.GetValue(_tensorboard) is { } tbDir ? new TensorBoardWriter(tbDir.FullName) : null;
         var checkpoints = new CheckpointWriter(output, model, scriptCheckpoint ? new CheckpointPlan([], false) : plan);
         void Log(TrainingStepRecord record)
