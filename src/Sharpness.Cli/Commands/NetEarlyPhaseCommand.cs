@@ -119,6 +119,7 @@ public sealed class NetEarlyPhaseCommand
         };
         bool measureSharpness = !parse.GetValue(_noSharpness);
         int decideBelowAfter = OptionValues.AtLeast(parse.GetValue(_decideBelowAfter), 0, "--decide-below-after");
+        CheckProbeLimits(settings, depths, widths, variants.Length * seedCount, grid.Count * (measureSharpness ? 2.0 : 1.0), earlySteps);
         ulong firstSeed = settings.Seed;
         ulong[] seeds = Enumerable.Range(0, seedCount).Select(i => firstSeed + (ulong)i).ToArray();
 
@@ -190,6 +191,21 @@ public sealed class NetEarlyPhaseCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Refuses probes whose per-step losses (kept for every probe of every configuration) exceed the
+    /// memory budget, or whose training exceeds the work limit: at most <paramref name="probes"/>
+    /// probes per configuration, each <paramref name="earlySteps"/> steps of full-batch GD.
+    /// </summary>
+    private static void CheckProbeLimits(NetSettings settings, int[] depths, int[] widths, double runsPerShape, double probes, int earlySteps)
+    {
+        var (features, outputs, _) = settings.DataShape();
+        double configurations = runsPerShape * depths.Length * widths.Length;
+        double parameters = depths.Max(depth => widths.Max(width => NetworkSize.FullyConnected(features, outputs, depth, width, settings.Bias)));
+        string value = $"{earlySteps:N0} steps for up to {ResourceLimits.Count(probes)} probes of each of {ResourceLimits.Count(configurations)} configurations";
+        ResourceLimits.RequireMemory("--early-steps", value, 16.0 * earlySteps * probes * configurations, "the probes' per-step losses");
+        ResourceLimits.RequireOperations("--early-steps", value, 6.0 * earlySteps * probes * configurations * parameters * Math.Max(settings.TrainSize, 1), "multiply-adds");
     }
 
     private static string[] ParseVariants(string text)

@@ -572,6 +572,9 @@ internal sealed record NetSettings
     public void CheckLimits(string widthOption = "--width", string depthOption = "--depth", string initScaleOption = "--init-scale")
     {
         CheckFloat32(initScaleOption);
+
+        // One record (loss, accuracy, rate, measurement) per step is kept for metrics.csv: about 128 bytes each.
+        ResourceLimits.RequireMemory("--steps", $"{Trainer.MaxSteps:N0} steps", 128.0 * (Trainer.MaxSteps + 1.0), "the run's per-step records");
         if (TorchScript is not null)
         {
             return; // the module's size is known once it is loaded, and its data files are checked as they are read

@@ -223,13 +223,18 @@ public class FolderCommandFuzzTests
             foreach (var (option, value) in both ? [first, second] : new[] { first })
             {
                 int at = args.IndexOf(option);
-                if (at >= 0 && value is not null)
+                bool hasValue = at >= 0 && at + 1 < args.Count && !args[at + 1].StartsWith("--", StringComparison.Ordinal);
+                if (at < 0)
+                {
+                    args.AddRange(value is null ? [option] : [option, value]);
+                }
+                else if (value is not null && hasValue)
                 {
                     args[at + 1] = value;
                 }
-                else if (at < 0)
+                else if (value is not null)
                 {
-                    args.AddRange(value is null ? [option] : [option, value]);
+                    args.Insert(at + 1, value);
                 }
             }
 
