@@ -73,6 +73,27 @@ public class FuzzFindingTests
         Assert.False(Directory.Exists(folder), result.ToString());
     }
 
+    [Fact]
+    public void ARelativeLearningRateBeyondFloat32IsADivergedRunNotABug()
+    {
+        // Was (early-phase --c-max 1e308, found by the fuzz suite): "internal failure (ExternalException): value
+        // cannot be converted to type float without overflow". eta = c/lambda_H(0) beyond 3.4e38 makes a float32
+        // step infinite: the probe or run diverges.
+        string early = Contract.NewPath();
+        var probes = HostileRun.Run(TimeSpan.FromSeconds(90), null, "net", "early-phase", "--dataset", "synthetic", "--train-size", "20", "--depths", "2", "--widths", "4", "--seeds", "1",
+            "--variants", "sp", "--c-min", "0.5", "--c-max", "1e308", "--x-step", "256", "--early-steps", "3", "--out", early);
+        Contract.Holds(probes, early);
+        Assert.True(probes.Code == 0, probes.ToString());
+
+        string run = Contract.NewPath();
+        var trained = HostileRun.Run([.. TinyNet, "--lr-constant", "1e300", "--out", run]);
+        Contract.Holds(trained, run);
+        Assert.True(trained.Code == 0, trained.ToString());
+        var results = JsonNode.Parse(File.ReadAllText(Path.Combine(run, RunDirectory.ManifestFileName)))!["results"]!;
+        Assert.True(results["diverged"]!.GetValue<bool>());
+        Assert.Equal(1, results["diverged_at_step"]!.GetValue<int>());
+    }
+
     [Theory]
     [InlineData("--init-scale", "net", "early-phase", "--dataset", "synthetic", "--train-size", "20", "--depths", "2", "--widths", "4", "--seeds", "1", "--variants", "sp", "--c-min", "0.5", "--c-max", "4", "--x-step", "1", "--early-steps", "3", "--init-scale", "1e-320")]
     [InlineData("--init-scale", "net", "train", "--dataset", "synthetic", "--lr-constant", "1", "--init-scale", "1e-100")]
@@ -82,6 +103,18 @@ public class FuzzFindingTests
         // Was (early-phase, found by the fuzz suite): λ_H(0) = 0 and "internal failure ... This is a bug" after the first progress line.
         string folder = Contract.NewPath();
         Contract.Refused(HostileRun.Run([.. args, "--out", folder]), folder, option, "zero in single precision");
+    }
+
+    [Theory]
+    [InlineData("--early-steps", "net", "early-phase", "--dataset", "synthetic", "--train-size", "2", "--depths", "2", "--widths", "4", "--seeds", "1", "--variants", "sp", "--c-min", "0.5", "--c-max", "4", "--x-step", "1", "--early-steps", "2147483647")]
+    [InlineData("--steps", "net", "train", "--dataset", "synthetic", "--train-size", "2", "--test-size", "0", "--width", "1", "--sharpness-every", "0", "--steps", "2147483647")]
+    public void StepCountsWhoseRecordsCannotFitAreRefusedBeforeTraining(string option, params string[] args)
+    {
+        // Was (early-phase, found by the fuzz suite): a run that never ended, its per-step losses growing without bound.
+        string folder = Contract.NewPath();
+        var result = HostileRun.Run(TimeSpan.FromSeconds(60), null, [.. args, "--out", folder]);
+        Contract.Refused(result, folder, option);
+        Assert.Matches("more than", result.ErrorLines[0]);
     }
 
     [MountFact]
