@@ -137,6 +137,14 @@ public class FuzzFindingTests
         Assert.StartsWith("error: not enough space left on device: --checkpoint-steps: 11 checkpoints of about ", full.ErrorLines.Single(), StringComparison.Ordinal);
         Assert.DoesNotContain("step 0/", full.Error, StringComparison.Ordinal); // no training started
 
+        // net eos counts the checkpoints of every learning rate still to run.
+        string[] eos = ["net", "eos", .. NetCommandFuzzTests.Set(args, ("--sharpness-every", "5"))[2..], "--lrs", "0.01,0.02"];
+        string eosFolder = System.IO.Path.Combine(disk.Path, "eos");
+        var eosFull = HostileRun.Run([.. eos, "--out", eosFolder]);
+        Contract.Holds(eosFull, eosFolder);
+        Assert.Equal(3, eosFull.Code);
+        Assert.Contains("for each of 2 runs", eosFull.ErrorLines.Single(), StringComparison.Ordinal);
+
         // The estimate exceeds what the run writes by at most the allowance for the figures and the manifest (1 MiB) and 64 KiB per checkpoint.
         disk.Resize($"{(all + (1L << 20) + (11 * 65536)) / 1024 + 64}k");
         var resumed = HostileRun.Run([.. args, "--out", folder]);
