@@ -19,4 +19,47 @@ public sealed class InvalidOptionException : ArgumentException
 
     /// <summary>The option at fault, as the command line spells it ("--width").</summary>
     public string Option { get; }
+
+    /// <summary>
+    /// The error for a library's argument check: the option is <paramref name="option"/>, or the one
+    /// <paramref name="options"/> maps the parameter to, or the parameter name in kebab case
+    /// ("OutputMultiplier" becomes "--output-multiplier"); the message loses .NET's "(Parameter 'X')"
+    /// and "Actual value was V." so it reads as one plain sentence.
+    /// </summary>
+    /// <param name="exception">The library's exception.</param>
+    /// <param name="option">The option, when the caller knows it.</param>
+    /// <param name="options">Parameter names mapped to option names, for parameters named differently from their option.</param>
+    /// <param name="fallback">The option when the exception names no parameter.</param>
+    public static InvalidOptionException FromArgument(ArgumentException exception, string? option = null, IReadOnlyDictionary<string, string>? options = null, string fallback = "--options")
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        string name = option
+            ?? (exception.ParamName is { } parameter ? (options is not null && options.TryGetValue(parameter, out string? mapped) ? mapped : Kebab(parameter)) : fallback);
+        string message = exception.Message;
+        int suffix = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        if (suffix >= 0)
+        {
+            message = message[..suffix];
+        }
+
+        int newline = message.IndexOfAny(['\r', '\n']);
+        return new InvalidOptionException(name, (newline >= 0 ? message[..newline] : message).Trim());
+    }
+
+    private static string Kebab(string parameter)
+    {
+        var text = new System.Text.StringBuilder("--");
+        for (int i = 0; i < parameter.Length; i++)
+        {
+            char c = parameter[i];
+            if (char.IsUpper(c) && i > 0 && !char.IsUpper(parameter[i - 1]))
+            {
+                text.Append('-');
+            }
+
+            text.Append(char.ToLowerInvariant(c));
+        }
+
+        return text.ToString();
+    }
 }

@@ -76,6 +76,20 @@ public static class OptionChecks
     /// <exception cref="InvalidOptionException">The count exceeds the limit.</exception>
     public static void Count(string option, double value, double limit, string why) => Limit(() => ResourceLimits.RequireAtMost(option, value, limit, why));
 
+    /// <summary>Refuses, in float32, a value that float32 cannot hold (see <see cref="ResourceLimits.RequireFloat32"/>).</summary>
+    /// <param name="option">The option, as typed.</param>
+    /// <param name="value">Its value.</param>
+    /// <exception cref="InvalidOptionException">float32 cannot hold the value.</exception>
+    public static void Float32(string option, double value) => Limit(() => ResourceLimits.RequireFloat32(option, value));
+
+    /// <summary>Refuses a value that makes a quantity derived from it zero in float32 (see <see cref="ResourceLimits.RequireNonzeroFloat32"/>).</summary>
+    /// <param name="option">The option, as typed.</param>
+    /// <param name="value">Its value.</param>
+    /// <param name="derived">The quantity computed in float32.</param>
+    /// <param name="what">What the quantity is.</param>
+    /// <exception cref="InvalidOptionException">The quantity rounds to zero in float32.</exception>
+    public static void NonzeroFloat32(string option, double value, double derived, string what) => Limit(() => ResourceLimits.RequireNonzeroFloat32(option, value, derived, what));
+
     private static void Limit(Action check)
     {
         try

@@ -86,7 +86,7 @@ public sealed class CsvTableWriter : IDisposable
 
         if (_used + (row.Length * (MaxNumberBytes + 1)) > BufferSize)
         {
-            Flush();
+            WriteBuffer();
         }
 
         for (int i = 0; i < row.Length; i++)
@@ -140,14 +140,14 @@ public sealed class CsvTableWriter : IDisposable
     }
 
     /// <summary>Flushes the buffered text to the stream.</summary>
-    public void Dispose() => Flush();
+    public void Dispose() => WriteBuffer();
 
     private void WriteText(string text)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(text);
         if (bytes.Length > BufferSize - _used)
         {
-            Flush();
+            WriteBuffer();
             if (bytes.Length > BufferSize)
             {
                 _stream.Write(bytes);
@@ -163,13 +163,20 @@ public sealed class CsvTableWriter : IDisposable
     {
         if (_used == BufferSize)
         {
-            Flush();
+            WriteBuffer();
         }
 
         _buffer[_used++] = value;
     }
 
-    private void Flush()
+    /// <summary>Writes the rows buffered so far to the stream and flushes it, so a reader of a file that grows sees them.</summary>
+    public void Flush()
+    {
+        WriteBuffer();
+        _stream.Flush();
+    }
+
+    private void WriteBuffer()
     {
         _stream.Write(_buffer, 0, _used);
         _used = 0;

@@ -1,8 +1,10 @@
 using System.CommandLine;
-using Sharpness.Cli.Figures;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Figures;
+using Sharpness.Cli.Progress;
+using Sharpness.Experiments.Nets;
 using Sharpness.Nets.Experiments;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
@@ -96,21 +98,19 @@ public sealed class NetFitUvCommand
         ulong seed;
         if (trainingSettings is { } settings)
         {
-            using var scope = NewDisposeScope();
-            var splits = settings.LoadData();
-            var (train, test) = settings.ExampleSets(splits);
-            using NetworkModule model = settings.BuildModel(splits.Train);
-            var config = settings.Trainer with { Tracking = settings.Trainer.Tracking! with { ProjectOnTopEigenvector = true } };
-            TrainingResult result = NetRun.Train(model, config, train, test, context, "fit-uv");
-            NetRun.WriteMetrics(output, result, settings.TopK);
+            // Trained by the net train entry point (progress every step, Ctrl-C at a step boundary), metrics.csv streamed.
+            var projected = settings with { Trainer = settings.Trainer with { Tracking = settings.Trainer.Tracking! with { ProjectOnTopEigenvector = true } } };
+            using var metrics = new NetTrainWriter(output.Folder, ownsFolder: false);
+            var run = CommandProgress.Run(context, quiet: false, progress => NetTrainExperiment.Run(projected, progress.Progress, progress.Cancellation, metrics, "net fit-uv"), log => new NetStepLines(log, "fit-uv"));
+            TrainingResult result = run.Training;
             written.Add(NetRun.MetricsFile);
             var usable = result.Measurements.Where(m => m.Sharpness > 0 && double.IsFinite(m.Sharpness)).ToList();
             points = usable.Select(m => new EffectiveUvPoint(
                 m.Step, m.Sharpness, m.Projection?.Output ?? double.NaN, m.Projection?.Target ?? double.NaN, m.Projection?.Ntk ?? double.NaN)).ToList();
             gaussNewton = usable.Select(m => m.Projection?.GaussNewton ?? double.NaN).ToList();
             learningRate = result.LearningRate;
-            configuration = settings.Configuration(splits, result.LearningRate);
-            training = NetRun.Results(result);
+            configuration = run.Configuration;
+            training = run.Results;
             written.AddRange(NetRun.WriteFigures(output, configuration, training));
             projection = "top-eigenvector";
             seed = settings.Seed;
@@ -175,7 +175,7 @@ public sealed class NetFitUvCommand
     }
 
     /// <summary>The training settings, with the restrictions of the UV map: squared loss, full-batch GD, constant η.</summary>
-    private NetSettings ResolveTraining(ParseResult parse)
+    private NetworkSettings ResolveTraining(ParseResult parse)
     {
         var settings = _net.Resolve(parse);
         var trainer = settings.Trainer;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
+using Sharpness.Experiments.Nets;
 using Sharpness.Nets.Experiments;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
@@ -164,7 +165,7 @@ public sealed class NetPredictCommand
         return ExitCodes.Success;
     }
 
-    private NetSettings ResolveSettings(ParseResult parse)
+    private NetworkSettings ResolveSettings(ParseResult parse)
     {
         var settings = _net.Resolve(parse);
         if (!LossSupported(settings.Trainer))
@@ -223,19 +224,19 @@ public sealed class NetPredictCommand
 
     private static bool LossSupported(TrainerConfig trainer) => ResidualKernel.IsSquaredError(trainer.Loss);
 
-    private List<PredictionConfig> Configurations(ParseResult parse, NetSettings settings)
+    private List<PredictionConfig> Configurations(ParseResult parse, NetworkSettings settings)
     {
-        var parameterisations = SplitNames(parse.GetValue(_params)!, "--params").Select(p => NetOptions.ParseParameterisation(p, "--params")).Distinct().ToArray();
-        int[] widths = NetOptions.ParseIntList(parse.GetValue(_widths)!, 1, "--widths").Distinct().ToArray();
+        var parameterisations = SplitNames(parse.GetValue(_params)!, "--params").Select(p => NetworkNames.ParseParameterisation(p, "--params")).Distinct().ToArray();
+        int[] widths = NetworkNames.ParseIntList(parse.GetValue(_widths)!, 1, "--widths").Distinct().ToArray();
         double?[] scales = parse.GetValue(_initScales) is { } text
-            ? NetOptions.ParsePositiveList(text, "--init-scales").Distinct().Select(s => (double?)s).ToArray()
+            ? NetworkNames.ParsePositiveList(text, "--init-scales").Distinct().Select(s => (double?)s).ToArray()
             : [null];
         Array.ForEach(widths, width => Array.ForEach(scales, scale => (settings with { Width = width, InitScale = scale ?? settings.InitScale }).CheckLimits("--widths", initScaleOption: "--init-scales")));
         settings.RequireFloat32("--init-scales", scales.Select(s => s ?? 1));
         string zeroText = parse.GetValue(_zeroReadout)!;
         var zero = zeroText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)
             ? []
-            : SplitNames(zeroText, "--zero-readout-params").Select(p => NetOptions.ParseParameterisation(p, "--zero-readout-params")).Distinct().ToArray();
+            : SplitNames(zeroText, "--zero-readout-params").Select(p => NetworkNames.ParseParameterisation(p, "--zero-readout-params")).Distinct().ToArray();
         if (settings.Initialisation == Initialisation.Torch)
         {
             var undefined = parameterisations.Concat(zero).Where(p => p is not (NetworkParameterisation.Sp or NetworkParameterisation.MuPOutput)).ToArray();
@@ -276,7 +277,7 @@ public sealed class NetPredictCommand
         return parts.Length > 0 ? parts : throw new UsageException(option, "expected a comma-separated list, got nothing.");
     }
 
-    private Plan OscillationPlan(ParseResult parse, NetSettings settings)
+    private Plan OscillationPlan(ParseResult parse, NetworkSettings settings)
     {
         bool factorsGiven = AnalysisOptions.IsGiven(parse, _lrFactors);
         bool ratesGiven = AnalysisOptions.IsGiven(parse, _lrs);
@@ -304,14 +305,14 @@ public sealed class NetPredictCommand
         List<string> names;
         if (ratesGiven)
         {
-            double[] values = NetOptions.ParsePositiveList(parse.GetValue(_lrs)!, "--lrs");
+            double[] values = NetworkNames.ParsePositiveList(parse.GetValue(_lrs)!, "--lrs");
             settings.RequireFloat32("--lrs", values);
             rates = values.Select(LearningRateSpec.Absolute).ToList();
             names = values.Select(v => FormattableString.Invariant($"eta={v:G4}")).ToList();
         }
         else
         {
-            double[] factors = NetOptions.ParsePositiveList(parse.GetValue(_lrFactors) ?? "3.5,4,4.5,5", "--lr-factors");
+            double[] factors = NetworkNames.ParsePositiveList(parse.GetValue(_lrFactors) ?? "3.5,4,4.5,5", "--lr-factors");
             rates = factors.Select(a => LearningRateSpec.RelativeToInitialSharpness(2 * a)).ToList();
             names = factors.Select(a => FormattableString.Invariant($"a={a:G4}")).ToList();
         }
@@ -321,7 +322,7 @@ public sealed class NetPredictCommand
         return new Plan(model, rates, names, steps, window, every, maxPeriod, periodTolerance);
     }
 
-    private static PredictionRun RunPrediction(PredictionConfig config, NetSettings baseSettings, Nets.Data.Dataset trainData, ExampleSet train, ExampleSet? test, ExampleSet measurementSet, double tolerance, CliContext context, string label)
+    private static PredictionRun RunPrediction(PredictionConfig config, NetworkSettings baseSettings, Nets.Data.Dataset trainData, ExampleSet train, ExampleSet? test, ExampleSet measurementSet, double tolerance, CliContext context, string label)
     {
         var settings = Apply(baseSettings, config);
         var clock = Stopwatch.StartNew();
@@ -371,7 +372,7 @@ public sealed class NetPredictCommand
             ? EarlyTrendClassifier.Classify(steps, values, tolerance)
             : new ObservedEarlyTrend(EarlyRegime.Flat, null, EarlyRegime.Flat, null, double.NaN, double.NaN, double.NaN, double.NaN, 0);
 
-    private static OscillationRun RunOscillation(Plan plan, int index, NetSettings baseSettings, Nets.Data.Dataset trainData, ExampleSet train, CliContext context, string label)
+    private static OscillationRun RunOscillation(Plan plan, int index, NetworkSettings baseSettings, Nets.Data.Dataset trainData, ExampleSet train, CliContext context, string label)
     {
         var settings = Apply(baseSettings, plan.Model);
         var tracking = settings.Trainer.Tracking! with { Interval = plan.Every };
@@ -418,7 +419,7 @@ public sealed class NetPredictCommand
         return new OscillationRun(name, result, sharpness, firstLate, lossPeriod, sharpnessPeriod, lossLyapunov, sharpnessLyapunov, clock.Elapsed.TotalSeconds);
     }
 
-    private static NetSettings Apply(NetSettings settings, PredictionConfig config) => settings with
+    private static NetworkSettings Apply(NetworkSettings settings, PredictionConfig config) => settings with
     {
         Parameterisation = config.Parameterisation,
         Width = config.Width,
@@ -605,7 +606,7 @@ public sealed class NetPredictCommand
     private static JsonArray Changes(IEnumerable<PeriodChange> changes) =>
         new(changes.Select(c => (JsonNode?)new JsonObject { ["from"] = c.FromPeriod, ["to"] = c.ToPeriod, ["from_lr"] = c.FromLearningRate, ["to_lr"] = c.ToLearningRate }).ToArray());
 
-    private static JsonObject Configuration(NetSettings settings, Nets.Data.DatasetSplits splits, IReadOnlyList<PredictionConfig> configs, double tolerance, Plan? plan)
+    private static JsonObject Configuration(NetworkSettings settings, Nets.Data.DatasetSplits splits, IReadOnlyList<PredictionConfig> configs, double tolerance, Plan? plan)
     {
         var configuration = settings.Configuration(splits, null);
         configuration.Remove("param");
@@ -635,7 +636,7 @@ public sealed class NetPredictCommand
         return configuration;
     }
 
-    private static string Summary(NetSettings settings, IReadOnlyList<PredictionRun> predictions, IReadOnlyList<OscillationRun> late, Plan? plan, JsonObject results, double tolerance, IReadOnlyList<string> arguments)
+    private static string Summary(NetworkSettings settings, IReadOnlyList<PredictionRun> predictions, IReadOnlyList<OscillationRun> late, Plan? plan, JsonObject results, double tolerance, IReadOnlyList<string> arguments)
     {
         string G(double? x) => x is double v && double.IsFinite(v) ? v.ToString("G4", CultureInfo.InvariantCulture) : "–";
         var text = new StringBuilder();

@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Sharpness.Cli.Figures;
+using Sharpness.Experiments.Nets;
 using Sharpness.Nets.Checkpoints;
 using Sharpness.Nets.Models;
-using Sharpness.Nets.Parameters;
 using Sharpness.Nets.Training;
 using Sharpness.Plots;
 using Sharpness.Runs;
@@ -20,10 +19,10 @@ namespace Sharpness.Cli.Commands;
 internal static class NetRun
 {
     /// <summary>The per-step table of a training run.</summary>
-    public const string MetricsFile = "metrics.csv";
+    public const string MetricsFile = NetTrainWriter.MetricsFile;
 
     /// <summary>The files <see cref="WriteMetrics"/> and <see cref="WriteFigures"/> write.</summary>
-    public static readonly string[] Files = [MetricsFile, "sharpness.png", "lr_sharpness.png", "lr_sharpness.svg"];
+    public static readonly string[] Files = [MetricsFile, .. NetTrainWriter.FigureFiles];
 
     /// <summary>
     /// Trains <paramref name="model"/>, reporting progress on standard error prefixed by
@@ -90,71 +89,8 @@ internal static class NetRun
         return finished!;
     }
 
-    /// <summary>
-    /// Refuses, before training, runs whose files would not fit the free space where
-    /// <paramref name="folder"/> is (exit code 3, <see cref="Runs.Limits.ResourceLimits.RequireDisk"/>):
-    /// the checkpoints of <paramref name="plan"/> within the step budget at the model's size
-    /// (<see cref="Safetensors.EstimatedBytes"/>; a TorchScript module's final checkpoint counts twice,
-    /// its state and model.pt), metrics.csv (<see cref="NetworkSize.MetricsBytes"/>) and the other
-    /// files, for each of <paramref name="runs"/> runs.
-    /// </summary>
-    public static void RequireDisk(string folder, NetworkModule model, CheckpointPlan plan, TrainerConfig config, int topK, int runs = 1)
-    {
-        int saved = plan.Steps.Count(s => s <= config.MaxSteps) + (plan.Final ? (model is TorchScriptNetwork ? 2 : 1) : 0);
-        double checkpoint = Safetensors.EstimatedBytes(model);
-        double metrics = NetworkSize.MetricsBytes(config.MaxSteps + 1.0, 16.0 + Math.Max(topK, 1));
-        double bytes = runs * ((saved * checkpoint) + metrics + NetworkSize.RunFilesBytes);
-        string each = runs > 1 ? $" for each of {runs} runs" : string.Empty;
-        string size = $"metrics.csv of {config.MaxSteps + 1.0:N0} rows";
-        if (saved > 0)
-        {
-            string option = plan.Steps.Count > 0 ? "--checkpoint-steps" : "--checkpoint";
-            string checkpoints = $"{Words.Count(saved, "checkpoint")} of about {Runs.Limits.ResourceLimits.Bytes(checkpoint)} ({ParameterVector.Count(model):N0} parameters in {model.DType.ToString().ToLowerInvariant()})";
-            Runs.Limits.ResourceLimits.RequireDisk(option, $"{checkpoints} and {size}{each}", bytes, folder, "the run's files");
-        }
-        else
-        {
-            Runs.Limits.ResourceLimits.RequireDisk("--steps", $"{size}{each}", bytes, folder, "the run's files");
-        }
-    }
-
     /// <summary>Writes metrics.csv: one row per step, the sharpness columns where measured (NaN elsewhere).</summary>
-    public static void WriteMetrics(RunOutput output, TrainingResult result, int topK)
-    {
-        var columns = new List<string> { "step", "loss", "accuracy", "lr", "sharpness", "threshold", "residual", "matvecs", "converged", "lr_sharpness", "f_norm", "f_dot_y", "y_norm", "train_loss", "train_accuracy", "test_loss", "test_accuracy" };
-        columns.AddRange(Enumerable.Range(2, Math.Max(0, topK - 1)).Select(k => $"eigenvalue{k}"));
-        output.WriteCsv(MetricsFile, columns, writer =>
-        {
-            var row = new double[columns.Count];
-            foreach (var r in result.Records)
-            {
-                var m = r.Measurement;
-                row[0] = r.Step;
-                row[1] = r.Loss;
-                row[2] = r.Accuracy;
-                row[3] = r.LearningRate;
-                row[4] = r.Sharpness;
-                row[5] = r.Threshold;
-                row[6] = r.Residual;
-                row[7] = r.Matvecs ?? double.NaN;
-                row[8] = r.Converged is bool converged ? (converged ? 1 : 0) : double.NaN;
-                row[9] = m is null ? double.NaN : result.LearningRate * m.Sharpness;
-                row[10] = m?.OutputNorm ?? double.NaN;
-                row[11] = m?.OutputTargetInnerProduct ?? double.NaN;
-                row[12] = m?.TargetNorm ?? double.NaN;
-                row[13] = m?.TrainLoss ?? double.NaN;
-                row[14] = m?.TrainAccuracy ?? double.NaN;
-                row[15] = m?.TestLoss ?? double.NaN;
-                row[16] = m?.TestAccuracy ?? double.NaN;
-                for (int k = 1; k < topK; k++)
-                {
-                    row[16 + k] = m is not null && k < m.Eigenvalues.Count ? m.Eigenvalues[k] : double.NaN;
-                }
-
-                writer.WriteRow(row);
-            }
-        });
-    }
+    public static void WriteMetrics(RunOutput output, TrainingResult result, int topK) => NetTrainWriter.WriteMetrics(output.Folder, result, topK);
 
     /// <summary>
     /// Writes sharpness.png (λ_H with 2/η, loss below) and lr_sharpness.png/.svg (η λ_H against step),
@@ -164,26 +100,7 @@ internal static class NetRun
         output.WriteFigures(NetTrainFigures.Render(SavedRun.Writing(output.Path, "net train", configuration, results)));
 
     /// <summary>The manifest's results of a training run.</summary>
-    public static JsonObject Results(TrainingResult result)
-    {
-        var last = result.Records[^1];
-        var lastMeasurement = result.Measurements.Count > 0 ? result.Measurements[^1] : null;
-        return new JsonObject
-        {
-            ["steps_completed"] = result.StepsCompleted,
-            ["stop_reason"] = result.StopReason.ToString(),
-            ["diverged"] = result.Diverged,
-            ["diverged_at_step"] = result.DivergedAtStep,
-            ["learning_rate"] = result.LearningRate,
-            ["threshold"] = lastMeasurement?.Threshold is double th ? JsonOutput.Number(th) : null,
-            ["initial_sharpness"] = JsonOutput.Number(result.InitialSharpness),
-            ["final_loss"] = JsonOutput.Number(last.Loss),
-            ["final_accuracy"] = JsonOutput.Number(last.Accuracy),
-            ["final_sharpness"] = JsonOutput.Number(lastMeasurement?.Sharpness),
-            ["measurements"] = result.Measurements.Count,
-            ["matvecs"] = result.Measurements.Sum(m => m.Matvecs),
-        };
-    }
+    public static JsonObject Results(TrainingResult result) => NetTrainExperiment.Results(result);
 }
 
 /// <summary>
@@ -229,75 +146,5 @@ internal sealed class CheckpointOptions
         }
 
         return new CheckpointPlan([.. steps], final);
-    }
-}
-
-/// <summary>Which weights a run saves: the listed steps and/or the final weights.</summary>
-/// <param name="Steps">Steps t ≥ 0, ascending: θ_t is saved as model-step-t.safetensors.</param>
-/// <param name="Final">Whether the final weights are saved as model.safetensors.</param>
-internal sealed record CheckpointPlan(IReadOnlyList<int> Steps, bool Final)
-{
-    /// <summary>The description of the saved weights.</summary>
-    public const string DescriptionFile = "model.json";
-
-    /// <summary>The final weights.</summary>
-    public const string FinalFile = "model.safetensors";
-
-    /// <summary>No checkpoint at all.</summary>
-    public bool IsEmpty => Steps.Count == 0 && !Final;
-
-    /// <summary>Every file the plan may write.</summary>
-    public IReadOnlyList<string> Files => IsEmpty ? [] : [.. Steps.Select(FileName), .. Final ? new[] { FinalFile } : [], DescriptionFile];
-
-    /// <summary>The file of step <paramref name="step"/>'s weights.</summary>
-    public static string FileName(int step) => FormattableString.Invariant($"model-step-{step}.safetensors");
-}
-
-/// <summary>
-/// Saves the weights of a plan while a run trains (as a step callback: the model then holds θ_t) and at
-/// its end, and writes model.json: the model's description (<see cref="ModelDescription"/>), the data
-/// preprocessing and which file holds which step.
-/// </summary>
-internal sealed class CheckpointWriter(RunOutput output, NetworkModule model, CheckpointPlan plan)
-{
-    private readonly JsonObject _files = new();
-
-    /// <summary>Saves θ_t when step t is in the plan.</summary>
-    public void OnStep(TrainingStepRecord record)
-    {
-        if (plan.Steps.Contains(record.Step))
-        {
-            Save(CheckpointPlan.FileName(record.Step), record.Step);
-        }
-    }
-
-    /// <summary>Saves the final weights (when planned) and model.json; returns the files written, in order.</summary>
-    /// <param name="result">The finished run.</param>
-    /// <param name="data">The data preprocessing, for model.json.</param>
-    public IReadOnlyList<string> Finish(TrainingResult result, JsonObject data)
-    {
-        if (plan.IsEmpty)
-        {
-            return [];
-        }
-
-        if (plan.Final)
-        {
-            Save(CheckpointPlan.FinalFile, result.Records[^1].Step);
-        }
-
-        var description = ModelDescription.Describe(model);
-        description["data"] = data;
-        description["checkpoints"] = _files.DeepClone();
-        output.WriteText(CheckpointPlan.DescriptionFile, description.ToJsonString(JsonOutput.Options) + "\n");
-        return [.. _files.Select(f => f.Key), CheckpointPlan.DescriptionFile];
-    }
-
-    private void Save(string file, int step)
-    {
-        var description = ModelDescription.Describe(model);
-        description["step"] = step;
-        output.WriteBytes(file, Safetensors.Serialise(model, new Dictionary<string, string> { ["architecture"] = description.ToJsonString(JsonOutput.Options) }));
-        _files[file] = step;
     }
 }

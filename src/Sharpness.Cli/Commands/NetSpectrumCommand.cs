@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Sharpness.Core.Spectral;
 using Sharpness.Cli.Progress;
+using Sharpness.Core.Spectral;
+using Sharpness.Experiments.Nets;
 using Sharpness.Experiments.Runs;
 using Sharpness.Experiments.Spectrum;
 using Sharpness.Nets.Data;
@@ -164,13 +165,13 @@ public sealed class NetSpectrumCommand
             {
                 Kind = dataset switch { "mnist" => ImageDatasetKind.Mnist, "cifar10" => ImageDatasetKind.Cifar10, _ => ImageDatasetKind.FashionMnist },
                 Directory = parse.GetValue(_dataDir)?.FullName,
-                Classes = NetOptions.ParseClasses(parse.GetValue(_classes)),
+                Classes = NetworkNames.ParseClasses(parse.GetValue(_classes)),
             },
             SyntheticDataset = dataset == "synthetic" ? new SyntheticDataOptions { InputDimension = 20, OutputDimension = 3, Classification = true, Seed = seed } : null,
-            InputShape = parse.GetValue(_inputShape) is { } shape ? NetOptions.ParseIntList(shape, 1, "--input-shape") : null,
-            Loss = NetOptions.ParseLoss(parse.GetValue(_loss)!),
+            InputShape = parse.GetValue(_inputShape) is { } shape ? NetworkNames.ParseIntList(shape, 1, "--input-shape") : null,
+            Loss = NetworkNames.ParseLoss(parse.GetValue(_loss)!),
             MeasureSize = measureSize,
-            Precision = NetOptions.ParseDType(parse.GetValue(_dtype)!, "--dtype"),
+            Precision = NetworkNames.ParseDType(parse.GetValue(_dtype)!, "--dtype"),
             BatchSize = parse.GetValue(_batchSize),
             TopK = parse.GetValue(_topK),
             BottomK = parse.GetValue(_bottomK),

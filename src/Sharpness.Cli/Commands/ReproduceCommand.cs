@@ -3,6 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Sharpness.Cli.Figures;
+using Sharpness.Cli.Progress;
+using Sharpness.Experiments.Nets;
+using Sharpness.Experiments.Progress;
 using Sharpness.Experiments.Reproduction;
 using Sharpness.Runs;
 using Sharpness.Runs.Safety;
@@ -53,7 +56,7 @@ public sealed class ReproduceCommand
         if (plan.NetSkipReason is null)
         {
             // The dataset's headers are checked before the first experiment, not when the networks' turn comes.
-            NetSettings.CheckDataFiles("fashion-mnist", options.DataDir);
+            NetworkSettings.CheckDataFiles("fashion-mnist", options.DataDir);
         }
 
         bool resuming;
@@ -113,7 +116,9 @@ public sealed class ReproduceCommand
 
             var runClock = Stopwatch.StartNew();
             var subError = new StringWriter(CultureInfo.InvariantCulture);
-            int code = Program.Run(run.ArgumentsWithOut, new StringWriter(CultureInfo.InvariantCulture), subError);
+            // The experiment's progress (each of its runs, step by step) is shown under reproduce/NAME.
+            int code = CommandProgress.Run(context, quiet: false, display =>
+                Program.Run(run.ArgumentsWithOut, new StringWriter(CultureInfo.InvariantCulture), subError, NestedProgress.Under(display.Progress, $"reproduce/{name}"), display.Cancellation));
             double seconds = runClock.Elapsed.TotalSeconds;
             context.Error.WriteLine($"[{i + 1}/{plan.Runs.Count}] {name}: {(code == 0 ? "done" : $"failed (exit {code})")} in {seconds:F1} s");
             if (code != 0)

@@ -14,6 +14,9 @@ internal sealed class RunOutput
 
     private RunOutput(RunFolder folder) => _folder = folder;
 
+    /// <summary>The folder, for the library's writers.</summary>
+    public RunFolder Folder => _folder;
+
     /// <summary>The absolute folder path.</summary>
     public string Path => _folder.Path;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Sharpness.Experiments.Nets;
 using Sharpness.Nets.Checkpoints;
 using Sharpness.Nets.Data;
 using Sharpness.Nets.Hessian;
@@ -38,7 +39,7 @@ internal sealed class TrainedRun : IDisposable
 
     private readonly DatasetSplits _splits;
 
-    private TrainedRun(string folder, NetworkModule model, DatasetSplits splits, NetSettings settings, JsonObject provenance)
+    private TrainedRun(string folder, NetworkModule model, DatasetSplits splits, NetworkSettings settings, JsonObject provenance)
     {
         Folder = folder;
         Model = model;
@@ -57,7 +58,7 @@ internal sealed class TrainedRun : IDisposable
     public Dataset Train => _splits.Train;
 
     /// <summary>The run's resolved settings (loss, measurement set size, ...).</summary>
-    public NetSettings Settings { get; }
+    public NetworkSettings Settings { get; }
 
     /// <summary>Where the network came from, for a manifest: the folder, the checkpoint's SHA-256, the recorded and recomputed losses.</summary>
     public JsonObject Provenance { get; }
@@ -143,12 +144,12 @@ internal sealed class TrainedRun : IDisposable
             throw new UsageException("--run", $"the settings of '{folder}' cannot be read back ({parse.Errors[0].Message}).");
         }
 
-        NetSettings settings;
+        NetworkSettings settings;
         try
         {
             settings = net.Resolve(parse);
         }
-        catch (UsageException e)
+        catch (Sharpness.Experiments.InvalidOptionException e)
         {
             throw new UsageException("--run", $"the settings of '{folder}' cannot be used ({e.Option}: {e.Message})");
         }

@@ -50,7 +50,8 @@ public sealed class CommandProgress
     /// <param name="context">The command's writers, outer progress and cancellation.</param>
     /// <param name="quiet">Show no progress (<c>--quiet</c>).</param>
     /// <param name="work">Calls the entry point.</param>
-    public static T Run<T>(CliContext context, bool quiet, Func<CommandProgress, T> work)
+    /// <param name="log">The reporter for logs (standard error redirected), given standard error; null: <see cref="PlainProgress"/>.</param>
+    public static T Run<T>(CliContext context, bool quiet, Func<CommandProgress, T> work, Func<TextWriter, IProgress<ExperimentProgress>>? log = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(work);
@@ -63,7 +64,7 @@ public sealed class CommandProgress
 
         if (!context.OwnsConsole || Console.IsErrorRedirected)
         {
-            return work(new CommandProgress(new PlainProgress(context.Error), cancellation.Token, context.Output.WriteLine));
+            return work(new CommandProgress(log?.Invoke(context.Error) ?? new PlainProgress(context.Error), cancellation.Token, context.Output.WriteLine));
         }
 
         // On a terminal: drawn on standard error, so that standard output stays clean for --json.

@@ -24,7 +24,7 @@ public sealed record SpectrumOptions
 
     /// <summary>
     /// A model in memory instead of a file: any <see cref="NetworkModule"/> (one of the toolkit's networks, a loaded
-    /// <see cref="Nets.Models.TorchScriptNetwork"/>). It is not modified or disposed; every product works on a copy in
+    /// <see cref="Sharpness.Nets.Models.TorchScriptNetwork"/>). It is not modified or disposed; every product works on a copy in
     /// <see cref="Precision"/>. Its inputs are flat [B, d] examples of the data.
     /// </summary>
     public NetworkModule? Model { get; init; }

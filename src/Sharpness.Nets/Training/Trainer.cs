@@ -97,6 +97,7 @@ public static class Trainer
                 Accuracy = accuracy,
                 Examples = examples,
                 LearningRate = rate,
+                PeakLearningRate = learningRate,
                 Measurement = measurement,
             };
             records.Add(record);

@@ -31,6 +31,13 @@ public sealed record TrainingStepRecord
     /// </summary>
     public required double LearningRate { get; init; }
 
+    /// <summary>
+    /// The run's peak learning rate η (<see cref="TrainingResult.LearningRate"/>: the given η, or c/λ_H(0)),
+    /// known from step 0 on, so a record streamed while the run trains can be scaled as the finished run is.
+    /// NaN when the record was not made by <see cref="Trainer"/>.
+    /// </summary>
+    public double PeakLearningRate { get; init; } = double.NaN;
+
     /// <summary>The sharpness measurement at θ_t, or null on steps without one.</summary>
     public SharpnessMeasurement? Measurement { get; init; }
 

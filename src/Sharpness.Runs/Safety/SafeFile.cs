@@ -74,6 +74,26 @@ public static class SafeFile
         }
     }
 
+    /// <summary>
+    /// Opens <c>NAME.partial</c> for a file that grows while others read it (a run's metrics.csv followed
+    /// live): a stale temporary entry left by an interrupted attempt is removed first (without following a
+    /// link), the file is created exclusively and may be read, not written, by others. Dispose the stream
+    /// after <see cref="FileStream.Flush(bool)"/>, then <see cref="Commit"/> it, or <see cref="TryDelete"/>
+    /// <see cref="TemporaryPath"/> to drop it.
+    /// </summary>
+    /// <param name="folder">An existing folder.</param>
+    /// <param name="fileName">One path segment (the final name).</param>
+    /// <returns>The stream, positioned at the start of the empty file.</returns>
+    /// <exception cref="ArgumentException">The name is not one safe segment.</exception>
+    /// <exception cref="IOException">The temporary name is a folder, or the disk failed.</exception>
+    public static FileStream CreateTemporary(string folder, string fileName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        string temporary = TemporaryPath(folder, fileName);
+        RemoveStaleTemporary(temporary);
+        return new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 0 });
+    }
+
     /// <summary>Renames <c>NAME.partial</c> over NAME (the second half of <see cref="WriteAtomicAsync"/>); a link at NAME is replaced, not followed.</summary>
     /// <param name="folder">The folder.</param>
     /// <param name="fileName">One path segment.</param>

@@ -5,8 +5,7 @@ namespace Sharpness.Web.Training;
 /// <summary>
 /// Runs one training run of a job into its run folder, reporting the metrics columns, every row
 /// (one per step, the columns of <c>metrics.csv</c>) and progress snapshots. The server's adapter
-/// (<see cref="NetTrainAdapter"/>) drives the Nets library's trainer today; a library entry point for
-/// <c>net train</c> can take its place behind this interface.
+/// (<see cref="NetTrainAdapter"/>) calls the library entry points of <c>net train</c> and <c>net eos</c>.
 /// </summary>
 public interface ITrainingRunner
 {
@@ -28,4 +27,27 @@ public interface ITrainingRunner
         Action<double[]> row,
         IProgress<ExperimentProgress> progress,
         CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Trains every learning rate of an eos job as <c>net eos</c> does (one sub-folder each, then eos.csv, summary.md,
+    /// the figure and the manifest in <paramref name="folder"/>); returns how it ended, or null when this runner
+    /// trains eos jobs one learning rate at a time through <see cref="Run"/> (the default).
+    /// </summary>
+    /// <param name="request">The job's settings (kind eos).</param>
+    /// <param name="folder">The job's folder (absolute; new).</param>
+    /// <param name="run">The job's run path under the runs folder, which names the sub-runs in events.</param>
+    /// <param name="started">Receives each sub-run's path and η as it starts.</param>
+    /// <param name="columns">Receives a sub-run's path and metrics columns once, before its rows.</param>
+    /// <param name="row">Receives a sub-run's path and each row as it is measured.</param>
+    /// <param name="progress">Receives progress snapshots.</param>
+    /// <param name="cancellationToken">Stops at a step boundary; the learning rates already trained stay complete.</param>
+    string? RunEos(
+        TrainingRequest request,
+        string folder,
+        string run,
+        Action<string, double> started,
+        Action<string, IReadOnlyList<string>> columns,
+        Action<string, double[]> row,
+        IProgress<ExperimentProgress> progress,
+        CancellationToken cancellationToken) => null;
 }

@@ -188,8 +188,19 @@ public sealed class TrainingQueue : IDisposable
         try
         {
             var runs = request.Runs;
-            string? outcome = null;
-            foreach (double? lr in runs)
+            string? outcome = request.Kind == "eos"
+                ? _runner.RunEos(
+                    request,
+                    _paths.Resolve(job.Run),
+                    job.Run,
+                    (run, lr) => job.Append("run", new { run, learning_rate = lr }),
+                    (run, columns) => job.Append("columns", new { run, columns }),
+                    (run, values) => job.Append("row", new { run, values }),
+                    progress,
+                    token)
+                : null;
+            // A runner without an eos experiment trains each learning rate as its own run.
+            foreach (double? lr in outcome is null ? runs : [])
             {
                 if (token.IsCancellationRequested)
                 {

@@ -171,6 +171,26 @@ public sealed record TrainingRequest
             throw ApiException.BadRequest("lr: kind eos takes its learning rates from lrs.");
         }
 
+        if (eos && request.Optimizer != "gd")
+        {
+            throw ApiException.BadRequest("optimizer: kind eos studies full-batch gradient descent (gd).");
+        }
+
+        if (eos && request.SharpnessEvery == 0)
+        {
+            throw ApiException.BadRequest("sharpness_every: kind eos needs the sharpness; give a positive interval.");
+        }
+
+        if (eos && request.InitScale is not null)
+        {
+            throw ApiException.BadRequest("init_scale: kind eos uses PyTorch's default initialisation (fixed bounds 1/sqrt(fan_in)), which has no variance to set.");
+        }
+
+        if (eos && request.Param != "sp")
+        {
+            throw ApiException.BadRequest("param: kind eos uses PyTorch's default initialisation, defined for sp.");
+        }
+
         if (!eos && f.Has("lrs"))
         {
             throw ApiException.BadRequest("lrs: only kind eos takes a list of learning rates; kind train takes lr or lr_constant.");

@@ -118,14 +118,14 @@ public sealed class SpectrumExperimentTests
     [Fact]
     public void AModuleOnAToolkitDatasetAndANetworkInMemoryGiveTheSpectrumOfADirectLanczosRun()
     {
-        var synthetic = new Nets.Data.SyntheticDataOptions { TrainCount = 40, InputDimension = 6, OutputDimension = 3, Classification = true, Seed = 5 };
+        var synthetic = new Sharpness.Nets.Data.SyntheticDataOptions { TrainCount = 40, InputDimension = 6, OutputDimension = 3, Classification = true, Seed = 5 };
         SpectrumResult fromDataset = SpectrumExperiment.Run(new SpectrumOptions
         {
             TorchScriptFile = Fixture("mlp.pt"), SyntheticDataset = synthetic, Loss = LossFunction.CrossEntropy, TopK = 2, Tolerance = 1e-10, GaussNewton = false,
         });
 
-        using var splits = Nets.Data.SyntheticDatasets.Create(synthetic with { TestCount = 1, DType = TorchSharp.torch.ScalarType.Float64 });
-        using var network = new Nets.Models.FullyConnectedNetwork(new Nets.Models.FullyConnectedConfig { InputDimension = 6, OutputDimension = 3, Depth = 2, Width = 5, Seed = 3 });
+        using var splits = Sharpness.Nets.Data.SyntheticDatasets.Create(synthetic with { TestCount = 1, DType = TorchSharp.torch.ScalarType.Float64 });
+        using var network = new Sharpness.Nets.Models.FullyConnectedNetwork(new Sharpness.Nets.Models.FullyConnectedConfig { InputDimension = 6, OutputDimension = 3, Depth = 2, Width = 5, Seed = 3 });
         SpectrumResult inMemory = SpectrumExperiment.Run(new SpectrumOptions
         {
             Model = network, Data = splits.Train, Loss = LossFunction.CrossEntropy, TopK = 2, Tolerance = 1e-10, MeasureSize = 25, GaussNewton = false,
@@ -192,11 +192,11 @@ public sealed class SpectrumExperimentTests
     private static string TwoTargetColumns()
     {
         using var scope = TorchSharp.torch.NewDisposeScope();
-        var entries = Nets.Checkpoints.Safetensors.ReadEntries(File.ReadAllBytes(Fixture("mlp.safetensors")));
+        var entries = Sharpness.Nets.Checkpoints.Safetensors.ReadEntries(File.ReadAllBytes(Fixture("mlp.safetensors")));
         var inputs = entries.Single(e => e.Name == "inputs").ToTensor();
         string path = Path.Combine(Path.GetTempPath(), "sharpness-tests", Guid.NewGuid().ToString("N") + ".safetensors");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, Nets.Checkpoints.Safetensors.Serialise([("inputs", inputs), ("targets", TorchSharp.torch.zeros(24, 2))]));
+        File.WriteAllBytes(path, Sharpness.Nets.Checkpoints.Safetensors.Serialise([("inputs", inputs), ("targets", TorchSharp.torch.zeros(24, 2))]));
         return path;
     }
 

@@ -228,6 +228,8 @@ public sealed class SecurityTests : IDisposable
     [InlineData("[1, 2]", "body: expected a JSON object")]
     [InlineData("{not json", "body: not valid JSON")]
     [InlineData("{\"kind\": \"eos\", \"dataset\": \"synthetic\", \"lrs\": []}", "lrs: expected a list of 1 to 8 numbers")]
+    [InlineData("{\"kind\": \"eos\", \"dataset\": \"synthetic\", \"init_scale\": 2}", "init_scale: kind eos uses PyTorch's default initialisation")]
+    [InlineData("{\"kind\": \"eos\", \"dataset\": \"synthetic\", \"optimizer\": \"sgd\"}", "optimizer: kind eos studies full-batch gradient descent")]
     public async Task InvalidTrainingFormsGet400NamingTheField(string body, string expected)
     {
         await using var server = new InMemoryExplorer(_runs, runner: new BlockingRunner());

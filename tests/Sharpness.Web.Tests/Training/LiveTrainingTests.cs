@@ -112,6 +112,18 @@ public sealed class LiveTrainingTests : IAsyncLifetime
         }
 
         Assert.Equal(2, job.EventsFrom(0).Events.Count(e => e.Name == "run"));
+
+        // The job is a net eos run: its summary table and manifest, as the command writes them for the same options.
+        string eos = _runs.Combine("live", "eos");
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(eos, "manifest.json")));
+        Assert.Equal("net eos", summary.RootElement.GetProperty("command").GetString());
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(eos, "eos.csv")).Length);
+        Assert.True(File.Exists(Path.Combine(eos, "summary.md")));
+        string[] arguments = [.. summary.RootElement.GetProperty("arguments").EnumerateArray().Select(a => a.GetString()!), "--out", _runs.Combine("cli-eos")];
+        int exit = Sharpness.Cli.Program.Run(arguments, TextWriter.Null, TextWriter.Null);
+        Assert.Equal(0, exit);
+        Assert.Equal(File.ReadAllBytes(_runs.Combine("cli-eos", "eos.csv")), File.ReadAllBytes(Path.Combine(eos, "eos.csv")));
+        Assert.Equal(File.ReadAllBytes(_runs.Combine("cli-eos", "eta-0.4", "metrics.csv")), File.ReadAllBytes(Path.Combine(eos, "eta-0.4", "metrics.csv")));
     }
 
     [Fact]

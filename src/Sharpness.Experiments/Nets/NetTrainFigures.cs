@@ -1,10 +1,12 @@
 using System.Globalization;
+using Sharpness.Experiments.Figures;
+using Sharpness.Experiments.Runs;
 using Sharpness.Plots;
 
-namespace Sharpness.Cli.Figures;
+namespace Sharpness.Experiments.Nets;
 
 /// <summary>Figures of a <c>net train</c> run: sharpness.png and lr_sharpness.png/.svg from metrics.csv.</summary>
-internal static class NetTrainFigures
+public static class NetTrainFigures
 {
     /// <summary>λ_H with 2/η against step and the loss below; ηλ_H at the measured steps with the line 2.</summary>
     /// <param name="run">The run: configuration model, dataset, lr and loss; metrics.csv (a measured step has a matvecs count).</param>
@@ -12,7 +14,7 @@ internal static class NetTrainFigures
     {
         string model = run.Configuration.Text("model"), dataset = run.Configuration.Text("dataset"), loss = run.Configuration.Text("loss");
         double eta = run.Configuration.Number("lr");
-        var columns = run.ReadNumbers(Commands.NetTrainCommand.MetricsFile, "step", "loss", "sharpness", "matvecs", "lr_sharpness");
+        var columns = run.ReadNumbers(NetTrainWriter.MetricsFile, "step", "loss", "sharpness", "matvecs", "lr_sharpness");
         double[] steps = columns[0];
         var measured = Enumerable.Range(0, steps.Length).Where(i => !double.IsNaN(columns[3][i])).ToArray();
         var sharpness = TrajectoryFigure.Render(new TrajectoryFigureData

@@ -1,9 +1,11 @@
+using Sharpness.Experiments.Figures;
+using Sharpness.Experiments.Runs;
 using Sharpness.Plots;
 
-namespace Sharpness.Cli.Figures;
+namespace Sharpness.Experiments.Nets;
 
 /// <summary>The figure of a <c>net early-phase</c> run, phase.png/.svg, from the manifest's per-group critical constants.</summary>
-internal static class NetEarlyPhaseFigures
+public static class NetEarlyPhaseFigures
 {
     /// <summary>
     /// One column per variant; the top row c against λ_H(0), the bottom row c_NTK against the NTK; the

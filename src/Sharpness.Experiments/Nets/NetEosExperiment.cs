@@ -1,0 +1,203 @@
+using System.Text.Json.Nodes;
+using Sharpness.Experiments.Progress;
+using Sharpness.Experiments.Runs;
+using Sharpness.Nets.Data;
+using Sharpness.Nets.Experiments;
+using Sharpness.Nets.Training;
+using Sharpness.Runs;
+using Sharpness.Runs.Safety;
+using Sharpness.Uv.Simulation;
+using static TorchSharp.torch;
+
+namespace Sharpness.Experiments.Nets;
+
+/// <summary>
+/// <c>net eos</c> as a library call: the edge-of-stability experiment of Cohen et al. — full-batch GD at
+/// several learning rates with the sharpness tracked, and for each η when λ_H reaches 2/η, how it hovers
+/// there, whether the loss keeps falling, and the early regime. <see cref="NetEosWriter"/> writes it as a
+/// run folder (one net train sub-folder per η, eos.csv, summary.md, eos.png/.svg, manifest.json).
+/// </summary>
+public static class NetEosExperiment
+{
+    /// <summary>The command, as manifests name it.</summary>
+    public const string Command = "net eos";
+
+    /// <summary>Trains every learning rate in memory (nothing is written) and analyses each run.</summary>
+    /// <param name="options">What to train.</param>
+    /// <param name="progress">
+    /// Receives "runs" snapshots of task <c>net eos</c> and, for each η, the per-step snapshots of its training
+    /// (task <c>net eos/eta = η (i/n)</c>); null for none.
+    /// </param>
+    /// <param name="cancellationToken">Stops at a step boundary.</param>
+    /// <returns>The summaries.</returns>
+    /// <exception cref="InvalidOptionException">An option is invalid.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static NetEosResult Run(NetEosOptions options, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Execute(options, null, progress, cancellationToken, []).Result;
+
+    /// <summary>The shared path of <see cref="Run"/> and <see cref="NetEosWriter.Run"/>: with a folder, each η's run is written (or reused) in its sub-folder, then the summary files and the manifest.</summary>
+    internal static (NetEosResult Result, IReadOnlyList<string> Files) Execute(
+        NetEosOptions options, RunFolder? folder, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken, IReadOnlyList<string> arguments, Func<double, INetTrainObserver, INetTrainObserver>? observe = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var started = DateTimeOffset.UtcNow;
+        var settings = options.Network;
+        var rates = options.LearningRates;
+        var criteria = options.Criteria;
+        using var scope = NewDisposeScope();
+        using var splits = settings.LoadData();
+        var outer = new ProgressTracker(progress, Command, rates.Count, "runs");
+        var runs = new List<NetEosRun>();
+        for (int i = 0; i < rates.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            double rate = rates[i];
+            string sub = NetEosOptions.RunFolderName(rate);
+            var runSettings = settings with { Trainer = settings.Trainer with { LearningRate = LearningRateSpec.Absolute(rate) }, LrConstant = null };
+            string task = $"{Command}/eta = {NetEosOptions.Text(rate)} ({i + 1}/{rates.Count})";
+            if (folder is null)
+            {
+                var run = NetTrainExperiment.Train(runSettings, splits, progress, cancellationToken, null, task, keepCancelledRun: false);
+                var records = run.Training.Records;
+                var report = Analyse([.. records.Select(r => r.Step)], [.. records.Select(r => r.Loss)], [.. records.Select(r => r.Sharpness)], rate, settings.Trainer.Momentum, criteria);
+                runs.Add(new NetEosRun(rate, sub, report, run.Results, false));
+            }
+            else
+            {
+                runs.Add(RunInFolder(options, runSettings, splits, rate, Path.Combine(folder.Path, sub), sub, task, outer, progress, cancellationToken, arguments, observe));
+            }
+
+            outer.Advance();
+        }
+
+        var markdown = NetEosOptions.SummaryTable([.. runs.Select(r => (r.LearningRate, r.Report, r.Results))], criteria, settings);
+        var overall = settings.Configuration(splits, null);
+        overall["lrs"] = new JsonArray(rates.Select(r => (JsonNode?)JsonValue.Create(r)).ToArray());
+        overall["reach_fraction"] = criteria.ReachFraction;
+        overall["band_low"] = criteria.BandLow;
+        overall["band_high"] = criteria.BandHigh;
+        var perRate = new JsonArray();
+        foreach (var run in runs)
+        {
+            perRate.Add(NetEosOptions.ReportJson(run.LearningRate, run.Folder, run.Report, run.Results, run.Reused));
+        }
+
+        var result = new NetEosResult(runs, overall, new JsonObject { ["runs"] = perRate }, markdown);
+        IReadOnlyList<string> files = folder is null ? [] : NetEosWriter.WriteSummary(folder, result, settings.Seed, started, arguments);
+        outer.Complete();
+        return (result, files);
+    }
+
+    private static NetEosRun RunInFolder(
+        NetEosOptions options,
+        NetworkSettings runSettings,
+        DatasetSplits splits,
+        double rate,
+        string path,
+        string sub,
+        string task,
+        ProgressTracker outer,
+        IProgress<ExperimentProgress>? progress,
+        CancellationToken cancellationToken,
+        IReadOnlyList<string> arguments,
+        Func<double, INetTrainObserver, INetTrainObserver>? observe)
+    {
+        var configuration = runSettings.Configuration(splits, rate);
+        double momentum = runSettings.Trainer.Momentum;
+        if (RunDirectory.HoldsCompleteRun(path))
+        {
+            var manifest = JsonNode.Parse(BoundedFile.ReadAllText(Path.Combine(path, RunDirectory.ManifestFileName), FileKindLimit.Manifest))!;
+            if (!JsonNode.DeepEquals(manifest["configuration"], configuration))
+            {
+                throw new InvalidOptionException("--out", $"'{path}' holds a finished run with other settings; choose another --out or delete it.");
+            }
+
+            var saved = NumericCsv.Read(Path.Combine(path, NetTrainWriter.MetricsFile));
+            outer.Announce($"eta = {NetEosOptions.Text(rate)}: reusing the finished run in {path}");
+            return new NetEosRun(rate, sub, Analyse(saved, rate, momentum, options.Criteria), manifest["results"]!.AsObject(), true);
+        }
+
+        var runStarted = DateTimeOffset.UtcNow;
+        int runsToCome = options.LearningRates.Count - options.LearningRates.TakeWhile(r => r != rate).Count();
+        using var writer = new NetTrainWriter(NetTrainWriter.Prepare(path, runSettings, options.Checkpoints), options.Checkpoints) { RunsToCome = runsToCome };
+        var run = NetTrainExperiment.Train(runSettings, splits, progress, cancellationToken, observe?.Invoke(rate, writer) ?? writer, task, keepCancelledRun: false);
+        // Each sub-folder is a net train run in all but name (sharpness plot redraws it as one).
+        writer.Complete(run, runStarted, arguments, checkpointsFirst: true);
+        var table = NumericCsv.Read(Path.Combine(path, NetTrainWriter.MetricsFile));
+        return new NetEosRun(rate, sub, Analyse(table, rate, momentum, options.Criteria), run.Results, false);
+    }
+
+    private static EdgeOfStabilityReport Analyse(NumericTable table, double rate, double momentum, EdgeOfStabilityCriteria criteria) =>
+        Analyse([.. table.Column("step").Select(s => (int)s)], table.Column("loss"), table.Column("sharpness"), rate, momentum, criteria);
+
+    private static EdgeOfStabilityReport Analyse(int[] steps, double[] loss, double[] sharpness, double rate, double momentum, EdgeOfStabilityCriteria criteria) =>
+        EdgeOfStabilityAnalysis.Analyse(steps, loss, sharpness, SharpnessMeasurement.StabilityThreshold(rate, momentum), criteria);
+}
+
+/// <summary>
+/// Writes a <see cref="NetEosExperiment"/> run as a run folder: each η trains in its own sub-folder (a
+/// complete net train run folder, metrics.csv streamed while it trains); then eos.csv (one row per η),
+/// summary.md, eos.png/.svg and manifest.json, last. Running again on a folder an interrupted run left
+/// behind reuses the η whose sub-folder is complete (after checking its settings match) and redoes the others.
+/// </summary>
+public static class NetEosWriter
+{
+    /// <summary>Per-η summary table.</summary>
+    public const string SummaryCsv = "eos.csv";
+
+    /// <summary>The Markdown summary.</summary>
+    public const string SummaryMarkdown = "summary.md";
+
+    /// <summary>Claims the run folder (new, empty, or left by an interrupted run of the same experiment).</summary>
+    /// <param name="path">The folder.</param>
+    /// <param name="options">The experiment (its learning rates name the sub-folders).</param>
+    /// <exception cref="InvalidOptionException">The folder cannot take the run (<c>--out</c>).</exception>
+    public static RunFolder Prepare(string path, NetEosOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return RunFolder.Prepare(path, [SummaryCsv, SummaryMarkdown, "eos.png", "eos.svg", .. options.LearningRates.Select(NetEosOptions.RunFolderName)]);
+    }
+
+    /// <summary>Trains (or reuses) every learning rate in its sub-folder and writes the summary; returns the result and the files written besides the manifest (each η's files by their path in the folder).</summary>
+    /// <param name="folder">The folder <see cref="Prepare"/> accepted.</param>
+    /// <param name="options">What to train.</param>
+    /// <param name="progress">Progress (see <see cref="NetEosExperiment.Run"/>), or null.</param>
+    /// <param name="cancellationToken">Stops at a step boundary: the η already finished stay complete (reused by the next attempt), the current one leaves no partial file.</param>
+    /// <param name="arguments">The command-line arguments the manifests record (none for a run from code).</param>
+    /// <param name="observe">Wraps each η's writer to see its steps too (a web page streaming the rows); null for none.</param>
+    /// <exception cref="InvalidOptionException">An option is invalid, or a complete sub-folder holds a run with other settings (<c>--out</c>).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static (NetEosResult Result, IReadOnlyList<string> Files) Run(
+        RunFolder folder,
+        NetEosOptions options,
+        IProgress<ExperimentProgress>? progress = null,
+        CancellationToken cancellationToken = default,
+        IReadOnlyList<string>? arguments = null,
+        Func<double, INetTrainObserver, INetTrainObserver>? observe = null)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        using (folder)
+        {
+            return NetEosExperiment.Execute(options, folder, progress, cancellationToken, arguments ?? [], observe);
+        }
+    }
+
+    /// <summary>Writes eos.csv, summary.md, the figures and the manifest of a run whose sub-folders are written.</summary>
+    internal static IReadOnlyList<string> WriteSummary(RunFolder folder, NetEosResult result, ulong seed, DateTimeOffset started, IReadOnlyList<string> arguments)
+    {
+        NetEosOptions.WriteSummaryCsv(folder, [.. result.Runs.Select(r => (r.LearningRate, r.Folder, r.Report, r.Results))]);
+        folder.WriteText(SummaryMarkdown, result.Markdown);
+        var written = new List<string> { SummaryCsv, SummaryMarkdown };
+        written.AddRange(folder.WriteFigures(NetEosFigures.Render(SavedRun.Writing(folder.Path, NetEosExperiment.Command, result.Configuration, result.Results))));
+        foreach (var run in result.Runs)
+        {
+            // Each learning rate's files, by their path in this folder (the report of reproduce shows their figures too).
+            var subFiles = JsonNode.Parse(BoundedFile.ReadAllText(Path.Combine(folder.Path, run.Folder, RunDirectory.ManifestFileName), FileKindLimit.Manifest))!["files"]!.AsArray();
+            written.AddRange(subFiles.Select(f => $"{run.Folder}/{f!.GetValue<string>()}"));
+        }
+
+        folder.Complete(new RunRecord(NetEosExperiment.Command, arguments, result.Configuration, seed, started, result.Results), written);
+        return written;
+    }
+}
