@@ -3,7 +3,8 @@
 
 The model is the ResNet-style network of docs/torchscript.md (bench/pytorch/resnet_export.py: 19,810 parameters,
 batch norm in evaluation mode) on the first N Fashion-MNIST training images (default 256), with mean softmax
-cross-entropy; everything in float64 on the CPU with the same number of threads on both sides (--threads, default 1).
+cross-entropy; everything in float64 on the CPU with the same number of threads on both sides (--threads, default 1;
+PyTorch's matrix products in OpenBLAS with one thread of its own, OPENBLAS_NUM_THREADS=1 unless set).
 
 PyTorch side: PyHessian's algorithms (github.com/amirgholami/PyHessian, pyhessian/hessian.py), written out again here
 as that file describes them, for its single-batch mode: the model in evaluation mode, the gradient built once with
@@ -32,29 +33,50 @@ with status 1 when an answer disagrees: the toolkit's top-k at tolerance 1e-6 ag
 the two trace estimates beyond 4 combined standard errors, or the largest density node against the top eigenvalue
 beyond 1e-6 relative.
 
+With --per-product ROUNDS the script times single products instead, alternating ROUNDS times: a toolkit process
+(`Sharpness.Bench.dll hvp-script`: the same module and data loaded as `net spectrum` loads them, --warmup products,
+then --repeats products of each of `AutogradHessianOperator.Apply` and of the bare `autograd.grad` through the kept
+graph, alternately) and --repeats PyTorch products (PyHessian's, after --warmup of their own). Every product is timed
+on its own, wall and processor time of the whole process (CLOCK_PROCESS_CPUTIME_ID on both sides); the medians over
+all rounds and their ratios are printed, with the load average at the start of every round. With --toolkit-blas
+libtorch openblas each round runs the toolkit twice, with LibTorch's MKL and with OpenBLAS for its matrix products;
+with --toolkit-heap tuned default, with glibc's malloc thresholds set as `sharpness` sets them (Sharpness.Nets.NativeHeap)
+and with glibc's defaults (both lists combine).
+
 Usage (Debian's Python, which has torch 1.13, numpy and scipy; build the CLI first with
-`dotnet build -c Release src/Sharpness.Cli`):
+`dotnet build -c Release src/Sharpness.Cli`, and for --per-product the benchmarks with
+`dotnet build -c Release bench/Sharpness.Bench`):
   /usr/bin/python3 bench/pytorch/pyhessian_side_by_side.py [--examples 256] [--top-k 3] [--threads 1] [--seed 0]
+  /usr/bin/python3 bench/pytorch/pyhessian_side_by_side.py --per-product 5 [--repeats 11] [--warmup 2]
+      [--toolkit-blas libtorch|openblas ...] [--toolkit-heap tuned|default ...] [--examples 256] [--threads 1]
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import math
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import scipy.sparse.linalg as sla
-import torch
-import torch.nn.functional as F
+# Debian's torch does its matrix products in OpenBLAS, whose own threads would run beside torch's (and spin while
+# idle, which counts as processor time): one OpenBLAS thread, torch's --threads, as bench/pytorch/hvp_side_by_side.py.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import scipy.sparse.linalg as sla  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = REPO / "src" / "Sharpness.Cli" / "bin" / "Release" / "net10.0" / "sharpness.dll"
+BENCH = REPO / "bench" / "Sharpness.Bench" / "bin" / "Release" / "net10.0" / "Sharpness.Bench.dll"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from resnet_export import main as export_main  # noqa: E402
 from torchscript_checkpoint_check import read_safetensors  # noqa: E402
@@ -164,12 +186,77 @@ def toolkit(model, data, out, threads, seed, *extra):
     return json.loads((out / "manifest.json").read_text())["results"]
 
 
+def process_seconds():
+    return time.clock_gettime(time.CLOCK_PROCESS_CPUTIME_ID)
+
+
+def median(values):
+    return float(np.median(np.asarray(values)))
+
+
+def per_product(args, model_file, data_file, model, inputs, targets) -> int:
+    """Single products, toolkit process and PyTorch alternating, args.per_product rounds."""
+    if not BENCH.exists():
+        print(f"{BENCH} is missing: run `dotnet build -c Release bench/Sharpness.Bench` first", file=sys.stderr)
+        return 2
+    hvp = Products(model, inputs, targets)
+    generator = torch.Generator().manual_seed(args.seed)
+    v = normalised([torch.randn(p.shape, dtype=p.dtype, generator=generator) for p in hvp.params])
+    samples = {"pytorch": ([], [])}
+    variants = [(blas, heap) for blas in args.toolkit_blas for heap in args.toolkit_heap]
+    for blas, heap in variants:
+        samples[f"toolkit api ({blas}, heap {heap})"] = ([], [])
+        samples[f"toolkit raw ({blas}, heap {heap})"] = ([], [])
+    loads = []
+    for _ in range(args.warmup):
+        hvp(v)
+    for round_ in range(args.per_product):
+        loads.append(os.getloadavg()[0])
+        for blas, heap in variants:
+            command = ["dotnet", str(BENCH), "hvp-script", "--model", str(model_file), "--data", str(data_file),
+                       "--repeats", str(args.repeats), "--warmup", str(args.warmup), "--threads", str(args.threads),
+                       "--blas", blas, "--heap", heap, "--seed", str(args.seed + 1)]
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise SystemExit(f"toolkit failed ({done.returncode}): {done.stderr}")
+            result = json.loads(done.stdout)
+            for kind in ("api", "raw"):
+                samples[f"toolkit {kind} ({blas}, heap {heap})"][0].extend(result[f"{kind}_wall_s"])
+                samples[f"toolkit {kind} ({blas}, heap {heap})"][1].extend(result[f"{kind}_cpu_s"])
+        for _ in range(args.repeats):
+            wall, cpu = time.perf_counter(), process_seconds()
+            hvp(v)
+            samples["pytorch"][1].append(process_seconds() - cpu)
+            samples["pytorch"][0].append(time.perf_counter() - wall)
+        print(f"round {round_ + 1} of {args.per_product} done (load average at its start {loads[-1]:.1f})", file=sys.stderr)
+    loads.append(os.getloadavg()[0])
+
+    size = sum(p.numel() for p in hvp.params)
+    print(f"\nResNet-style network, {size} parameters, {args.examples} Fashion-MNIST images, cross-entropy, float64, "
+          f"{args.threads} thread(s) on both sides; torch {torch.__version__} (its default here: {torch.get_num_interop_threads()} "
+          f"inter-op thread(s)); {args.per_product} rounds of {args.repeats} products per side, toolkit and PyTorch "
+          f"alternating, after {args.warmup} warm-up products")
+    print(f"1-minute load average at the start of each round and at the end: {', '.join(f'{x:.1f}' for x in loads)}\n")
+    reference_wall, reference_cpu = median(samples["pytorch"][0]), median(samples["pytorch"][1])
+    print("| side | products | median wall ms / product | median CPU ms / product | ratio to PyTorch, wall | ratio to PyTorch, CPU |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, (wall, cpu) in samples.items():
+        print(f"| {name} | {len(cpu)} | {1e3 * median(wall):.1f} | {1e3 * median(cpu):.1f} | "
+              f"{median(wall) / reference_wall:.2f} | {median(cpu) / reference_cpu:.2f} |")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=256)
     parser.add_argument("--top-k", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--per-product", type=int, default=0, metavar="ROUNDS")
+    parser.add_argument("--repeats", type=int, default=11)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--toolkit-blas", nargs="+", default=["libtorch"], choices=["libtorch", "openblas"])
+    parser.add_argument("--toolkit-heap", nargs="+", default=["tuned"], choices=["tuned", "default"])
     args = parser.parse_args()
     if not CLI.exists():
         print(f"{CLI} is missing: run `dotnet build -c Release src/Sharpness.Cli` first", file=sys.stderr)
@@ -178,12 +265,15 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     work = Path(tempfile.mkdtemp(prefix="pyhessian-side-by-side-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     sys.argv = [sys.argv[0], "--out", str(work), "--examples", str(args.examples)]
     export_main()
     model_file, data_file = work / "resnet.pt", work / f"fashion{args.examples}.safetensors"
     data = read_safetensors(data_file)
     model = torch.jit.load(str(model_file)).double().eval()
     inputs, targets = data["inputs"].double(), data["targets"]
+    if args.per_product > 0:
+        return per_product(args, model_file, data_file, model, inputs, targets)
     hvp = Products(model, inputs, targets)
     size = sum(p.numel() for p in hvp.params)
     rows = []

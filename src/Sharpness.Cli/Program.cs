@@ -12,9 +12,16 @@ namespace Sharpness.Cli;
 /// <summary>Entry point of the <c>sharpness</c> command.</summary>
 public static partial class Program
 {
-    /// <summary>Runs the command line against the console and returns the process exit code.</summary>
+    /// <summary>
+    /// Runs the command line against the console and returns the process exit code. LibTorch's freed memory is kept
+    /// in the C heap for reuse (<see cref="Nets.NativeHeap"/>) before anything runs.
+    /// </summary>
     /// <param name="args">Command-line arguments.</param>
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args)
+    {
+        Nets.NativeHeap.Apply();
+        return Run(args, Console.Out, Console.Error);
+    }
 
     /// <summary>Runs the command line with the given writers (used by tests) and returns the exit code.</summary>
     /// <param name="args">Command-line arguments.</param>

@@ -30,8 +30,10 @@ public sealed record SpectralDensityFigureData
 /// </summary>
 /// <remarks>
 /// The horizontal coordinate is s(λ) = sign(λ) log10(1 + |λ|/c), linear within about ±c of zero and logarithmic
-/// beyond, with c = <see cref="LinearThreshold"/>; ticks are labelled with λ. The vertical axis shows log10 ρ,
-/// with ρ floored at 10⁻⁷ (as PyHessian's plots add 10⁻⁷) so that empty stretches stay on the figure.
+/// beyond, with c = <see cref="LinearThreshold"/>; ticks are labelled with λ (0 and ± powers of ten, unlabelled minor
+/// ticks at 2…9 times them). The vertical axis shows log10 ρ, ticked as every logarithmic axis of the toolkit
+/// (<see cref="LogTickGenerator"/>), with ρ floored at 10⁻⁷ (as PyHessian's plots add 10⁻⁷) so that empty stretches
+/// stay on the figure.
 /// </remarks>
 public static class SpectralDensityFigure
 {
@@ -96,7 +98,7 @@ public static class SpectralDensityFigure
         double low = xs.Count > 0 ? xs.Min() : -1;
         double high = xs.Count > 0 ? xs.Max() : 1;
         plot.Axes.Bottom.TickGenerator = SymmetricLogTicks(low, high, c);
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = FigureStyle.FormatLogTick };
+        FigureStyle.LogTicksY(plot);
         plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }
@@ -109,7 +111,10 @@ public static class SpectralDensityFigure
         return FigureStyle.Render(Build(data), data.Lambda.Count);
     }
 
-    /// <summary>Ticks at 0, ±c and ±(powers of ten above c) that fall inside [low, high] (in s coordinates).</summary>
+    /// <summary>
+    /// Labelled ticks at 0 and ±(powers of ten from c up) and unlabelled minor ticks at 2…9 times those powers, all that
+    /// fall inside [low, high] (in s coordinates).
+    /// </summary>
     private static ScottPlot.TickGenerators.NumericManual SymmetricLogTicks(double low, double high, double c)
     {
         var ticks = new ScottPlot.TickGenerators.NumericManual();
@@ -132,6 +137,20 @@ public static class SpectralDensityFigure
             if (-s >= low - 1e-9)
             {
                 ticks.AddMajor(-s, FigureStyle.FormatNumber(-value));
+            }
+
+            for (int digit = 2; digit <= 9; digit++)
+            {
+                double minor = SymmetricLog(digit * value, c);
+                if (minor <= high + 1e-9)
+                {
+                    ticks.AddMinor(minor);
+                }
+
+                if (-minor >= low - 1e-9)
+                {
+                    ticks.AddMinor(-minor);
+                }
             }
         }
 

@@ -127,4 +127,65 @@ public static class FigureReview
         Assert.True(limits.Bottom <= low && limits.Top >= high, $"the axis [{limits.Bottom}, {limits.Top}] cuts the data [{low}, {high}]");
         Assert.True(high - low >= share * (limits.Top - limits.Bottom), $"the data [{low}, {high}] fill only {(high - low) / (limits.Top - limits.Bottom):P0} of the axis [{limits.Bottom}, {limits.Top}]");
     }
+    /// <summary>
+    /// The horizontal axis of a symmetric-log figure (s(λ) = sign(λ) log10(1 + |λ|/c)) reads as one: its labelled ticks
+    /// are 0 and ± powers of ten, each at the s of the value its label reads, increasing; the data on each side of zero
+    /// beyond 10c reach a labelled tick there; unlabelled minor ticks lie between; and no two labels overlap.
+    /// </summary>
+    /// <param name="plot">The rendered plot.</param>
+    /// <param name="threshold">The linear threshold c.</param>
+    /// <param name="dataMin">Smallest λ plotted.</param>
+    /// <param name="dataMax">Largest λ plotted.</param>
+    public static void SymmetricLogAxisReadable(Plot plot, double threshold, double dataMin, double dataMax)
+    {
+        static double S(double v, double c) => Math.Sign(v) * Math.Log10(1 + (Math.Abs(v) / c));
+        var ticks = plot.Axes.Bottom.TickGenerator.Ticks;
+        var major = ticks.Where(t => t.IsMajor).OrderBy(t => t.Position).ToArray();
+        Assert.Contains(major, t => t.Label == "0" && t.Position == 0);
+        Assert.Contains(ticks, t => !t.IsMajor);
+        foreach (var tick in major)
+        {
+            double value = ParseLabel(tick.Label);
+            Assert.True(Math.Abs(S(value, threshold) - tick.Position) < 1e-9, $"tick '{tick.Label}' sits at s = {tick.Position}, not at s({value}) = {S(value, threshold)}");
+            if (value != 0)
+            {
+                double exponent = Math.Log10(Math.Abs(value));
+                Assert.True(Math.Abs(exponent - Math.Round(exponent)) < 1e-9, $"the labelled tick '{tick.Label}' is not a power of ten");
+            }
+        }
+
+        Assert.Equal(major.Length, major.Select(t => t.Label).Distinct(StringComparer.Ordinal).Count());
+        if (dataMax > 10 * threshold)
+        {
+            Assert.Contains(major, t => ParseLabel(t.Label) > 0);
+        }
+
+        if (dataMin < -10 * threshold)
+        {
+            Assert.Contains(major, t => ParseLabel(t.Label) < 0);
+        }
+
+        TickLabelsDoNotOverlap(plot, major);
+    }
+
+    /// <summary>
+    /// Neighbouring labelled ticks of the horizontal axis are further apart on the rendered figure than half their
+    /// labels' widths together, in a single-panel figure of <see cref="FigureStyle.Width"/> logical points (a label's width estimated as 0.62 of the font size per character, DejaVu Sans's mean
+    /// advance for digits and signs), with a gap of 4 points.
+    /// </summary>
+    private static void TickLabelsDoNotOverlap(Plot plot, Tick[] major)
+    {
+        var render = plot.RenderManager.LastRender;
+        Assert.True(render.DataRect.Width > 0, "the plot has not been rendered");
+        var range = plot.Axes.Bottom.Range;
+        // In logical points of a figure FigureStyle.Width wide, whatever scale the last render used.
+        double pointsPerUnit = render.DataRect.Width / render.FigureRect.Width * FigureStyle.Width / (range.Max - range.Min);
+        double perCharacter = 0.62 * plot.Axes.Bottom.TickLabelStyle.FontSize;
+        for (int i = 1; i < major.Length; i++)
+        {
+            double apart = (major[i].Position - major[i - 1].Position) * pointsPerUnit;
+            double needed = (0.5 * perCharacter * (major[i].Label.Length + major[i - 1].Label.Length)) + 4;
+            Assert.True(apart >= needed, $"the labels '{major[i - 1].Label}' and '{major[i].Label}' are {apart:F0} points apart, their widths need {needed:F0}");
+        }
+    }
 }

@@ -259,6 +259,42 @@ public class FigureReviewTests
         VerticalAxisCovers(plot, -2, 1, share: 0.7);
     }
 
+    [Theory]
+    [InlineData(-2.47, 3.51)] // net spectrum --density on the ResNet-style network of docs/torchscript.md
+    [InlineData(-0.05, 1.0)] // a nearly positive spectrum whose first labelled power of ten is c itself
+    [InlineData(-3.0e-4, 250.0)] // no negative eigenvalue beyond the linear range, outliers two decades up
+    public void SpectralDensityReadsOnItsSymmetricLogAxisAndListsItsLines(double lowest, double highest)
+    {
+        // A bulk of width 10⁻³·max near zero holding almost all the mass, thin outliers out to both ends, the Lanczos
+        // eigenvalues of both ends marked: the shape of an SLQ density at initialisation.
+        double[] lambda = Enumerable.Range(0, 2000).Select(i => lowest + ((highest - lowest) * i / 1999.0)).ToArray();
+        double width = 2e-3 * highest;
+        double[] marked = [highest, 0.9 * highest, 0.8 * highest, lowest];
+        double[] density = lambda.Select(x => (0.98 * Gaussian(x, 0, width)) + marked.Sum(m => 0.005 * Gaussian(x, m, 0.01 * highest))).ToArray();
+        var data = new SpectralDensityFigureData { Title = "t", Lambda = lambda, Density = density, Marked = marked, MarkedLabel = "Lanczos eigenvalues" };
+
+        var figure = SpectralDensityFigure.Render(data);
+
+        WidthWithinBounds(figure);
+        var plot = Assert.Single(figure.Panels);
+        LegendIs(plot, "SLQ density", "Lanczos eigenvalues");
+        LegendStylesDistinct(plot);
+        Assert.Contains("symmetric log", plot.Axes.Bottom.Label.Text, StringComparison.Ordinal);
+        Assert.Contains("log scale", plot.Axes.Left.Label.Text, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrWhiteSpace(plot.Axes.Title.Label.Text));
+        SymmetricLogAxisReadable(plot, SpectralDensityFigure.LinearThreshold(lambda), lowest, highest);
+        LogAxisTickedAtDecades(plot, Edge.Left);
+        double top = Math.Log10(density.Max());
+        VerticalAxisCovers(plot, Math.Log10(SpectralDensityFigure.DensityFloor), top, share: 0.7);
+        var limits = plot.Axes.GetLimits();
+        double c = SpectralDensityFigure.LinearThreshold(lambda);
+        Assert.All(plot.GetPlottables().OfType<ScottPlot.Plottables.VerticalLine>(), line => Assert.InRange(line.X, limits.Left, limits.Right));
+        Assert.Equal(marked.Length, plot.GetPlottables().OfType<ScottPlot.Plottables.VerticalLine>().Count());
+        Assert.Equal(SpectralDensityFigure.SymmetricLog(highest, c), plot.GetPlottables().OfType<ScottPlot.Plottables.VerticalLine>().Max(l => l.X), 12);
+    }
+
+    private static double Gaussian(double x, double mean, double sigma) => Math.Exp(-0.5 * Math.Pow((x - mean) / sigma, 2)) / (sigma * Math.Sqrt(2 * Math.PI));
+
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<(double, double, double, double)>
     {
         public bool Equals((double, double, double, double) a, (double, double, double, double) b) =>
