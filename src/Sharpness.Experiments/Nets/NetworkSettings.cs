@@ -158,7 +158,7 @@ public sealed record NetworkSettings
         if (DType == ScalarType.Float32 && InitScale is double variance)
         {
             // Weights that all round to zero give a network without gradient (and λ_H(0) = 0).
-            OptionChecks.NonzeroFloat32(initScaleOption, variance, Math.Sqrt(variance / Math.Max(features, 9.0 * Width)), "the initial weights' standard deviation sqrt(sigma_w^2/fan_in)");
+            OptionChecks.NonzeroFloat32(initScaleOption, variance, Math.Sqrt(variance) / Math.Sqrt(Math.Max(features, 9.0 * Width)), "the initial weights' standard deviation sqrt(sigma_w^2/fan_in)");
         }
 
         double parameters = ModelKind switch

@@ -96,6 +96,7 @@ public class FuzzFindingTests
 
     [Theory]
     [InlineData("--init-scale", "net", "early-phase", "--dataset", "synthetic", "--train-size", "20", "--depths", "2", "--widths", "4", "--seeds", "1", "--variants", "sp", "--c-min", "0.5", "--c-max", "4", "--x-step", "1", "--early-steps", "3", "--init-scale", "1e-320")]
+    [InlineData("--init-scale", "net", "early-phase", "--dataset", "synthetic", "--train-size", "20", "--depths", "2", "--widths", "4", "--seeds", "1", "--variants", "sp", "--c-min", "0.5", "--c-max", "4", "--x-step", "1", "--early-steps", "3", "--init-scale", "5e-324")]
     [InlineData("--init-scale", "net", "train", "--dataset", "synthetic", "--lr-constant", "1", "--init-scale", "1e-100")]
     [InlineData("--init-scales", "net", "predict", "--dataset", "synthetic", "--init-scales", "1,1e-320")]
     public void InitialWeightsThatRoundToZeroInFloat32AreRefusedBeforeTraining(string option, params string[] args)
