@@ -149,76 +149,6 @@ public static partial class Program
         return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
     }
 
-    /// <summary>Writes "error: MESSAGE" as one line (line breaks and control characters made visible) and returns <paramref name="code"/>.</summary>
-    private static int Fail(TextWriter error, int code, string message)
-    {
-        error.WriteLine("error: " + OneLine(message));
-        return code;
-    }
-
-    /// <summary>The text on one line: line breaks become spaces, other control characters and lone surrogates \uXXXX.</summary>
-    internal static string OneLine(string text)
-    {
-        var line = new StringBuilder(text.Length);
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            if (c is '\r' or '\n')
-            {
-                if (line.Length > 0 && line[^1] != ' ')
-                {
-                    line.Append(' ');
-                }
-            }
-            else if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                line.Append(c).Append(text[++i]);
-            }
-            else if (char.IsControl(c) || char.IsSurrogate(c))
-            {
-                line.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
-            }
-            else
-            {
-                line.Append(c);
-            }
-        }
-
-        return line.ToString().TrimEnd();
-    }
-
-    private static string ParseErrorLine(ParseResult parsed)
-    {
-        string message = Readable(parsed.Errors[0].Message);
-        const string Unrecognized = "Unrecognized command or argument '";
-        if (message.StartsWith(Unrecognized, StringComparison.Ordinal) && message.EndsWith("'.", StringComparison.Ordinal))
-        {
-            string token = message[Unrecognized.Length..^2];
-            if (token.StartsWith("--", StringComparison.Ordinal))
-            {
-                var options = parsed.CommandResult.Command.Options.Where(o => !o.Hidden).Select(o => o.Name).ToList();
-                string? closest = Runs.Configuration.ConfigFile.ClosestMatch(token, options);
-                return $"unknown option '{token}'" + (closest is null ? "." : $"; did you mean '{closest}'?");
-            }
-
-            return $"unexpected argument '{token}'.";
-        }
-
-        return message;
-    }
-
-    private static IEnumerable<string> CommandPath(Command command)
-    {
-        var names = new List<string>();
-        for (Symbol? symbol = command; symbol is Command c and not RootCommand; symbol = c.Parents.FirstOrDefault())
-        {
-            names.Add(c.Name);
-        }
-
-        names.Reverse();
-        return names;
-    }
-
     /// <summary>Name of the option, available on every command, that reads settings from a file.</summary>
     internal const string ConfigOptionName = "--config";
 
@@ -259,36 +189,4 @@ public static partial class Program
         root.Subcommands.Add(ServeCommand.Create(context));
         return root;
     }
-
-    // The parser names CLR types ("System.Nullable`1[System.Int32]"); users think in numbers.
-    private static string Readable(string message) => ClrTypeName().Replace(message, match => (match.Groups["type"].Value) switch
-    {
-        "Int32" or "Int64" or "Int16" => "integer",
-        "UInt64" or "UInt32" => "non-negative integer",
-        "Double" or "Single" or "Decimal" => "number",
-        "Boolean" => "true or false",
-        "String" => "text",
-        "IO.FileInfo" => "file path",
-        "IO.DirectoryInfo" => "folder path",
-        _ => "value",
-    });
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"System\.Nullable`1\[System\.(?<type>[\w.]+)\]|System\.(?<type>[\w.]+)(\[\])?")]
-    private static partial System.Text.RegularExpressions.Regex ClrTypeName();
-}
-
-/// <summary>Where a command writes and what it was called with.</summary>
-/// <param name="Output">Standard output (results, JSON).</param>
-/// <param name="Error">Standard error (errors, progress).</param>
-/// <param name="Arguments">The raw arguments, recorded in manifests.</param>
-public sealed record CliContext(TextWriter Output, TextWriter Error, IReadOnlyList<string> Arguments)
-{
-    /// <summary>The progress of an outer command of this process (a sweep) that runs this one; null for a command of its own.</summary>
-    public IProgress<ExperimentProgress>? Progress { get; init; }
-
-    /// <summary>The cancellation of an outer command of this process; none for a command of its own.</summary>
-    public CancellationToken Cancellation { get; init; }
-
-    /// <summary>Whether the writers are the process's own console, so that Ctrl-C and a live display belong to this command.</summary>
-    public bool OwnsConsole { get; init; }
 }

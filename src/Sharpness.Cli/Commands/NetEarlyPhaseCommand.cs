@@ -17,15 +17,6 @@ namespace Sharpness.Cli.Commands;
 /// </summary>
 public sealed class NetEarlyPhaseCommand
 {
-    /// <summary>One row per probe (a short training run at one c).</summary>
-    public const string PointsFile = NetEarlyPhaseWriter.PointsFile;
-
-    /// <summary>One row per initialisation: the critical constants against λ_H(0) and λ_NTK(0).</summary>
-    public const string CriticalFile = NetEarlyPhaseWriter.CriticalFile;
-
-    /// <summary>The Markdown summary (mean and spread over seeds).</summary>
-    public const string SummaryFile = NetEarlyPhaseWriter.SummaryFile;
-
     private readonly NetOptions _net = new();
     private readonly Option<string> _depths = new("--depths") { Description = "Comma-separated depths (linear layers including the readout).", DefaultValueFactory = _ => "2,4,6" };
     private readonly Option<string> _widths = new("--widths") { Description = "Comma-separated hidden widths.", DefaultValueFactory = _ => "64,256,1024" };

@@ -19,12 +19,6 @@ namespace Sharpness.Cli.Commands;
 /// </remarks>
 public sealed class NetEosCommand
 {
-    /// <summary>Per-η summary table.</summary>
-    public const string SummaryCsv = NetEosWriter.SummaryCsv;
-
-    /// <summary>The Markdown summary.</summary>
-    public const string SummaryMarkdown = NetEosWriter.SummaryMarkdown;
-
     private readonly NetOptions _net = new();
     private readonly CheckpointOptions _checkpoints = new();
     private readonly Option<string> _lrs = new("--lrs") { Description = "Comma-separated learning rates; each may be a number or a fraction such as 2/30.", DefaultValueFactory = _ => "2/30,2/60" };
@@ -51,10 +45,6 @@ public sealed class NetEosCommand
         command.SetAction(parse => d.Execute(parse, context));
         return command;
     }
-
-    /// <summary>Sub-folder name of the run at <paramref name="learningRate"/>.</summary>
-    /// <param name="learningRate">η.</param>
-    public static string RunFolder(double learningRate) => NetEosOptions.RunFolderName(learningRate);
 
     private int Execute(ParseResult parse, CliContext context)
     {

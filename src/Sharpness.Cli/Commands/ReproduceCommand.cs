@@ -7,6 +7,7 @@ using Sharpness.Cli.Progress;
 using Sharpness.Experiments.Nets;
 using Sharpness.Experiments.Progress;
 using Sharpness.Experiments.Reproduction;
+using Sharpness.Experiments.Runs;
 using Sharpness.Runs;
 using Sharpness.Runs.Safety;
 
@@ -70,7 +71,7 @@ public sealed class ReproduceCommand
         }
 
         string[] ownFiles = [ReproductionPlan.PlanFile, ExperimentList.Tv3InitFile, ExperimentList.LargeOutputInitFile, ClaimsDocument.FileName, ReproductionReport.MarkdownFile, ReproductionReport.HtmlFile];
-        var output = RunOutput.Prepare(outDir, [.. ownFiles, .. plan.Runs.Select(r => r.Experiment.Name)]);
+        var output = RunFolder.Prepare(outDir.FullName, [.. ownFiles, .. plan.Runs.Select(r => r.Experiment.Name)]);
         if (!resuming)
         {
             foreach (var run in plan.Runs)
@@ -152,7 +153,7 @@ public sealed class ReproduceCommand
             output.WriteBytes(report.Path, report.Content);
         }
 
-        output.Complete("reproduce", context, configuration, 0, started, results, ownFiles);
+        output.Complete(new RunRecord("reproduce", context.Arguments, configuration, 0, started, results), ownFiles);
 
         context.Output.WriteLine($"claims of the {(options.Quick ? "quick" : "full")} reproduction (experiment list version {ExperimentList.Version}), {total:F1} s in all:");
         foreach (var c in claims)

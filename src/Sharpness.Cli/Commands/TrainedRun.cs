@@ -4,11 +4,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Sharpness.Experiments.Nets;
-using Sharpness.Nets.Checkpoints;
 using Sharpness.Nets.Data;
 using Sharpness.Nets.Hessian;
 using Sharpness.Nets.Models;
-using Sharpness.Nets.Parameters;
 using Sharpness.Runs;
 using static TorchSharp.torch;
 
@@ -155,7 +153,7 @@ internal sealed class TrainedRun : IDisposable
         }
 
         if (configuration["data_sha256"]?.GetValue<string>() is { } dataSha256 && settings.TorchScript?.DataFile is { } dataFile
-            && (!File.Exists(dataFile) || Convert.ToHexStringLower(HashOf(dataFile)) != dataSha256))
+            && (!File.Exists(dataFile) || Convert.ToHexStringLower(CheckpointWeights.Sha256(dataFile)) != dataSha256))
         {
             throw new UsageException("--run", $"the run's data file '{dataFile}' is missing or has changed since the run (its SHA-256 differs).");
         }
@@ -165,17 +163,8 @@ internal sealed class TrainedRun : IDisposable
         try
         {
             model = settings.BuildModel(splits.Train);
-            byte[] weights;
-            try
-            {
-                weights = Sharpness.Runs.Safety.BoundedFile.ReadAllBytes(checkpoint, Sharpness.Runs.Safety.FileKindLimit.Checkpoint);
-            }
-            catch (Sharpness.Runs.Safety.InputFileException e)
-            {
-                throw new UsageException("--run", e.Message);
-            }
-
-            LoadWeights(model, weights, checkpoint);
+            byte[] weights = CheckpointWeights.Read(checkpoint);
+            CheckpointWeights.Load(model, weights, checkpoint);
             double recorded = manifest["results"]?["final_loss"]?.GetValue<double>() ?? double.NaN;
             // In float64 on a copy: the recorded loss is float32 training's, so they agree to float32's rounding.
             using var scope = NewDisposeScope();
@@ -211,46 +200,5 @@ internal sealed class TrainedRun : IDisposable
     {
         Model.Dispose();
         _splits.Dispose();
-    }
-
-    // The SHA-256 of a data file read as a stream within the limit of checkpoints (a pipe or a device is refused).
-    private static byte[] HashOf(string path)
-    {
-        try
-        {
-            using var stream = Sharpness.Runs.Safety.BoundedFile.OpenRead(path, Sharpness.Runs.Safety.FileKindLimit.Checkpoint);
-            return SHA256.HashData(stream);
-        }
-        catch (Sharpness.Runs.Safety.InputFileException e)
-        {
-            throw new UsageException("--run", e.Message);
-        }
-    }
-
-    private static void LoadWeights(NetworkModule model, byte[] content, string path)
-    {
-        IReadOnlyList<SafetensorsEntry> entries;
-        try
-        {
-            entries = Safetensors.ReadEntries(content);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new UsageException("--run", $"'{path}': {e.Message}");
-        }
-
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        foreach (var (name, parameter) in ParameterVector.Ordered(model))
-        {
-            SafetensorsEntry entry = entries.FirstOrDefault(e => e.Name == name)
-                ?? throw new UsageException("--run", $"'{path}' has no tensor '{name}', a parameter of the rebuilt network.");
-            if (!entry.Shape.SequenceEqual(parameter.shape))
-            {
-                throw new UsageException("--run", $"'{path}': '{name}' has shape [{string.Join(", ", entry.Shape)}] but the rebuilt network's parameter has [{string.Join(", ", parameter.shape)}].");
-            }
-
-            parameter.copy_(entry.ToTensor().to(parameter.dtype));
-        }
     }
 }

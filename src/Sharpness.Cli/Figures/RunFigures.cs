@@ -16,7 +16,7 @@ internal static class RunFigures
         .With("net eos", RenderEosWithSubRuns)
         .With("net fit-uv", FigureRegistry.Figures(run => [
             // A fit-uv run that trained also holds the net train figures of its metrics.csv.
-            .. File.Exists(Path.Combine(run.Folder, Commands.NetRun.MetricsFile)) ? NetTrainFigures.Render(run) : [],
+            .. File.Exists(Path.Combine(run.Folder, NetTrainWriter.MetricsFile)) ? NetTrainFigures.Render(run) : [],
             .. NetFitUvFigures.Render(run)]))
         .With("net predict", FigureRegistry.Figures(NetPredictFigures.Render))
         .With("net early-phase", FigureRegistry.Figures(NetEarlyPhaseFigures.Render))

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Sharpness.Experiments.Runs;
 using Sharpness.Nets.Checkpoints;
@@ -19,6 +20,42 @@ public sealed record CheckpointPlan(IReadOnlyList<int> Steps, bool Final)
 
     /// <summary>The final weights.</summary>
     public const string FinalFile = "model.safetensors";
+
+    /// <summary>Parses <c>--checkpoint-steps</c> (steps t ≥ 0 and/or final, comma-separated) with <c>--checkpoint</c>.</summary>
+    /// <param name="steps">The list, or null when not given.</param>
+    /// <param name="saveFinal">Whether the final weights are asked for (<c>--checkpoint</c>).</param>
+    /// <exception cref="InvalidOptionException">The list is empty or holds something else (<c>--checkpoint-steps</c>).</exception>
+    public static CheckpointPlan Parse(string? steps, bool saveFinal)
+    {
+        bool final = saveFinal;
+        var chosen = new SortedSet<int>();
+        if (steps is { } text)
+        {
+            string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 0)
+            {
+                throw new InvalidOptionException("--checkpoint-steps", "expected a comma-separated list of steps and/or final, got nothing.");
+            }
+
+            foreach (string part in parts)
+            {
+                if (string.Equals(part, "final", StringComparison.OrdinalIgnoreCase))
+                {
+                    final = true;
+                }
+                else if (int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int step) && step >= 0)
+                {
+                    chosen.Add(step);
+                }
+                else
+                {
+                    throw new InvalidOptionException("--checkpoint-steps", $"expected steps (integers >= 0) or final, got '{part}'.");
+                }
+            }
+        }
+
+        return new CheckpointPlan([.. chosen], final);
+    }
 
     /// <summary>A plan that saves nothing.</summary>
     public static CheckpointPlan None { get; } = new([], false);

@@ -24,6 +24,29 @@ public class NetFitUvCommandTests
     }
 
     [Fact]
+    public void TheCommandWritesWhatTheLibraryCallWrites()
+    {
+        string cli = CliRunner.NewTemporaryFolder();
+        string library = Path.Combine(CliRunner.NewTemporaryFolder(), "run");
+        Assert.Equal(0, CliRunner.Run([.. Small, "--out", cli]).ExitCode);
+
+        var options = new Sharpness.Experiments.Nets.NetFitUvOptions
+        {
+            Network = new Sharpness.Experiments.Nets.NetworkOptions { Dataset = "synthetic", TrainSize = 60, TestSize = 0, Width = 8, Lr = 0.3, Steps = 24, SharpnessEvery = 2 }.Resolve(),
+            Starts = 4,
+        };
+        var (result, _) = Sharpness.Experiments.Nets.NetFitUvWriter.Run(Sharpness.Experiments.Nets.NetFitUvWriter.Prepare(library, options), options);
+
+        foreach (string file in new[] { "metrics.csv", "fit.csv", "fit.png", "effective.png", "sharpness.png" })
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(cli, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(library, file))), file);
+        }
+
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(cli, "manifest.json")));
+        Assert.Equal(result.Report!.Free.FitError, manifest.RootElement.GetProperty("results").GetProperty("free").GetProperty("fit_error").GetDouble());
+    }
+
+    [Fact]
     public void TrainsWithTheProjectionAndWritesTheFitTableFiguresSummaryAndManifest()
     {
         string dir = CliRunner.NewTemporaryFolder();

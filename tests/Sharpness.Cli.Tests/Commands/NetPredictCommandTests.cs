@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Sharpness.Experiments.Nets;
+using Sharpness.Nets.Models;
 
 namespace Sharpness.Cli.Tests.Commands;
 
@@ -108,6 +110,38 @@ public class NetPredictCommandTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(a, "predictions.csv")), File.ReadAllBytes(Path.Combine(b, "predictions.csv")));
         Assert.Equal(File.ReadAllBytes(Path.Combine(a, "prediction_trajectories.csv")), File.ReadAllBytes(Path.Combine(b, "prediction_trajectories.csv")));
         Assert.False(File.Exists(Path.Combine(a, "oscillation.csv")));
+    }
+
+    [Fact]
+    public void TheCommandWritesWhatTheLibraryCallWrites()
+    {
+        string cli = CliRunner.NewTemporaryFolder();
+        string library = Path.Combine(CliRunner.NewTemporaryFolder(), "run");
+        Assert.Equal(0, CliRunner.Run([.. TinyData, "--params", "sp,ntp", "--widths", "4", "--lr-factors", "1.5", "--out", cli]).ExitCode);
+
+        // The same run built by hand: the shared options, the command's defaults for what the command line leaves out, the lists.
+        var options = new NetPredictOptions
+        {
+            Network = NetPredictOptions.WithCommandDefaults(
+                new NetworkOptions { Dataset = "synthetic", TrainSize = 60, TestSize = 0, Steps = 6, SharpnessEvery = 1 }.Resolve(checkSize: false),
+                option => option is "--train-size" or "--test-size" or "--steps" or "--sharpness-every"),
+            Parameterisations = [NetworkParameterisation.Sp, NetworkParameterisation.Ntp],
+            Widths = [4],
+            LearningRateFactors = [1.5],
+            LateSteps = 14,
+            LateWindow = 8,
+            LateSharpnessEvery = 7,
+        };
+        var (result, _) = NetPredictWriter.Run(NetPredictWriter.Prepare(library, oscillation: true), options);
+
+        foreach (string file in new[] { "predictions.csv", "prediction_trajectories.csv", "oscillation.csv", "oscillation_trajectories.csv", "prediction_sharpness.png", "oscillation.png" })
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(cli, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(library, file))), file);
+        }
+
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(cli, "manifest.json")));
+        Assert.Equal(result.Predictions.Count(p => p.Agrees), manifest.RootElement.GetProperty("results").GetProperty("predictions").GetProperty("agree").GetInt32());
+        Assert.Equal(result.Configuration.ToJsonString(), System.Text.Json.Nodes.JsonNode.Parse(manifest.RootElement.GetProperty("configuration").GetRawText())!.ToJsonString());
     }
 
     [Fact]

@@ -1,10 +1,12 @@
 using System.Globalization;
+using Sharpness.Experiments.Figures;
+using Sharpness.Experiments.Runs;
 using Sharpness.Plots;
 
-namespace Sharpness.Cli.Figures;
+namespace Sharpness.Experiments.Nets;
 
 /// <summary>The figures of a <c>net fit-uv</c> run, from fit.csv and the manifest's fit results: fit.png/.svg and effective.png/.svg.</summary>
-internal static class NetFitUvFigures
+public static class NetFitUvFigures
 {
     /// <summary>Measured λ_H with the UV fits and the linear baseline; the projected residual f − y with the fits'.</summary>
     /// <param name="run">The run (results: learning_rate, fit_from, fit_to, free.r, anchored.r or null).</param>
@@ -19,7 +21,7 @@ internal static class NetFitUvFigures
         int fitFrom = run.Results.Integer("fit_from"), fitTo = run.Results.Integer("fit_to");
         var free = run.Results.OptionalSection("free") ?? throw new RunDataException($"'{SavedRun.ManifestPath(run.Folder)}' has no free fit.");
         var anchored = run.Results.OptionalSection("anchored");
-        var c = run.ReadNumbers(Commands.NetFitUvCommand.FitFile, "step", "sharpness", "uv_sharpness", "uv_sharpness_anchored", "baseline_linear", "output", "target", "uv_output_ratio", "uv_output_ratio_anchored");
+        var c = run.ReadNumbers(NetFitUvWriter.FitFile, "step", "sharpness", "uv_sharpness", "uv_sharpness_anchored", "baseline_linear", "output", "target", "uv_output_ratio", "uv_output_ratio_anchored");
         double[] steps = c[0];
         var series = new List<Series>
         {

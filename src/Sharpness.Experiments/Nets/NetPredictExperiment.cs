@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Sharpness.Experiments.Progress;
+using Sharpness.Nets.Data;
+using Sharpness.Nets.Experiments;
+using Sharpness.Nets.Models;
+using Sharpness.Nets.Training;
+using Sharpness.Runs;
+using Sharpness.Uv.Simulation;
+using static TorchSharp.torch;
+
+namespace Sharpness.Experiments.Nets;
+
+/// <summary>One prediction run: the initial state, the growth-wedge prediction and the observed early trend.</summary>
+/// <param name="Config">The configuration.</param>
+/// <param name="Result">The training run.</param>
+/// <param name="State">The initial output relative to the targets (null when step 0 was not measured).</param>
+/// <param name="Prediction">The growth wedge's prediction (null when the state is not finite).</param>
+/// <param name="Observed">The observed trend of λ_H(t)/λ_H(0).</param>
+/// <param name="Steps">The measured steps.</param>
+/// <param name="Sharpness">λ_H at those steps.</param>
+/// <param name="Kernel">The residual kernel κ at those steps.</param>
+/// <param name="Seconds">Wall time.</param>
+public sealed record NetPredictRun(
+    NetPredictConfiguration Config,
+    TrainingResult Result,
+    InitialOutputState? State,
+    GrowthWedgePrediction? Prediction,
+    ObservedEarlyTrend Observed,
+    IReadOnlyList<int> Steps,
+    IReadOnlyList<double> Sharpness,
+    IReadOnlyList<double> Kernel,
+    double Seconds)
+{
+    /// <summary>Whether the predicted regime is the observed one.</summary>
+    public bool Agrees => Prediction is not null && Prediction.Regime == Observed.Regime;
+}
+
+/// <summary>One oscillation run: the late periods and Lyapunov estimates of the loss and of λ_H.</summary>
+/// <param name="RateName">The rate's name (a=3.5 or eta=0.1).</param>
+/// <param name="Result">The training run.</param>
+/// <param name="Sharpness">λ_H by step (every step of the late window, every few before).</param>
+/// <param name="FirstLateStep">The window's first step.</param>
+/// <param name="LossPeriod">The loss's period in the window (null when the run did not reach it).</param>
+/// <param name="SharpnessPeriod">λ_H's period in the window.</param>
+/// <param name="LossLyapunov">The loss's Lyapunov estimate.</param>
+/// <param name="SharpnessLyapunov">λ_H's Lyapunov estimate.</param>
+/// <param name="Seconds">Wall time.</param>
+public sealed record NetOscillationRun(
+    string RateName,
+    TrainingResult Result,
+    IReadOnlyDictionary<int, double> Sharpness,
+    int FirstLateStep,
+    PeriodEstimate? LossPeriod,
+    PeriodEstimate? SharpnessPeriod,
+    LyapunovEstimate? LossLyapunov,
+    LyapunovEstimate? SharpnessLyapunov,
+    double Seconds)
+{
+    /// <summary>η.</summary>
+    public double LearningRate => Result.LearningRate;
+
+    /// <summary>The loss's label: period-p, transient, chaos, aperiodic or diverged.</summary>
+    public string LossLabel => LateOscillation.Label(Result.Diverged, LossPeriod, LossLyapunov);
+
+    /// <summary>λ_H's label.</summary>
+    public string SharpnessLabel => LateOscillation.Label(Result.Diverged, SharpnessPeriod, SharpnessLyapunov);
+
+    /// <summary>Arithmetic and geometric means of ηλ_H over the late window (for a UV 2-cycle the geometric mean is exactly 2).</summary>
+    public (double Mean, double Geometric) LateScaledSharpness()
+    {
+        double[] late = Sharpness.Where(kv => kv.Key >= FirstLateStep && double.IsFinite(kv.Value) && kv.Value > 0).Select(kv => LearningRate * kv.Value).ToArray();
+        return late.Length == 0 ? (double.NaN, double.NaN) : (late.Average(), Math.Exp(late.Average(Math.Log)));
+    }
+}
+
+/// <summary>A finished <see cref="NetPredictExperiment"/> run.</summary>
+/// <param name="Settings">The shared settings.</param>
+/// <param name="TrendTolerance">The band that decided the observed trends.</param>
+/// <param name="Plan">The oscillation runs' plan (null without them).</param>
+/// <param name="Predictions">One per configuration, in order.</param>
+/// <param name="Oscillations">One per learning rate, in order (empty without them).</param>
+/// <param name="Configuration">The manifest's configuration.</param>
+/// <param name="Results">The manifest's results.</param>
+/// <param name="StartedUtc">When the run started.</param>
+public sealed record NetPredictResult(
+    NetworkSettings Settings,
+    double TrendTolerance,
+    NetOscillationPlan? Plan,
+    IReadOnlyList<NetPredictRun> Predictions,
+    IReadOnlyList<NetOscillationRun> Oscillations,
+    JsonObject Configuration,
+    JsonObject Results,
+    DateTimeOffset StartedUtc);
+
+/// <summary>
+/// <c>net predict</c> as a library call: the UV model's predictions against real networks. Part 1 measures
+/// the initial output relative to the targets for each parameterisation, width, init scale and zero readout,
+/// predicts the early sharpness trend from the growth wedge and observes it; part 2 trains at large learning
+/// rates and looks for period-2 oscillation, period doubling and chaos in the late loss and sharpness.
+/// <see cref="NetPredictWriter"/> writes it as a run folder.
+/// </summary>
+public static class NetPredictExperiment
+{
+    /// <summary>The command, as manifests name it.</summary>
+    public const string Command = "net predict";
+
+    /// <summary>Trains every configuration and learning rate (nothing is written).</summary>
+    /// <param name="options">What to run.</param>
+    /// <param name="progress">
+    /// Receives "runs" snapshots of task <c>net predict</c> (one unit per configuration and per learning rate)
+    /// and each run's per-step snapshots (task <c>net predict/sp-w64-s2 (1/5)</c>, <c>net predict/oscillation a=3.5 (1/4)</c>); null for none.
+    /// </param>
+    /// <param name="cancellationToken">Stops at a step boundary.</param>
+    /// <returns>The predictions and oscillations.</returns>
+    /// <exception cref="InvalidOptionException">An option is invalid.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static NetPredictResult Run(NetPredictOptions options, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var (configs, plan) = options.Resolve();
+        var started = DateTimeOffset.UtcNow;
+        var settings = options.Network;
+        using var scope = NewDisposeScope();
+        using var splits = settings.LoadData();
+        var (train, _) = settings.ExampleSets(splits);
+        int measured = Math.Min(settings.Trainer.Tracking!.MeasurementExamples, train.Count);
+        var measurementSet = new ExampleSet(train.Inputs.narrow(0, 0, measured), train.Targets.narrow(0, 0, measured));
+        var outer = new ProgressTracker(progress, Command, configs.Count + (plan?.Rates.Count ?? 0), "runs");
+
+        var predictions = new List<NetPredictRun>();
+        for (int i = 0; i < configs.Count; i++)
+        {
+            string task = $"{Command}/{configs[i].Name} ({i + 1}/{configs.Count})";
+            predictions.Add(RunPrediction(configs[i], settings, splits, measurementSet, options.TrendTolerance, progress, cancellationToken, task));
+            outer.Advance();
+        }
+
+        var late = new List<NetOscillationRun>();
+        for (int i = 0; plan is not null && i < plan.Rates.Count; i++)
+        {
+            string task = $"{Command}/oscillation {plan.RateNames[i]} ({i + 1}/{plan.Rates.Count})";
+            late.Add(RunOscillation(plan, i, settings, splits, train, progress, cancellationToken, task));
+            outer.Advance();
+        }
+
+        var configuration = NetPredictSummary.Configuration(settings, splits, configs, options.TrendTolerance, plan);
+        var results = NetPredictSummary.Results(predictions, late, plan);
+        outer.Complete();
+        return new NetPredictResult(settings, options.TrendTolerance, plan, predictions, late, configuration, results, started);
+    }
+
+    private static NetPredictRun RunPrediction(
+        NetPredictConfiguration config, NetworkSettings baseSettings, DatasetSplits splits, ExampleSet measurementSet, double tolerance,
+        IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken, string task)
+    {
+        var settings = config.Apply(baseSettings);
+        var clock = Stopwatch.StartNew();
+        var tracking = settings.Trainer.Tracking!;
+        var kernels = new Dictionary<int, double>();
+        var observer = new StepObserver((model, record) =>
+        {
+            if (record.Measurement is not null)
+            {
+                kernels[record.Step] = ResidualKernel.Measure(model, settings.Trainer.Loss, measurementSet.Inputs, measurementSet.Targets, tracking.HvpBatchSize, tracking.Precision);
+            }
+        });
+        var result = NetTrainExperiment.Train(settings, splits, progress, cancellationToken, observer, task, keepCancelledRun: false).Training;
+        clock.Stop();
+
+        var measurements = result.Measurements;
+        int[] steps = measurements.Select(m => m.Step).ToArray();
+        double[] sharpness = measurements.Select(m => m.Sharpness).ToArray();
+        double[] kernel = steps.Select(s => kernels.TryGetValue(s, out double k) ? k : double.NaN).ToArray();
+        InitialOutputState? state = null;
+        GrowthWedgePrediction? prediction = null;
+        if (measurements.Count > 0 && measurements[0].Step == 0)
+        {
+            var m0 = measurements[0];
+            state = new InitialOutputState
+            {
+                OutputNorm = m0.OutputNorm,
+                TargetNorm = m0.TargetNorm,
+                OutputTargetInnerProduct = m0.OutputTargetInnerProduct,
+                LearningRate = result.LearningRate,
+                ResidualKernel = kernel[0],
+                InitialSharpness = m0.Sharpness,
+            };
+            if (double.IsFinite(state.ScaledKernel) && double.IsFinite(state.Projection) && double.IsFinite(state.NormRatio))
+            {
+                // Rounding can put |p| a hair above q for outputs parallel to the targets.
+                prediction = GrowthWedge.Predict(state.Projection, Math.Max(state.NormRatio, Math.Abs(state.Projection)), state.ScaledKernel);
+            }
+        }
+
+        var observed = sharpness.Length > 0 && double.IsFinite(sharpness[0]) && sharpness[0] > 0
+            ? EarlyTrendClassifier.Classify(steps, sharpness, tolerance)
+            : new ObservedEarlyTrend(EarlyRegime.Flat, null, EarlyRegime.Flat, null, double.NaN, double.NaN, double.NaN, double.NaN, 0);
+        return new NetPredictRun(config, result, state, prediction, observed, steps, sharpness, kernel, clock.Elapsed.TotalSeconds);
+    }
+
+    private static NetOscillationRun RunOscillation(
+        NetOscillationPlan plan, int index, NetworkSettings baseSettings, DatasetSplits splits, ExampleSet train,
+        IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken, string task)
+    {
+        var settings = plan.Model.Apply(baseSettings);
+        var tracking = settings.Trainer.Tracking! with { Interval = plan.Every };
+        var trainer = settings.Trainer with
+        {
+            LearningRate = plan.Rates[index],
+            MaxSteps = plan.Steps,
+            TrainAccuracyGoal = null,
+            LossGoal = null,
+            Tracking = tracking,
+        };
+        var clock = Stopwatch.StartNew();
+        using var lateTracker = new SharpnessTracker(trainer.Loss, train, tracking with { Interval = 1 });
+        int firstLate = plan.Steps - plan.Window + 1;
+        var sharpness = new Dictionary<int, double>();
+        var observer = new StepObserver((model, record) =>
+        {
+            if (record.Measurement is { } m)
+            {
+                sharpness[record.Step] = m.Sharpness;
+            }
+            else if (record.Step >= firstLate && double.IsFinite(record.Loss) && record.Loss <= trainer.DivergenceThreshold)
+            {
+                sharpness[record.Step] = lateTracker.Measure(model, record.Step, record.LearningRate, trainer.Momentum).Sharpness;
+            }
+        });
+
+        // No test set: the oscillation runs look at the training loss only.
+        var result = NetTrainExperiment.Train(settings with { Trainer = trainer, TestSize = 0 }, splits, progress, cancellationToken, observer, task, keepCancelledRun: false).Training;
+        clock.Stop();
+
+        bool reachedWindow = !result.Diverged && result.Records[^1].Step == plan.Steps;
+        PeriodEstimate? lossPeriod = null, sharpnessPeriod = null;
+        LyapunovEstimate? lossLyapunov = null, sharpnessLyapunov = null;
+        if (reachedWindow)
+        {
+            double[] loss = result.Records.Where(r => r.Step >= firstLate).Select(r => r.Loss).ToArray();
+            double[] late = Enumerable.Range(firstLate, plan.Window).Select(s => sharpness.TryGetValue(s, out double v) ? v : double.NaN).ToArray();
+            lossPeriod = OscillationPeriod.Detect(loss, plan.MaxPeriod, plan.PeriodTolerance);
+            sharpnessPeriod = OscillationPeriod.Detect(late, plan.MaxPeriod, plan.PeriodTolerance);
+            lossLyapunov = TimeSeriesLyapunov.Estimate(OscillationPeriod.Detrend(loss));
+            sharpnessLyapunov = late.All(double.IsFinite) ? TimeSeriesLyapunov.Estimate(OscillationPeriod.Detrend(late)) : null;
+        }
+
+        return new NetOscillationRun(plan.RateNames[index], result, sharpness, firstLate, lossPeriod, sharpnessPeriod, lossLyapunov, sharpnessLyapunov, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Hands every step, with the model, to a callback (the measurements a prediction or oscillation run adds).</summary>
+    private sealed class StepObserver(Action<NetworkModule, TrainingStepRecord> onStep) : INetTrainObserver
+    {
+        private NetworkModule? _model;
+
+        public void OnStart(NetworkModule model, NetworkSettings settings) => _model = model;
+
+        public void OnStep(TrainingStepRecord record) => onStep(_model!, record);
+
+        public void OnFinished(NetworkModule model, TrainingResult result, JsonObject data)
+        {
+        }
+    }
+}
