@@ -81,6 +81,10 @@ public static partial class Program
         {
             return Fail(error, ExitCodes.InvalidInput, $"{e.Option}: {e.Message}");
         }
+        catch (Nets.Training.InitialSharpnessException e)
+        {
+            return Fail(error, ExitCodes.InvalidInput, $"{RelativeRateOption(args)}: {e.Message}");
+        }
         catch (FolderInUseException e)
         {
             return Fail(error, ExitCodes.InvalidInput, e.Message);
@@ -102,6 +106,14 @@ public static partial class Program
         {
             return Fail(error, ExitCodes.InternalError, $"internal failure ({e.GetType().Name}): {e.Message} This is a bug in sharpness; please report it with the command line above.");
         }
+    }
+
+    /// <summary>The option that sets a learning rate relative to λ_H(0): --lr-constant, or the command's own (net predict's --lr-factors, net early-phase's --c-min).</summary>
+    private static string RelativeRateOption(string[] args)
+    {
+        int net = Array.IndexOf(args, "net");
+        string command = net >= 0 && net + 1 < args.Length ? args[net + 1] : string.Empty;
+        return args.Contains("--lr-constant") ? "--lr-constant" : command switch { "predict" => "--lr-factors", "early-phase" => "--c-min", _ => "--lr-constant" };
     }
 
     private static int Invoke(string[] args, TextWriter output, TextWriter error, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)

@@ -59,14 +59,14 @@ public static class OptionChecks
     /// <exception cref="InvalidOptionException">The estimate exceeds the limit.</exception>
     public static void Operations(string option, string value, double operations, string what) => Limit(() => ResourceLimits.RequireOperations(option, value, operations, what));
 
-    /// <summary>Refuses output larger than the free space where <paramref name="folder"/> will be.</summary>
+    /// <summary>Refuses output larger than the free space where <paramref name="folder"/> will be (see <see cref="ResourceLimits.RequireDisk"/>).</summary>
     /// <param name="option">The option that drives the estimate, as typed.</param>
     /// <param name="value">Its value in words.</param>
     /// <param name="bytes">The estimated size.</param>
     /// <param name="folder">The output folder.</param>
     /// <param name="what">What the output is.</param>
-    /// <exception cref="InvalidOptionException">The estimate exceeds the free space.</exception>
-    public static void Disk(string option, string value, double bytes, string folder, string what) => Limit(() => ResourceLimits.RequireDisk(option, value, bytes, folder, what));
+    /// <exception cref="Sharpness.Runs.Safety.EnvironmentException">The estimate exceeds the free space: the environment's failure, not an invalid option.</exception>
+    public static void Disk(string option, string value, double bytes, string folder, string what) => ResourceLimits.RequireDisk(option, value, bytes, folder, what);
 
     /// <summary>Refuses a count above a fixed limit.</summary>
     /// <param name="option">The option, as typed.</param>
@@ -81,6 +81,14 @@ public static class OptionChecks
     /// <param name="value">Its value.</param>
     /// <exception cref="InvalidOptionException">float32 cannot hold the value.</exception>
     public static void Float32(string option, double value) => Limit(() => ResourceLimits.RequireFloat32(option, value));
+
+    /// <summary>Refuses a value that makes a quantity derived from it zero in float32 (see <see cref="ResourceLimits.RequireNonzeroFloat32"/>).</summary>
+    /// <param name="option">The option, as typed.</param>
+    /// <param name="value">Its value.</param>
+    /// <param name="derived">The quantity computed in float32.</param>
+    /// <param name="what">What the quantity is.</param>
+    /// <exception cref="InvalidOptionException">The quantity rounds to zero in float32.</exception>
+    public static void NonzeroFloat32(string option, double value, double derived, string what) => Limit(() => ResourceLimits.RequireNonzeroFloat32(option, value, derived, what));
 
     private static void Limit(Action check)
     {

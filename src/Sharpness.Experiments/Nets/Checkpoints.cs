@@ -4,7 +4,9 @@ using Sharpness.Experiments.Runs;
 using Sharpness.Nets.Checkpoints;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
+using Sharpness.Nets.Parameters;
 using Sharpness.Runs;
+using Sharpness.Runs.Limits;
 
 namespace Sharpness.Experiments.Nets;
 
@@ -66,6 +68,41 @@ public sealed record CheckpointPlan(IReadOnlyList<int> Steps, bool Final)
 
     /// <summary>The file of step <paramref name="step"/>'s weights.</summary>
     public static string FileName(int step) => FormattableString.Invariant($"model-step-{step}.safetensors");
+
+    /// <summary>
+    /// Refuses, before training, runs whose files would not fit the free space where
+    /// <paramref name="folder"/> is (<see cref="ResourceLimits.RequireDisk"/>: an
+    /// <see cref="Sharpness.Runs.Safety.EnvironmentException"/>, exit code 3 on the command line): the
+    /// plan's checkpoints within the step budget at the model's size (<see cref="Safetensors.EstimatedBytes"/>;
+    /// a TorchScript module's final checkpoint counts twice, its state and model.pt), metrics.csv
+    /// (<see cref="NetworkSize.MetricsBytes"/>) and the other files, for each of <paramref name="runs"/> runs.
+    /// </summary>
+    /// <param name="folder">The run folder.</param>
+    /// <param name="model">The model, built.</param>
+    /// <param name="config">The trainer settings (the step budget).</param>
+    /// <param name="topK">Eigenvalues per measurement (columns of metrics.csv).</param>
+    /// <param name="runs">Runs of this size still to write (net eos: the learning rates to come).</param>
+    public void RequireDisk(string folder, NetworkModule model, TrainerConfig config, int topK, int runs = 1)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(config);
+        int saved = Steps.Count(s => s <= config.MaxSteps) + (Final ? (model is TorchScriptNetwork ? 2 : 1) : 0);
+        double checkpoint = Safetensors.EstimatedBytes(model);
+        double metrics = NetworkSize.MetricsBytes(config.MaxSteps + 1.0, 16.0 + Math.Max(topK, 1));
+        double bytes = runs * ((saved * checkpoint) + metrics + NetworkSize.RunFilesBytes);
+        string each = runs > 1 ? $" for each of {runs} runs" : string.Empty;
+        string size = $"metrics.csv of {config.MaxSteps + 1.0:N0} rows";
+        if (saved > 0)
+        {
+            string option = Steps.Count > 0 ? "--checkpoint-steps" : "--checkpoint";
+            string checkpoints = $"{saved} checkpoint{(saved == 1 ? string.Empty : "s")} of about {ResourceLimits.Bytes(checkpoint)} ({ParameterVector.Count(model):N0} parameters in {model.DType.ToString().ToLowerInvariant()})";
+            ResourceLimits.RequireDisk(option, $"{checkpoints} and {size}{each}", bytes, folder, "the run's files");
+        }
+        else
+        {
+            ResourceLimits.RequireDisk("--steps", $"{size}{each}", bytes, folder, "the run's files");
+        }
+    }
 }
 
 /// <summary>

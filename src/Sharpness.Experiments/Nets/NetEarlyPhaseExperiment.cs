@@ -8,6 +8,7 @@ using Sharpness.Nets.Experiments;
 using Sharpness.Nets.Models;
 using Sharpness.Nets.Training;
 using Sharpness.Runs;
+using Sharpness.Runs.Limits;
 using static TorchSharp.torch;
 
 namespace Sharpness.Experiments.Nets;
@@ -121,7 +122,23 @@ public sealed record NetEarlyPhaseOptions
 
         OptionChecks.AtLeast(EarlySteps, 1, "--early-steps");
         OptionChecks.AtLeast(DecideBelowAfter, 0, "--decide-below-after");
+        CheckProbeLimits(grid.Count * (MeasureSharpness ? 2.0 : 1.0));
         return grid;
+    }
+
+    /// <summary>
+    /// Refuses probes whose per-step losses (kept for every probe of every configuration) exceed the
+    /// memory budget, or whose training exceeds the work limit: at most <paramref name="probes"/>
+    /// probes per configuration, each <see cref="EarlySteps"/> steps of full-batch GD.
+    /// </summary>
+    private void CheckProbeLimits(double probes)
+    {
+        var (features, outputs, _) = Network.DataShape();
+        double configurations = (double)Variants.Count * Seeds * Depths.Count * Widths.Count;
+        double parameters = Depths.Max(depth => Widths.Max(width => NetworkSize.FullyConnected(features, outputs, depth, width, Network.Bias)));
+        string value = $"{EarlySteps:N0} steps for up to {ResourceLimits.Count(probes)} probes of each of {ResourceLimits.Count(configurations)} configurations";
+        OptionChecks.Memory("--early-steps", value, 16.0 * EarlySteps * probes * configurations, "the probes' per-step losses");
+        OptionChecks.Operations("--early-steps", value, 6.0 * EarlySteps * probes * configurations * parameters * Math.Max(Network.TrainSize, 1), "multiply-adds");
     }
 
     /// <summary>Parses <c>--search</c>: bisect or scan.</summary>

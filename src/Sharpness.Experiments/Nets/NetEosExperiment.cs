@@ -119,7 +119,8 @@ public static class NetEosExperiment
         }
 
         var runStarted = DateTimeOffset.UtcNow;
-        using var writer = new NetTrainWriter(NetTrainWriter.Prepare(path, runSettings, options.Checkpoints), options.Checkpoints);
+        int runsToCome = options.LearningRates.Count - options.LearningRates.TakeWhile(r => r != rate).Count();
+        using var writer = new NetTrainWriter(NetTrainWriter.Prepare(path, runSettings, options.Checkpoints), options.Checkpoints) { RunsToCome = runsToCome };
         var run = NetTrainExperiment.Train(runSettings, splits, progress, cancellationToken, observe?.Invoke(rate, writer) ?? writer, task, keepCancelledRun: false);
         // Each sub-folder is a net train run in all but name (sharpness plot redraws it as one).
         writer.Complete(run, runStarted, arguments, checkpointsFirst: true);

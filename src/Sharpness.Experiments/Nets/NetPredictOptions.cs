@@ -177,6 +177,14 @@ public sealed record NetPredictOptions
 
         double?[] scales = InitScales is { } given ? given.Distinct().Select(s => (double?)OptionChecks.Positive(s, "--init-scales")).ToArray() : [null];
         Network.RequireFloat32("--init-scales", scales.Select(s => s ?? 1));
+        foreach (int width in widths)
+        {
+            foreach (double? scale in scales)
+            {
+                // Initial weights that round to zero in float32 (a variance such as 1e-320).
+                (Network with { Width = width, InitScale = scale ?? Network.InitScale }).CheckLimits("--widths", initScaleOption: "--init-scales");
+            }
+        }
         var zero = ZeroReadoutParameterisations.Distinct().ToArray();
         if (Network.Initialisation == Initialisation.Torch)
         {

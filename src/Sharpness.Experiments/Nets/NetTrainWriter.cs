@@ -56,6 +56,9 @@ public sealed class NetTrainWriter : INetTrainObserver, IDisposable
         _tensorBoardFolder = tensorBoard;
     }
 
+    /// <summary>Runs of this size still to write, this one included, for the disk check before training (net eos: the learning rates to come); default 1.</summary>
+    public int RunsToCome { get; init; } = 1;
+
     /// <summary>The columns of metrics.csv for <paramref name="topK"/> measured eigenvalues.</summary>
     /// <param name="topK">Eigenvalues per measurement (the second and later get columns eigenvalue2, ...).</param>
     public static IReadOnlyList<string> Columns(int topK) =>
@@ -133,6 +136,9 @@ public sealed class NetTrainWriter : INetTrainObserver, IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
+
+        // Checkpoints and metrics larger than the free space are refused before the first step (exit code 3).
+        _plan.RequireDisk(_folder.Path, model, settings.Trainer, settings.TopK, RunsToCome);
         _scriptSource = settings.TorchScript;
         _torchScript = _scriptSource is not null;
         _topK = settings.TopK;

@@ -137,9 +137,13 @@ public sealed record NetworkSettings
     /// </summary>
     /// <param name="widthOption">The option that sets the width, as the command names it.</param>
     /// <param name="depthOption">The option that sets the depth, as the command names it.</param>
-    public void CheckLimits(string widthOption = "--width", string depthOption = "--depth")
+    /// <param name="initScaleOption">The option that sets the initial weights' variance, as the command names it.</param>
+    public void CheckLimits(string widthOption = "--width", string depthOption = "--depth", string initScaleOption = "--init-scale")
     {
-        CheckFloat32();
+        CheckFloat32(initScaleOption);
+
+        // One record (loss, accuracy, rate, measurement) per step is kept for the result: about 128 bytes each.
+        OptionChecks.Memory("--steps", $"{Trainer.MaxSteps:N0} steps", 128.0 * (Trainer.MaxSteps + 1.0), "the run's per-step records");
         if (TorchScript is not null)
         {
             return; // the module's size is known once it is loaded, and its data files are checked as they are read
@@ -149,6 +153,12 @@ public sealed record NetworkSettings
         if (ModelKind != "fc" && image is null)
         {
             return; // BuildModel says that this model needs image data
+        }
+
+        if (DType == ScalarType.Float32 && InitScale is double variance)
+        {
+            // Weights that all round to zero give a network without gradient (and λ_H(0) = 0).
+            OptionChecks.NonzeroFloat32(initScaleOption, variance, Math.Sqrt(variance) / Math.Sqrt(Math.Max(features, 9.0 * Width)), "the initial weights' standard deviation sqrt(sigma_w^2/fan_in)");
         }
 
         double parameters = ModelKind switch
@@ -179,7 +189,7 @@ public sealed record NetworkSettings
         OptionChecks.Operations("--steps", $"{Trainer.MaxSteps:N0} steps at {size}", 6.0 * Trainer.MaxSteps * parameters * Math.Max(batch, 1), "multiply-adds");
     }
 
-    private void CheckFloat32()
+    private void CheckFloat32(string initScaleOption)
     {
         if (DType == ScalarType.Float32)
         {
@@ -188,7 +198,7 @@ public sealed record NetworkSettings
                 OptionChecks.Float32("--lr", Trainer.LearningRate.Value);
             }
 
-            OptionChecks.Float32("--init-scale", InitScale ?? 1);
+            OptionChecks.Float32(initScaleOption, InitScale ?? 1);
             OptionChecks.Float32("--output-multiplier", OutputMultiplier);
         }
     }

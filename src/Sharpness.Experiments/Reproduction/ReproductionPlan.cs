@@ -57,9 +57,16 @@ public sealed class ReproductionPlan
 
     /// <summary>Plans a reproduction.</summary>
     /// <param name="options">The options.</param>
+    /// <exception cref="InvalidOptionException">The data folder is a file, a device, a pipe or a dangling link (a folder that does not exist skips the real-network part).</exception>
     public static ReproductionPlan Create(ReproductionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (!options.NoNet && !Directory.Exists(options.DataDir) && (File.Exists(options.DataDir) || new FileInfo(options.DataDir).LinkTarget is not null))
+        {
+            // Only a folder that does not exist means "dataset not installed"; a file, device, pipe or dangling link there is a mistake.
+            throw new InvalidOptionException("--data-dir", $"'{options.DataDir}' is not a folder (expected the Fashion-MNIST folder, or a path that does not exist to skip the real-network part).");
+        }
+
         string? netSkipReason = options.NoNet ? "--no-net" : Directory.Exists(options.DataDir) ? null : "install dataset-fashion-mnist";
         var runs = ExperimentList.All
             .Where(e => !e.RealNetwork || netSkipReason is null)

@@ -34,6 +34,26 @@ public static class Safetensors
     }
 
     /// <summary>
+    /// An upper estimate of the size of <see cref="Serialise(nn.Module, IReadOnlyDictionary{string, string}?)"/>'s
+    /// file for <paramref name="module"/>, without serialising it: the parameters' bytes, a header
+    /// entry of at most 256 bytes per tensor and <paramref name="metadataBytes"/> of metadata.
+    /// </summary>
+    /// <param name="module">The model.</param>
+    /// <param name="metadataBytes">The metadata's size (for example the architecture as JSON); 16 KiB by default.</param>
+    /// <returns>The estimated file size in bytes.</returns>
+    public static double EstimatedBytes(nn.Module module, double metadataBytes = 16 * 1024)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        double bytes = 8 + metadataBytes;
+        foreach (var (_, parameter) in ParameterVector.Ordered(module))
+        {
+            bytes += 256 + ((double)parameter.numel() * parameter.element_size());
+        }
+
+        return bytes;
+    }
+
+    /// <summary>
     /// Serialises named tensors (stored in ordinal order of the names), for example a module's parameters and
     /// buffers as PyTorch's <c>state_dict()</c> has them.
     /// </summary>

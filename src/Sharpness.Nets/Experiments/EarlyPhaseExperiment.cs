@@ -45,7 +45,7 @@ public static class EarlyPhaseExperiment
     /// <returns>The constants, the initial eigenvalues and every probe.</returns>
     /// <exception cref="ArgumentException">The data do not fit the model or the loss.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
-    /// <exception cref="InvalidOperationException">λ_H(0) is not positive, so η = c/λ_H(0) is undefined.</exception>
+    /// <exception cref="InitialSharpnessException">λ_H(0) is not positive and finite, so η = c/λ_H(0) is undefined.</exception>
     public static EarlyPhaseResult Run(NetworkModule model, ExampleSet train, EarlyPhaseOptions options, Action<EarlyProbe>? onProbe = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -62,10 +62,7 @@ public static class EarlyPhaseExperiment
         var clock = Stopwatch.StartNew();
         using var session = new Session(model, train, options);
         var initial = session.MeasureInitial();
-        if (!(initial.Sharpness > 0) || !double.IsFinite(initial.Sharpness))
-        {
-            throw new InvalidOperationException($"The initial sharpness λ_H(0) = {initial.Sharpness} is not positive: η = c/λ_H(0) is undefined.");
-        }
+        InitialSharpnessException.RequireUsable(initial.Sharpness);
 
         var grid = options.Grid;
         var probes = new List<EarlyProbe>();

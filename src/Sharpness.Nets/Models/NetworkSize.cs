@@ -50,6 +50,18 @@ public static class NetworkSize
     public static double TrainingBytes(double parameters, double examples, double features, double activationsPerExample, double physicalBatch, double elementBytes) =>
         (parameters * ((4 * elementBytes) + (3 * 8.0))) + (examples * features * elementBytes) + (6.0 * physicalBatch * activationsPerExample * elementBytes);
 
+    /// <summary>
+    /// Disk space of a training run's per-step table (metrics.csv): <paramref name="rows"/> rows of
+    /// <paramref name="columns"/> numbers of at most 24 characters each with their separators, and
+    /// the header.
+    /// </summary>
+    /// <param name="rows">Rows (steps + 1).</param>
+    /// <param name="columns">Columns.</param>
+    public static double MetricsBytes(double rows, double columns) => ((rows + 1) * columns * 25.0) + 1024;
+
+    /// <summary>Disk space allowed for a training run's other files: its figures (PNG and SVG), model.json and manifest.json.</summary>
+    public const double RunFilesBytes = 1024 * 1024;
+
     /// <summary>Memory of a Lanczos measurement of the top <paramref name="count"/> eigenvalues (basis of min(n, max(2k + 20, 40)) float64 vectors and its small matrices).</summary>
     /// <param name="parameters">Parameter count n.</param>
     /// <param name="count">Eigenvalues k.</param>

@@ -108,6 +108,11 @@ internal sealed class GradientStepper : IDisposable
     public void Update(double learningRate)
     {
         Tensor[] gradient = _gradient ?? throw new InvalidOperationException("No gradient has been computed for this step.");
+
+        // LibTorch refuses a factor beyond the parameters' type (a rate above 3.4e38 for float32, as c/λ_H(0)
+        // with a huge c gives) instead of rounding it to infinity as float32 arithmetic would; rounded here,
+        // such a step makes the parameters infinite and the run diverges, a result rather than an error.
+        double alpha = _model.DType == ScalarType.Float32 ? (float)-learningRate : -learningRate;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         for (int i = 0; i < _parameters.Length; i++)
@@ -119,7 +124,7 @@ internal sealed class GradientStepper : IDisposable
                 direction = _velocity[i];
             }
 
-            _parameters[i].AddScaledInPlace(direction, -learningRate);
+            _parameters[i].AddScaledInPlace(direction, alpha);
         }
 
         _gradient = null;

@@ -42,7 +42,7 @@ public static class Trainer
     /// <returns>The records, measurements and outcome.</returns>
     /// <exception cref="ArgumentException">The data do not fit the model or the loss, or an accuracy goal is set for a single-output model.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
-    /// <exception cref="InvalidOperationException">η = c/λ_H(0) was asked for but λ_H(0) is not positive.</exception>
+    /// <exception cref="InitialSharpnessException">η = c/λ_H(0) was asked for but λ_H(0) is not positive and finite (nothing was trained).</exception>
     public static TrainingResult Run(
         NetworkModule model,
         TrainerConfig config,
@@ -167,11 +167,12 @@ public static class Trainer
         if (tracker is null)
         {
             using var probe = new SharpnessTracker(config.Loss, train);
-            double sharpness = probe.Measure(model, 0, double.NaN, config.Momentum).Sharpness;
+            double sharpness = InitialSharpnessException.RequireUsable(probe.Measure(model, 0, double.NaN, config.Momentum).Sharpness);
             return (config.LearningRate.Resolve(sharpness), sharpness, null);
         }
 
         SharpnessMeasurement initial = tracker.Measure(model, 0, double.NaN, config.Momentum);
+        InitialSharpnessException.RequireUsable(initial.Sharpness);
         double learningRate = config.LearningRate.Resolve(initial.Sharpness);
         return (learningRate, initial.Sharpness, initial with { LearningRate = config.LearningRateAt(0, learningRate) });
     }

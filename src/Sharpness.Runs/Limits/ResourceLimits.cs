@@ -94,23 +94,28 @@ public static class ResourceLimits
     /// <summary>
     /// Refuses output larger than the free space of the file system that will hold
     /// <paramref name="folder"/> (checked on its nearest existing parent), so a full disk is found
-    /// before computing, not after.
+    /// before computing, not after. A full disk is the environment's failure, not the input's: the
+    /// error is an <see cref="EnvironmentException"/> (exit code 3 on the command line), one line
+    /// naming the option, the estimate, the free space and the folder.
     /// </summary>
     /// <param name="option">The option that drives the estimate, as typed.</param>
     /// <param name="value">Its value in words, for the message.</param>
     /// <param name="bytes">The estimated size of the output.</param>
     /// <param name="folder">The output folder (need not exist).</param>
     /// <param name="what">What the output is ("orbit.csv").</param>
-    /// <exception cref="LimitException">The estimate exceeds the free space.</exception>
+    /// <exception cref="EnvironmentException">The estimate exceeds the free space.</exception>
     public static void RequireDisk(string option, string value, double bytes, string folder, string what)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         long free = FreeSpace(folder);
         if (double.IsNaN(bytes) || bytes > free)
         {
-            throw new LimitException(option, $"{value} would make {what} about {Bytes(bytes)}, more than the {BoundedFile.Bytes(free)} free where '{folder}' is.");
+            throw new EnvironmentException(folder, NotEnoughSpace, $"{NotEnoughSpace}: {option}: {value} would make {what} about {Bytes(bytes)}, more than the {BoundedFile.Bytes(free)} free where '{folder}' is");
         }
     }
+
+    /// <summary>The cause of <see cref="RequireDisk"/>'s error.</summary>
+    public const string NotEnoughSpace = "not enough space left on device";
 
     /// <summary>Free bytes for this process on the file system holding <paramref name="path"/> or its nearest existing parent (long.MaxValue when unknown).</summary>
     /// <param name="path">A path.</param>
@@ -166,6 +171,24 @@ public static class ResourceLimits
         if (!float.IsFinite((float)value))
         {
             throw new LimitException(option, $"{value.ToString("R", CultureInfo.InvariantCulture)} is not a finite number in single precision (float32, at most {float.MaxValue.ToString("G9", CultureInfo.InvariantCulture)} in size), which this run computes in; use --dtype float64 or a smaller value.");
+        }
+    }
+
+    /// <summary>
+    /// Refuses a value that makes a quantity derived from it (a standard deviation of the initial
+    /// weights, say) zero in single precision although it is not zero: a network whose weights all
+    /// round to zero starts with no gradient, and η = c/λ_H(0) is then undefined.
+    /// </summary>
+    /// <param name="option">The option, as typed.</param>
+    /// <param name="value">Its value.</param>
+    /// <param name="derived">The quantity computed in float32.</param>
+    /// <param name="what">What the quantity is, for the message.</param>
+    /// <exception cref="LimitException">The quantity underflows float32 to zero.</exception>
+    public static void RequireNonzeroFloat32(string option, double value, double derived, string what)
+    {
+        if (derived != 0 && double.IsFinite(derived) && (float)derived == 0)
+        {
+            throw new LimitException(option, $"{value.ToString("R", CultureInfo.InvariantCulture)} makes {what} {derived.ToString("G3", CultureInfo.InvariantCulture)}, which is zero in single precision (float32, at least {float.Epsilon.ToString("G2", CultureInfo.InvariantCulture)} in size), which this run computes in; use --dtype float64 or a larger value.");
         }
     }
 

@@ -17,6 +17,17 @@ public sealed class EnvironmentException : IOException
         Cause = cause;
     }
 
+    /// <summary>Creates the error with a message of its own (one line), for a failure found before it happens.</summary>
+    /// <param name="path">The path concerned.</param>
+    /// <param name="cause">The cause in plain words, for example "not enough free space".</param>
+    /// <param name="message">The whole message, naming the path and the cause.</param>
+    public EnvironmentException(string path, string cause, string message)
+        : base(message)
+    {
+        PathName = path;
+        Cause = cause;
+    }
+
     /// <summary>The path the operation failed on.</summary>
     public string PathName { get; }
 

@@ -12,13 +12,13 @@ namespace Sharpness.Cli.Tests.Safety;
 public class CommandFuzzTests
 {
     // Cases per property; SHARPNESS_FUZZ_ITERATIONS raises it for a longer hunt (CsCheck_Seed replays a failure).
-    private static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("SHARPNESS_FUZZ_ITERATIONS"), out int n) && n > 0 ? n : 12;
+    internal static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("SHARPNESS_FUZZ_ITERATIONS"), out int n) && n > 0 ? n : 12;
 
-    private static readonly Gen<string> HostileNumber = Gen.OneOf<string>(
+    internal static readonly Gen<string> HostileNumber = Gen.OneOf<string>(
         "nan", "NaN", "inf", "-inf", "Infinity", "-Infinity", "1e308", "-1e308", "1.7976931348623157e308", "1e400", "1e-320", "5e-324",
         "0", "-0", "-1", "1", "2", "0.5", "3", "2147483647", "-2147483648", "2147483648", "99999999999", "1e3", "abc", "", " ", "0x10", "1,5", "--");
 
-    private static readonly Gen<string> HostileText = Gen.OneOf<string>(
+    internal static readonly Gen<string> HostileText = Gen.OneOf<string>(
         "", " ", "ntp", "mup", "sp", "s=0.5", "s=nan", "s=2", "s=-1", "NTP", "physical", "scaled", "both", "up", "eta", "c", "r", "relative",
         "\u0001", "a\tb", "../../etc/passwd", "/dev/zero", new string('x', 4096), "é", "2,8", "1,2,2", ",", "width", "param", "init-scale", "1e308,1");
 

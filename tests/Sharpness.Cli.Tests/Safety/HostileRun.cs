@@ -29,25 +29,25 @@ internal static class HostileRun
 
     public static ChildResult Run(params string[] args) => Run(TimeSpan.FromSeconds(90), null, args);
 
-    public static ChildResult Run(TimeSpan limit, IReadOnlyDictionary<string, string>? environment, params string[] args)
-    {
-        using var process = Start(environment, args);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        bool finished = process.WaitForExit(limit);
-        if (!finished)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-        }
+    public static ChildResult Run(TimeSpan limit, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Finish(StartIn(null, environment, args), limit, args);
 
-        return new ChildResult(finished ? process.ExitCode : -1, output.Result, error.Result, !finished, string.Join(' ', args));
-    }
+    /// <summary>Runs the command with <paramref name="workingDirectory"/> as its current folder, so that relative paths land there.</summary>
+    public static ChildResult RunIn(string workingDirectory, TimeSpan limit, params string[] args) =>
+        Finish(StartIn(workingDirectory, null, args), limit, args);
 
     /// <summary>Starts the command without waiting (for concurrency tests).</summary>
-    public static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args) => StartIn(null, environment, args);
+
+    /// <summary>Starts the command without waiting, in <paramref name="workingDirectory"/> (null: the tests' own).</summary>
+    public static Process StartIn(string? workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            info.WorkingDirectory = workingDirectory;
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sharpness.dll"));
         foreach (string arg in args)
         {
@@ -62,5 +62,21 @@ internal static class HostileRun
         }
 
         return Process.Start(info)!;
+    }
+
+    /// <summary>Waits for a started command, killing its process tree at the time limit.</summary>
+    private static ChildResult Finish(Process started, TimeSpan limit, string[] args)
+    {
+        using var process = started;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        bool finished = process.WaitForExit(limit);
+        if (!finished)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+
+        return new ChildResult(finished ? process.ExitCode : -1, output.Result, error.Result, !finished, string.Join(' ', args));
     }
 }

@@ -34,4 +34,19 @@ public sealed class SafetensorsTests
     [Fact]
     public void ATruncatedFileIsRejected() =>
         Assert.Throws<InvalidDataException>(() => Safetensors.Read([1, 0, 0, 0, 0, 0, 0, 0]));
+
+    [Theory]
+    [InlineData(ScalarType.Float32, 3, 5)]
+    [InlineData(ScalarType.Float64, 4, 64)]
+    public void TheEstimatedSizeBoundsTheFileFromAbove(ScalarType dtype, int depth, int width)
+    {
+        // The disk check before training uses the estimate: it must not be smaller than the file, nor much larger.
+        using var network = new FullyConnectedNetwork(new FullyConnectedConfig { InputDimension = 7, OutputDimension = 3, Depth = depth, Width = width, Seed = 1, DType = dtype });
+        string architecture = ModelDescription.Describe(network).ToJsonString();
+        long actual = Safetensors.Serialise(network, new Dictionary<string, string> { ["architecture"] = architecture }).LongLength;
+
+        double estimate = Safetensors.EstimatedBytes(network);
+
+        Assert.InRange(estimate, actual, actual + (64 * 1024));
+    }
 }

@@ -148,7 +148,7 @@ public sealed record UvOrbitOptions
 
     /// <summary>Refuses a table (orbit.csv) larger than the free space where <paramref name="folder"/> will be.</summary>
     /// <param name="folder">The run folder.</param>
-    /// <exception cref="InvalidOptionException">The table would not fit.</exception>
+    /// <exception cref="Sharpness.Runs.Safety.EnvironmentException">The table would not fit (the environment's failure, exit code 3 on the command line).</exception>
     public void CheckOutput(string folder) =>
         OptionChecks.Disk(SizeOption, Size, UvCost.OrbitTableBytes(Points, Keep, TwoPasses ? 2 : 1), folder, "orbit.csv");
 
