@@ -12,6 +12,9 @@ namespace Sharpness.Cli;
 /// <summary>Entry point of the <c>sharpness</c> command.</summary>
 public static partial class Program
 {
+    /// <summary>What follows the one line of an environment failure (exit code 3).</summary>
+    internal const string EnvironmentAdvice = " (nothing partial is kept but resumable state; rerun once the cause is removed)";
+
     /// <summary>
     /// Runs the command line against the console and returns the process exit code. LibTorch's freed memory is kept
     /// in the C heap for reuse (<see cref="Nets.NativeHeap"/>) before anything runs.
@@ -100,7 +103,7 @@ public static partial class Program
         }
         catch (Exception e) when (EnvironmentFailure.Describe(e) is { } environment)
         {
-            return Fail(error, ExitCodes.EnvironmentFailure, environment + " (nothing partial is kept but resumable state; rerun once the cause is removed)");
+            return Fail(error, ExitCodes.EnvironmentFailure, environment + EnvironmentAdvice);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

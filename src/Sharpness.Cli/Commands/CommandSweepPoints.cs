@@ -34,10 +34,16 @@ internal sealed class CommandSweepPoints(string specFile) : ISweepPointRunner
 
         // The command's own validation: a dry run stops where the command would claim its folder.
         var error = new StringWriter();
-        if (Program.Run(args, TextWriter.Null, error, null, CancellationToken.None, dryRun: true) != ExitCodes.Success)
+        int code = Program.Run(args, TextWriter.Null, error, null, CancellationToken.None, dryRun: true);
+        if (code != ExitCodes.Success)
         {
-            string reason = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Replace("error: ", string.Empty, StringComparison.Ordinal) ?? "refused";
-            throw new InvalidOptionException("spec", $"point {point.Point.Index} ({point.Point.Directory}): {reason}");
+            string reason = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Replace("error: ", string.Empty, StringComparison.Ordinal).Replace(Program.EnvironmentAdvice, string.Empty, StringComparison.Ordinal) ?? "refused";
+            string message = $"point {point.Point.Index} ({point.Point.Directory}): {reason}";
+
+            // The machine refused the point (not enough free disk for what it would write): an environment failure, as for the command alone.
+            throw code == ExitCodes.EnvironmentFailure
+                ? new Sharpness.Runs.Safety.EnvironmentException(point.Folder, reason, message)
+                : new InvalidOptionException("spec", message);
         }
 
         _arguments[point.Folder] = args;

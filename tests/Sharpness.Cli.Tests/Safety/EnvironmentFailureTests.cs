@@ -122,4 +122,26 @@ public class EnvironmentFailureTests
         Assert.True(merged.Code == 0, merged.ToString());
         Assert.StartsWith("run,command,seed", File.ReadAllText(System.IO.Path.Combine(output, "results.csv")), StringComparison.Ordinal);
     }
+
+    [MountFact]
+    public void ASweepPointThatWouldNotFitOnTheDiskIsAnEnvironmentFailureBeforeAnythingRuns()
+    {
+        // Each point's orbit.csv is about 156 KiB (40 values x 120 steps); the disk has 64 KiB.
+        using var disk = TmpfsMount.Create("64k");
+        string spec = System.IO.Path.Combine(Contract.NewFolder(), "sweep.toml");
+        File.WriteAllText(spec, "command = \"uv orbit\"\n[base]\npoints = 40\ntransient = 100\nkeep = 20\n[grid]\nr_max = [3.5, 3.9]\n");
+        string results = System.IO.Path.Combine(disk.Path, "sweep");
+
+        var refused = HostileRun.Run("sweep", "run", spec, "--out", results);
+
+        Assert.Equal(3, refused.Code);
+        string line = refused.ErrorLines.Single();
+        Assert.StartsWith("error: point 0 (", line, StringComparison.Ordinal);
+        Assert.Contains("not enough space left on device: --points", line, StringComparison.Ordinal);
+        Assert.Empty(Directory.Exists(results) ? Directory.GetFiles(results, "*.csv", SearchOption.AllDirectories) : []);
+
+        disk.Resize("16m");
+        var done = HostileRun.Run("sweep", "run", spec, "--out", results);
+        Assert.True(done.Code == 0, done.ToString());
+    }
 }
