@@ -139,15 +139,17 @@ public class SweepRunCommandTests
     [Trait("Category", "EndToEnd")]
     public async Task InterruptStopsAfterTheCurrentRunAndLeavesOnlyCompleteOrResumableRuns()
     {
-        // Six runs long enough (10^5 steps at width 4096) that an interrupt sent when the first one is
-        // complete arrives while a later one runs, however fast the machine is; waiting for a complete
+        // Six runs long enough (10^5 steps at width 32768, a few seconds each) that an interrupt sent
+        // when the first one is complete arrives while later ones run, however fast the machine is and
+        // with the points run side by side (--jobs defaults to the cores; at width 4096 a run took about
+        // half a second and a two-core machine once finished the sweep first); waiting for a complete
         // run (not a fixed delay) also means the handler is installed however slow the machine is.
         string spec = WriteSpec("""
             command = "uv simulate"
             [base]
             steps = 100000
             param = "mup"
-            width = 4096
+            width = 32768
             [grid]
             lr_constant = [0.8, 1.9]
             seed = { range = [0, 3] }

@@ -60,6 +60,22 @@ public class FuzzFindingTests
     }
 
     [Fact]
+    public void AnOrbitRangeTooWideToDrawIsRefusedNotABug()
+    {
+        // Was: "internal failure (InvalidOperationException): limits returned by the autoscaler must always be
+        // in a good state": the figure's axis padded a range about as wide as the largest double to infinity.
+        string folder = Contract.NewPath();
+        var refused = HostileRun.Run("uv", "orbit", "--points", "3", "--transient", "5", "--keep", "3", "--r-min", "2147483647", "--r-max", "1.7976931348623157e308", "--out", folder);
+        Contract.Refused(refused, folder, "--r-max", "wider than a figure's axis can span");
+
+        // A range a thousand times narrower is drawn.
+        string drawn = Contract.NewPath();
+        var result = HostileRun.Run("uv", "orbit", "--points", "3", "--transient", "5", "--keep", "3", "--r-min", "2147483647", "--r-max", "1e300", "--out", drawn);
+        Contract.Holds(result, drawn);
+        Assert.True(result.Code == 0, result.ToString());
+    }
+
+    [Fact]
     public void AnEarlyPhaseRunWhoseInitialSharpnessIsNotFiniteEndsWithAnErrorNotABug()
     {
         // λ_H(0) is measured after the configuration's progress line, so that line comes first; the error is the last.

@@ -94,6 +94,13 @@ public sealed record UvOrbitOptions
     public void Validate()
     {
         OptionChecks.Range(Min, Max, "--r-min", "--r-max");
+
+        // The figure's linear axis pads the range by a fraction of its width, which must stay a finite number.
+        if (!double.IsFinite(4 * (Max - Min)))
+        {
+            throw new InvalidOptionException("--r-max", $"the range from --r-min {OptionChecks.Text(Min)} to {OptionChecks.Text(Max)} is wider than a figure's axis can span (at most {OptionChecks.Text(double.MaxValue / 4)}).");
+        }
+
         OptionChecks.AtLeast(Points, 1, "--points");
         OptionChecks.AtLeast(Transient, 0, "--transient");
         OptionChecks.AtLeast(Keep, 1, "--keep");
