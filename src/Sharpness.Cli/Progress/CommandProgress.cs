@@ -83,20 +83,38 @@ public sealed class CommandProgress
         return result;
     }
 
-    /// <summary>The first Ctrl-C cancels the work; the second ends the process.</summary>
+    /// <summary>
+    /// The first Ctrl-C (SIGINT) or SIGTERM cancels the work; a second Ctrl-C ends the process. SIGTERM is what a
+    /// batch scheduler (Slurm at a time limit, Kubernetes) or <c>kill</c> sends, and what reaches a program started in
+    /// the background by a script, where the shell makes it ignore SIGINT.
+    /// </summary>
     private sealed class CtrlC : IDisposable
     {
         private readonly CancellationTokenSource _cancellation;
         private readonly TextWriter _error;
+        private readonly System.Runtime.InteropServices.PosixSignalRegistration? _terminate;
 
         public CtrlC(CancellationTokenSource cancellation, TextWriter error)
         {
             _cancellation = cancellation;
             _error = error;
             Console.CancelKeyPress += OnCancel;
+            if (!OperatingSystem.IsWindows())
+            {
+                // A second SIGTERM ends the process at once.
+                _terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+                {
+                    context.Cancel = !_cancellation.IsCancellationRequested;
+                    Stop("terminate signal", "send it again");
+                });
+            }
         }
 
-        public void Dispose() => Console.CancelKeyPress -= OnCancel;
+        public void Dispose()
+        {
+            Console.CancelKeyPress -= OnCancel;
+            _terminate?.Dispose();
+        }
 
         private void OnCancel(object? sender, ConsoleCancelEventArgs e)
         {
@@ -106,7 +124,17 @@ public sealed class CommandProgress
             }
 
             e.Cancel = true;
-            _error.WriteLine("interrupt: stopping at the next step boundary (Ctrl-C again to end at once)");
+            Stop("interrupt", "Ctrl-C again");
+        }
+
+        private void Stop(string what, string again)
+        {
+            if (_cancellation.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _error.WriteLine($"{what}: stopping at the next step boundary ({again} to end at once)");
             _cancellation.Cancel();
         }
     }

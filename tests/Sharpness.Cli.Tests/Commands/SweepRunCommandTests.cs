@@ -163,7 +163,9 @@ public class SweepRunCommandTests
             Thread.Sleep(10);
         }
 
-        using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        // SIGTERM, handled as Ctrl-C is: a process started in the background by a script (scripts/test.sh runs the
+        // test projects side by side, in the background) inherits an ignored SIGINT, which .NET then leaves ignored.
+        using (var interrupt = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             interrupt.WaitForExit();
         }
