@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Sharpness.Experiments.Nets;
+using Sharpness.Cli.Tests.TestSupport;
 using Sharpness.Experiments.Progress;
 using Sharpness.Runs;
 
@@ -9,32 +10,6 @@ namespace Sharpness.Cli.Tests.Commands;
 public class NetProgressTests
 {
     private static readonly string[] Small = ["--dataset", "synthetic", "--train-size", "60", "--test-size", "20", "--width", "8", "--steps", "12", "--sharpness-every", "3", "--max-matvecs", "40"];
-
-    private sealed class Recorder(Action<ExperimentProgress>? onReport = null) : IProgress<ExperimentProgress>
-    {
-        private readonly List<ExperimentProgress> _items = [];
-
-        public IReadOnlyList<ExperimentProgress> Items
-        {
-            get
-            {
-                lock (_items)
-                {
-                    return [.. _items];
-                }
-            }
-        }
-
-        public void Report(ExperimentProgress value)
-        {
-            lock (_items)
-            {
-                _items.Add(value);
-            }
-
-            onReport?.Invoke(value);
-        }
-    }
 
     [Fact]
     public void NetTrainInsideAnotherCommandReportsEveryStepToItsProgressAndPrintsNoProgress()

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Sharpness.Cli.Tests.TestSupport;
 using Sharpness.Experiments.Progress;
 using Sharpness.Experiments.Uv;
 using Sharpness.Runs;
@@ -8,32 +9,6 @@ namespace Sharpness.Cli.Tests.Commands;
 /// <summary>The commands as thin shells: progress reaches an outer reporter, cancellation stops at a step boundary with exit 130 and nothing written, and the library call writes what the command writes.</summary>
 public class ProgressAndCancellationTests
 {
-    private sealed class Recorder(Action<ExperimentProgress>? onReport = null) : IProgress<ExperimentProgress>
-    {
-        private readonly List<ExperimentProgress> _items = [];
-
-        public IReadOnlyList<ExperimentProgress> Items
-        {
-            get
-            {
-                lock (_items)
-                {
-                    return [.. _items];
-                }
-            }
-        }
-
-        public void Report(ExperimentProgress value)
-        {
-            lock (_items)
-            {
-                _items.Add(value);
-            }
-
-            onReport?.Invoke(value);
-        }
-    }
-
     [Fact]
     public void ACommandRunInsideAnotherReportsToItsProgressAndDrawsNothing()
     {

@@ -1,6 +1,7 @@
 using Sharpness.Experiments.Nets;
 using Sharpness.Experiments.Progress;
 using Sharpness.Nets.Experiments;
+using Sharpness.Experiments.Tests.TestSupport;
 
 namespace Sharpness.Experiments.Tests.Nets;
 
@@ -20,30 +21,19 @@ public sealed class NetEarlyPhaseExperimentTests
         EarlySteps = 3,
     };
 
-    private sealed class Recorder(Action<ExperimentProgress>? onReport = null) : IProgress<ExperimentProgress>
-    {
-        public List<ExperimentProgress> Snapshots { get; } = [];
-
-        public void Report(ExperimentProgress value)
-        {
-            Snapshots.Add(value);
-            onReport?.Invoke(value);
-        }
-    }
-
     [Fact]
     public void EveryConfigurationIsOneInitialisationReportedWithItsProbes()
     {
-        var progress = new Recorder();
+        var progress = new Recorder<ExperimentProgress>();
 
         var result = NetEarlyPhaseExperiment.Run(Small(), progress);
 
         Assert.Equal([(8, "sp"), (16, "sp"), (8, "zero-readout"), (16, "zero-readout")], result.Runs.Select(r => (r.Row.Width, r.Row.Variant)));
-        Assert.All(progress.Snapshots, s => Assert.Equal(("net early-phase", "initialisations", 4L), (s.Task, s.Unit, s.Total!.Value)));
-        Assert.Equal(4, progress.Snapshots[^1].Completed);
+        Assert.All(progress.Items, s => Assert.Equal(("net early-phase", "initialisations", 4L), (s.Task, s.Unit, s.Total!.Value)));
+        Assert.Equal(4, progress.Items[^1].Completed);
         // A line for the initial measurement, one per probe and one with the constants, for each initialisation.
         int probes = result.Runs.Sum(r => r.Result.Probes.Count);
-        Assert.Equal((2 * 4) + probes, progress.Snapshots.Count(s => s.Message is not null));
+        Assert.Equal((2 * 4) + probes, progress.Items.Count(s => s.Message is not null));
         Assert.Equal(probes, result.Results["training_runs"]!.GetValue<int>());
         // Every constant is a grid value, and the ordering the summary counts is that of the rows.
         var grid = LearningRateConstantGrid.Create(1, 8, 0.5);
@@ -54,12 +44,12 @@ public sealed class NetEarlyPhaseExperimentTests
     public void CancellingStopsAfterTheCurrentProbe()
     {
         using var cancel = new CancellationTokenSource();
-        var progress = new Recorder(s => { if (s.Message?.Contains(" run c = ", StringComparison.Ordinal) == true) { cancel.Cancel(); } });
+        var progress = new Recorder<ExperimentProgress>(s => { if (s.Message?.Contains(" run c = ", StringComparison.Ordinal) == true) { cancel.Cancel(); } });
 
         Assert.ThrowsAny<OperationCanceledException>(() => NetEarlyPhaseExperiment.Run(Small(), progress, cancel.Token));
 
-        Assert.Single(progress.Snapshots, s => s.Message?.Contains(" run c = ", StringComparison.Ordinal) == true);
-        Assert.Equal(0, progress.Snapshots[^1].Completed);
+        Assert.Single(progress.Items, s => s.Message?.Contains(" run c = ", StringComparison.Ordinal) == true);
+        Assert.Equal(0, progress.Items[^1].Completed);
     }
 
     [Theory]

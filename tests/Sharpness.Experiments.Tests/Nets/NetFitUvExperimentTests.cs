@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Sharpness.Experiments.Nets;
 using Sharpness.Experiments.Progress;
+using Sharpness.Experiments.Tests.TestSupport;
 
 namespace Sharpness.Experiments.Tests.Nets;
 
@@ -19,26 +20,15 @@ public sealed class NetFitUvExperimentTests
 
     private static string Folder() => Path.Combine(Path.GetTempPath(), "sharpness-tests", Guid.NewGuid().ToString("N"));
 
-    private sealed class Recorder(Action<ExperimentProgress>? onReport = null) : IProgress<ExperimentProgress>
-    {
-        public List<ExperimentProgress> Snapshots { get; } = [];
-
-        public void Report(ExperimentProgress value)
-        {
-            Snapshots.Add(value);
-            onReport?.Invoke(value);
-        }
-    }
-
     [Fact]
     public void ReportsEveryTrainingStepAndRefittingTheWrittenFolderGivesTheSameFit()
     {
         string folder = Folder();
-        var progress = new Recorder();
+        var progress = new Recorder<ExperimentProgress>();
 
         var (result, files) = NetFitUvWriter.Run(NetFitUvWriter.Prepare(folder, Small()), Small(), progress);
 
-        Assert.Equal(Enumerable.Range(0, 25).Select(i => (long)i), progress.Snapshots.Where(s => s.Task == "net fit-uv").Select(s => s.Completed).Distinct());
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => (long)i), progress.Items.Where(s => s.Task == "net fit-uv").Select(s => s.Completed).Distinct());
         Assert.Equal(["metrics.csv", "sharpness.png", "lr_sharpness.png", "lr_sharpness.svg", "fit.csv"], files.Take(5));
         Assert.Equal(13, result.Points.Count);   // steps 0, 2, ..., 24
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!;
@@ -58,11 +48,11 @@ public sealed class NetFitUvExperimentTests
     {
         string folder = Folder();
         using var cancel = new CancellationTokenSource();
-        var progress = new Recorder(s => { if (s.Completed == 5) { cancel.Cancel(); } });
+        var progress = new Recorder<ExperimentProgress>(s => { if (s.Completed == 5) { cancel.Cancel(); } });
 
         Assert.ThrowsAny<OperationCanceledException>(() => NetFitUvWriter.Run(NetFitUvWriter.Prepare(folder, Small(1000)), Small(1000), progress, cancel.Token));
 
-        Assert.Equal(5, progress.Snapshots[^1].Completed);
+        Assert.Equal(5, progress.Items[^1].Completed);
         // The claim created the folder; no partial metrics.csv, fit or manifest was kept.
         Assert.False(Directory.Exists(folder));
     }

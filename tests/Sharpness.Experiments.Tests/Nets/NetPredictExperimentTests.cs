@@ -4,6 +4,7 @@ using Sharpness.Experiments.Nets;
 using Sharpness.Experiments.Progress;
 using Sharpness.Nets.Experiments;
 using Sharpness.Nets.Models;
+using Sharpness.Experiments.Tests.TestSupport;
 
 namespace Sharpness.Experiments.Tests.Nets;
 
@@ -29,28 +30,17 @@ public sealed class NetPredictExperimentTests
 
     private static string Folder() => Path.Combine(Path.GetTempPath(), "sharpness-tests", Guid.NewGuid().ToString("N"));
 
-    private sealed class Recorder(Action<ExperimentProgress>? onReport = null) : IProgress<ExperimentProgress>
-    {
-        public List<ExperimentProgress> Snapshots { get; } = [];
-
-        public void Report(ExperimentProgress value)
-        {
-            Snapshots.Add(value);
-            onReport?.Invoke(value);
-        }
-    }
-
     [Fact]
     public void ReportsEachConfigurationAndLearningRateAsARunWithItsSteps()
     {
-        var progress = new Recorder();
+        var progress = new Recorder<ExperimentProgress>();
 
         var result = NetPredictExperiment.Run(Small(), progress);
 
         // sp and mup-out at width 4, then sp with a zero readout; then the two learning rates.
         Assert.Equal(["sp-w4-s1", "mup-out-w4-s1", "sp-w4-s1-zero"], result.Predictions.Select(p => p.Config.Name));
         Assert.Equal(["a=1", "a=1.5"], result.Oscillations.Select(o => o.RateName));
-        var outer = progress.Snapshots.Where(s => s.Task == "net predict").ToList();
+        var outer = progress.Items.Where(s => s.Task == "net predict").ToList();
         Assert.All(outer, s => Assert.Equal(("runs", 5L), (s.Unit, s.Total!.Value)));
         Assert.Equal(5, outer[^1].Completed);
         string[] tasks =
@@ -58,11 +48,11 @@ public sealed class NetPredictExperimentTests
             "net predict/sp-w4-s1 (1/3)", "net predict/mup-out-w4-s1 (2/3)", "net predict/sp-w4-s1-zero (3/3)",
             "net predict/oscillation a=1 (1/2)", "net predict/oscillation a=1.5 (2/2)",
         ];
-        Assert.Equal(tasks, progress.Snapshots.Where(s => s.Task != "net predict").Select(s => s.Task).Distinct());
+        Assert.Equal(tasks, progress.Items.Where(s => s.Task != "net predict").Select(s => s.Task).Distinct());
         // Every step of a run is reported, up to its budget, with its loss.
         foreach (string task in tasks)
         {
-            var steps = progress.Snapshots.Where(s => s.Task == task).ToList();
+            var steps = progress.Items.Where(s => s.Task == task).ToList();
             Assert.Equal(task.Contains("oscillation", StringComparison.Ordinal) ? 14 : 6, steps[^1].Completed);
             Assert.Contains(steps, s => s.Metrics.Any(m => m.Name == "loss"));
         }
@@ -76,13 +66,13 @@ public sealed class NetPredictExperimentTests
     {
         string folder = Folder();
         using var cancel = new CancellationTokenSource();
-        var progress = new Recorder(s => { if (s.Task == "net predict/mup-out-w4-s1 (2/3)" && s.Completed == 3) { cancel.Cancel(); } });
+        var progress = new Recorder<ExperimentProgress>(s => { if (s.Task == "net predict/mup-out-w4-s1 (2/3)" && s.Completed == 3) { cancel.Cancel(); } });
 
         Assert.ThrowsAny<OperationCanceledException>(() => NetPredictWriter.Run(NetPredictWriter.Prepare(folder, oscillation: true), Small(), progress, cancel.Token));
 
         // The second configuration stopped at step 3; no later run started.
-        Assert.Equal(3, progress.Snapshots.Last(s => s.Task.StartsWith("net predict/", StringComparison.Ordinal)).Completed);
-        Assert.DoesNotContain(progress.Snapshots, s => s.Task.Contains("zero", StringComparison.Ordinal) || s.Task.Contains("oscillation", StringComparison.Ordinal));
+        Assert.Equal(3, progress.Items.Last(s => s.Task.StartsWith("net predict/", StringComparison.Ordinal)).Completed);
+        Assert.DoesNotContain(progress.Items, s => s.Task.Contains("zero", StringComparison.Ordinal) || s.Task.Contains("oscillation", StringComparison.Ordinal));
         // The claim created the folder and nothing was kept.
         Assert.False(Directory.Exists(folder));
     }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Sharpness.Experiments.Nets;
 using Sharpness.Experiments.Progress;
 using Sharpness.Nets.Training;
+using Sharpness.Experiments.Tests.TestSupport;
 
 namespace Sharpness.Experiments.Tests.Nets;
 
@@ -27,31 +28,18 @@ public sealed class NetTrainExperimentTests
 
     private static string Folder() => Path.Combine(Path.GetTempPath(), "sharpness-tests", Guid.NewGuid().ToString("N"));
 
-    private sealed class Recorder : IProgress<ExperimentProgress>
-    {
-        public List<ExperimentProgress> Snapshots { get; } = [];
-
-        public Action<ExperimentProgress>? OnReport { get; init; }
-
-        public void Report(ExperimentProgress value)
-        {
-            Snapshots.Add(value);
-            OnReport?.Invoke(value);
-        }
-    }
-
     [Fact]
     public void ReportsEveryStepWithTheLossAndTheLatestSharpnessMarkedWithItsStep()
     {
-        var progress = new Recorder();
+        var progress = new Recorder<ExperimentProgress>();
 
         var run = NetTrainExperiment.Run(Small().Resolve(), progress);
 
         var records = run.Training.Records;
-        var steps = progress.Snapshots.Where(s => s.Message is null).ToList();
+        var steps = progress.Items.Where(s => s.Message is null).ToList();
         Assert.Equal(records.Select(r => (long)r.Step), steps.Select(s => s.Completed));
-        Assert.All(progress.Snapshots, s => Assert.Equal(12, s.Total));
-        Assert.All(progress.Snapshots, s => Assert.Equal("net train", s.Task));
+        Assert.All(progress.Items, s => Assert.Equal(12, s.Total));
+        Assert.All(progress.Items, s => Assert.Equal("net train", s.Task));
         for (int i = 0; i < records.Count; i++)
         {
             Assert.Equal(records[i].Loss, steps[i].Metrics.Single(m => m.Name == "loss").Value);
@@ -63,7 +51,7 @@ public sealed class NetTrainExperimentTests
             Assert.Equal(run.Training.LearningRate * records[measuredAt].Sharpness, steps[i].Metrics.Single(m => m.Name == "lr_sharpness").Value, 15);
         }
 
-        var last = progress.Snapshots[^1];
+        var last = progress.Items[^1];
         Assert.NotNull(last.Message);
         Assert.Equal(12, last.Completed);
     }
@@ -75,18 +63,15 @@ public sealed class NetTrainExperimentTests
         string streamed = Folder(), atOnce = Folder();
         string partial = Path.Combine(streamed, "metrics.csv.partial");
         var linesSeen = new List<(long Step, int Lines)>();
-        var progress = new Recorder
+        // Read by another reader while the run trains: the header and one row per step done.
+        var progress = new Recorder<ExperimentProgress>(s =>
         {
-            // Read by another reader while the run trains: the header and one row per step done.
-            OnReport = s =>
+            if (s.Message is null)
             {
-                if (s.Message is null)
-                {
-                    using var reader = new StreamReader(new FileStream(partial, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-                    linesSeen.Add((s.Completed, reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length));
-                }
-            },
-        };
+                using var reader = new StreamReader(new FileStream(partial, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+                linesSeen.Add((s.Completed, reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length));
+            }
+        });
 
         var (run, files) = NetTrainWriter.Run(NetTrainWriter.Prepare(streamed, settings, CheckpointPlan.None), settings, progress: progress);
         using (var folder = Experiments.Runs.RunFolder.Prepare(atOnce, ["metrics.csv"]))
@@ -116,13 +101,13 @@ public sealed class NetTrainExperimentTests
         var settings = Small(steps: 1000, every: 0).Resolve();
         string folder = Folder();
         using var cancel = new CancellationTokenSource();
-        var progress = new Recorder { OnReport = s => { if (s.Completed == 5) { cancel.Cancel(); } } };
+        var progress = new Recorder<ExperimentProgress>(s => { if (s.Completed == 5) { cancel.Cancel(); } });
 
         Assert.ThrowsAny<OperationCanceledException>(() =>
             NetTrainWriter.Run(NetTrainWriter.Prepare(folder, settings, CheckpointPlan.None), settings, progress: progress, cancellationToken: cancel.Token));
 
         // The step whose record was reported when the token was cancelled is the last one.
-        Assert.Equal(5, progress.Snapshots[^1].Completed);
+        Assert.Equal(5, progress.Items[^1].Completed);
         // The claim created the folder and nothing was kept: it is gone, with no partial file or manifest.
         Assert.False(Directory.Exists(folder));
     }
@@ -132,7 +117,7 @@ public sealed class NetTrainExperimentTests
     {
         var settings = Small(steps: 1000, every: 0).Resolve();
         using var cancel = new CancellationTokenSource();
-        var progress = new Recorder { OnReport = s => { if (s.Completed == 7) { cancel.Cancel(); } } };
+        var progress = new Recorder<ExperimentProgress>(s => { if (s.Completed == 7) { cancel.Cancel(); } });
 
         var run = NetTrainExperiment.Run(settings, progress, cancel.Token, keepCancelledRun: true);
 
