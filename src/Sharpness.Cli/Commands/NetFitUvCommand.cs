@@ -21,6 +21,7 @@ public sealed class NetFitUvCommand
     private readonly Option<double> _outputWeight = new("--output-weight") { Description = "Weight of the effective output f/y in the least-squares objective (0: sharpness only).", DefaultValueFactory = _ => 0.0 };
     private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new or empty) for fit.csv, fit.png, fit.svg, effective.png, summary.md, manifest.json (and metrics.csv and the sharpness figures when training).", Required = true };
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary instead of the human one." };
+    private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
@@ -29,7 +30,7 @@ public sealed class NetFitUvCommand
         var d = new NetFitUvCommand();
         var command = new Command("fit-uv", "Fit the UV model's exact map (r = eta/eta_c and the initial state) to a real run's sharpness trajectory, projected on the top Hessian eigenvector; reports the fit error next to baselines.");
         d._net.Add(command);
-        foreach (Option option in new Option[] { d._run, d._fitFrom, d._fitTo, d._starts, d._outputWeight, d._out, d._json })
+        foreach (Option option in new Option[] { d._run, d._fitFrom, d._fitTo, d._starts, d._outputWeight, d._out, d._json, d._quiet })
         {
             command.Options.Add(option);
         }
@@ -53,7 +54,7 @@ public sealed class NetFitUvCommand
         options.Validate();
         var folder = NetFitUvWriter.Prepare(parse.GetValue(_out)!.FullName, options);
         var (result, written) = CommandProgress.Run(
-            context, quiet: false, progress => NetFitUvWriter.Run(folder, options, progress.Progress, progress.Cancellation, context.Arguments), log => new NetStepLines(log, "fit-uv"));
+            context, parse.GetValue(_quiet), progress => NetFitUvWriter.Run(folder, options, progress.Progress, progress.Cancellation, context.Arguments), log => new NetStepLines(log, "fit-uv"));
         if (parse.GetValue(_json))
         {
             context.Output.WriteLine(new JsonObject { ["configuration"] = result.Configuration.DeepClone(), ["results"] = result.Results.DeepClone(), ["out"] = folder.Path }.ToJsonString(JsonOutput.Options));

@@ -142,7 +142,9 @@ public sealed class NetSpectrumCommand
             }
         }
 
-        return TrainedRun.Open(folder.FullName, context);
+        var run = TrainedRun.Open(folder.FullName, TrainedRunSettings.Read);
+        context.Error.WriteLine(FormattableString.Invariant($"net spectrum: the {run.Provenance["run_model"]} network of {folder.FullName} at its checkpoint (final loss {run.RecomputedLoss:G6}, as recorded)"));
+        return run;
     }
 
     private SpectrumOptions Options(ParseResult parse)

@@ -21,6 +21,13 @@ public sealed record ReproductionOptions
 
     /// <summary>Fashion-MNIST folder of the real-network part; the part is skipped when it does not exist.</summary>
     public string DataDir { get; init; } = DefaultDataDir;
+
+    /// <summary>
+    /// Experiments running side by side, each single-threaded (1: one after another); null (the default) for the
+    /// cores available to the process. Lowered to the experiments left to run and to what fits in memory (see
+    /// <see cref="Jobs.JobPlan"/>). Not part of the plan: every file is the same whatever the jobs.
+    /// </summary>
+    public int? Jobs { get; init; }
 }
 
 /// <summary>

@@ -47,6 +47,24 @@ public class NetFitUvCommandTests
     }
 
     [Fact]
+    public void QuietSilencesTheTrainingProgressAndChangesNoFile()
+    {
+        string shown = CliRunner.NewTemporaryFolder();
+        string quiet = CliRunner.NewTemporaryFolder();
+        var (code, _, error) = CliRunner.Run([.. Small, "--out", shown]);
+        var (quietCode, _, quietError) = CliRunner.Run([.. Small, "--quiet", "--out", quiet]);
+
+        Assert.True((code, quietCode) == (0, 0), error + quietError);
+        // In a log the training writes a line per step of a short run, prefixed "fit-uv:"; --quiet writes none.
+        Assert.Contains("fit-uv: step 24/24", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("step ", quietError, StringComparison.Ordinal);
+        foreach (string file in new[] { "metrics.csv", "fit.csv", "fit.png" })
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(shown, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(quiet, file))), file);
+        }
+    }
+
+    [Fact]
     public void TrainsWithTheProjectionAndWritesTheFitTableFiguresSummaryAndManifest()
     {
         string dir = CliRunner.NewTemporaryFolder();
