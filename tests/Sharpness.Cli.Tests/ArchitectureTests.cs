@@ -77,6 +77,15 @@ public partial class ArchitectureTests
         }
     }
 
+    [Fact]
+    public void TheCommandLineStaysAThinShell()
+    {
+        // The experiments live in Sharpness.Experiments; a command parses, calls the entry point and prints (wc -l's count).
+        var files = Sources("src/Sharpness.Cli").Select(f => (f.File, Lines: f.Text.Count(c => c == '\n'))).ToArray();
+        Assert.All(files, f => Assert.True(f.Lines <= 250, $"{f.File} has {f.Lines} lines (at most 250): move the experiment's logic into Sharpness.Experiments."));
+        Assert.True(files.Sum(f => f.Lines) < 3500, $"src/Sharpness.Cli has {files.Sum(f => f.Lines)} lines (fewer than 3,500 expected).");
+    }
+
     private static IEnumerable<(string File, string Text)> Sources(string folder)
     {
         string root = RepositoryRoot();
