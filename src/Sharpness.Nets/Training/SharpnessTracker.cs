@@ -116,7 +116,7 @@ public sealed class SharpnessTracker : IDisposable
         using var scope = NewDisposeScope();
         EigenResult spectrum;
         bool warm;
-        using (var op = new AutogradHessianOperator(model, Loss, _measurementInputs, _measurementTargets, Options.HvpBatchSize, Options.Precision))
+        using (var op = new AutogradHessianOperator(model, Loss, _measurementInputs, _measurementTargets, Options.HvpBatchSize, Options.Precision, RetainsGraphs(model)))
         {
             int count = Math.Min(Options.Count, op.Size);
             double[]? start = Options.WarmStart ? WarmStartVector(op.Size) : null;
@@ -162,6 +162,17 @@ public sealed class SharpnessTracker : IDisposable
             Projection = projection,
         };
     }
+
+    /// <summary>
+    /// Whether a measurement of <paramref name="model"/> keeps every batch's gradient graph between its products:
+    /// <see cref="SharpnessTrackerOptions.RetainGraphs"/> and an estimate within <see cref="AutogradHessianOperator.RetainedGraphBudgetBytes"/>
+    /// (a single batch is kept in any case).
+    /// </summary>
+    /// <param name="model">The network.</param>
+    public bool RetainsGraphs(NetworkModule model) =>
+        Options.RetainGraphs
+        && AutogradHessianOperator.EstimatedRetainedGraphBytes(model, MeasurementExamples, Options.HvpBatchSize, Options.Precision) is double bytes
+        && bytes <= AutogradHessianOperator.RetainedGraphBudgetBytes;
 
     /// <summary>Forgets the previous eigenvectors: the next measurement starts cold.</summary>
     public void ResetWarmStart() => _previousVectors = null;

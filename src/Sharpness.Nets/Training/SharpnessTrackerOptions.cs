@@ -34,6 +34,14 @@ public sealed record SharpnessTrackerOptions
     /// <summary>Examples per batch of a Hessian-vector product, ≥ 1 (memory only; see <see cref="AutogradHessianOperator"/>). Default 1000.</summary>
     public int HvpBatchSize { get; init; } = AutogradHessianOperator.DefaultBatchSize;
 
+    /// <summary>
+    /// Keep every batch's gradient graph between the Hessian-vector products of a measurement when their estimated
+    /// memory is within <see cref="AutogradHessianOperator.RetainedGraphBudgetBytes"/> (fully connected networks;
+    /// see <see cref="AutogradHessianOperator.EstimatedRetainedGraphBytes"/>): about 40% fewer operations per product,
+    /// bit-identical results. Default true; false rebuilds the graphs at every product (memory of one batch's graph).
+    /// </summary>
+    public bool RetainGraphs { get; init; } = true;
+
     /// <summary>Budget of Hessian-vector products per measurement, ≥ 1. Default 500.</summary>
     public int MaxMatvecs { get; init; } = 500;
 

@@ -240,6 +240,60 @@ public sealed class AutogradHessianOperatorTests
         Assert.Equal(first.Select(BitConverter.DoubleToInt64Bits), second.Select(BitConverter.DoubleToInt64Bits));
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float64)]
+    [InlineData(ScalarType.Float32)]
+    public void KeptGraphsGiveBitIdenticalProductsToRebuiltOnes(ScalarType precision)
+    {
+        // 20 examples in batches of 6: three full batches and one of 2. Consecutive products through the kept
+        // graphs must equal those of the operator that rebuilds every batch's graph for each product, bit for bit.
+        using var network = TinyNetwork(Activation.Tanh, seed: 64);
+        using var scope = NewDisposeScope();
+        var inputs = SyntheticData.Inputs(20, 3, seed: 65);
+        var targets = SyntheticData.TeacherTargets(inputs, 2, seed: 66);
+        using var rebuilt = new AutogradHessianOperator(network, LossFunction.HalfSquaredError, inputs, targets, batchSize: 6, precision);
+        using var kept = new AutogradHessianOperator(network, LossFunction.HalfSquaredError, inputs, targets, batchSize: 6, precision, retainGraphs: true);
+        double[] v = HessianOracles.RandomVector(kept.Size, seed: 67);
+        double[] expected = v, actual = v;
+
+        for (int product = 0; product < 4; product++)
+        {
+            var nextExpected = new double[kept.Size];
+            var nextActual = new double[kept.Size];
+            rebuilt.Apply(expected, nextExpected);
+            kept.Apply(actual, nextActual);
+            Assert.Equal(nextExpected.Select(BitConverter.DoubleToInt64Bits), nextActual.Select(BitConverter.DoubleToInt64Bits));
+            (expected, actual) = (nextExpected, nextActual);
+        }
+
+        Assert.False(rebuilt.RetainsGraphs);
+        Assert.True(kept.RetainsGraphs);
+        double[] oracle = HessianOracles.FiniteDifferenceHvp(network, v, 1e-5, LossFunction.HalfSquaredError, inputs, targets);
+        var first = new double[kept.Size];
+        kept.Apply(v, first);
+        double tolerance = precision == ScalarType.Float64 ? 1e-6 : 1e-3;
+        Assert.True(HessianOracles.RelativeError(first, oracle) < tolerance, $"relative error {HessianOracles.RelativeError(first, oracle):e3}");
+    }
+
+    [Fact]
+    public void ASingleBatchIsAlwaysKeptAndOnlyFullyConnectedNetworksHaveAGraphEstimate()
+    {
+        using var network = TinyNetwork(Activation.Tanh);
+        using var scope = NewDisposeScope();
+        var inputs = SyntheticData.Inputs(8, 3, seed: 68);
+        var targets = SyntheticData.TeacherTargets(inputs, 2, seed: 69);
+        using var single = new AutogradHessianOperator(network, LossFunction.HalfSquaredError, inputs, targets, batchSize: 8);
+        using var module = UvModule.Create(UvConfig(width: 4, input: [0.8, -0.3, 1.1], target: 2.0, seed: 8));
+
+        Assert.True(single.RetainsGraphs);
+        Assert.Null(AutogradHessianOperator.EstimatedRetainedGraphBytes(module, 8, 8, ScalarType.Float64));
+        double small = AutogradHessianOperator.EstimatedRetainedGraphBytes(network, 8, 8, ScalarType.Float64)!.Value;
+        double large = AutogradHessianOperator.EstimatedRetainedGraphBytes(network, 8000, 8, ScalarType.Float64)!.Value;
+        double single32 = AutogradHessianOperator.EstimatedRetainedGraphBytes(network, 8000, 8, ScalarType.Float32)!.Value;
+        Assert.True(small > 0 && large > 900 * small && large < 1100 * small, $"{small} {large}");
+        Assert.Equal(large / 2, single32, 1e-9 * large);
+    }
+
     [Fact]
     public void Float32ProductsAgreeWithFloat64ToSinglePrecision()
     {

@@ -72,6 +72,48 @@ public sealed class SharpnessTrackerTests
     }
 
     [Fact]
+    public void KeptGraphsGiveBitIdenticalMeasurementsToRebuiltOnes()
+    {
+        // A measurement set of 23 examples in batches of 5: the tracker keeps the five batches' graphs (a small fully
+        // connected network) or rebuilds them at every product; every number of every measurement must be the same.
+        TrainingResult Run(bool retain)
+        {
+            using var model = TrainingFixtures.Network(4, 3, 7, seed: 31);
+            using var scope = NewDisposeScope();
+            var train = TrainingFixtures.Regression(30, 4, 3, seed: 32);
+            var options = new SharpnessTrackerOptions { Interval = 2, Count = 2, MeasurementExamples = 23, HvpBatchSize = 5, RetainGraphs = retain };
+            using (var tracker = new SharpnessTracker(LossFunction.HalfSquaredError, train, options))
+            {
+                Assert.Equal(retain, tracker.RetainsGraphs(model));
+            }
+
+            return Trainer.Run(model, new TrainerConfig { LearningRate = LearningRateSpec.Absolute(0.05), MaxSteps = 8, Tracking = options }, train);
+        }
+
+        var kept = Run(retain: true);
+        var rebuilt = Run(retain: false);
+
+        Assert.Equal(5, kept.Measurements.Count);
+        Assert.Equal(rebuilt.Measurements.Sum(m => m.Matvecs), kept.Measurements.Sum(m => m.Matvecs));
+        Assert.Equal(TrainingFixtures.Bits(rebuilt.Measurements.SelectMany(m => m.Eigenvalues)), TrainingFixtures.Bits(kept.Measurements.SelectMany(m => m.Eigenvalues)));
+        Assert.Equal(TrainingFixtures.Bits(rebuilt.Measurements.SelectMany(m => m.Residuals)), TrainingFixtures.Bits(kept.Measurements.SelectMany(m => m.Residuals)));
+        Assert.Equal(TrainingFixtures.Bits(rebuilt.Records.Select(r => r.Loss)), TrainingFixtures.Bits(kept.Records.Select(r => r.Loss)));
+    }
+
+    [Fact]
+    public void OnlyNetworksWithAGraphEstimateKeepSeveralBatchGraphs()
+    {
+        var uv = new UvModelConfig { Width = 5, Input = [1.2, -0.5], Target = 1.5, Seed = 3, Parameterisation = Parameterisation.Ntp };
+        using var module = UvModule.Create(uv);
+        using var scope = NewDisposeScope();
+        var train = new ExampleSet(tensor(uv.Input, [1, 2], ScalarType.Float64), tensor(new[] { uv.Target }, [1, 1], ScalarType.Float64));
+        using var tracker = new SharpnessTracker(LossFunction.HalfSquaredError, train);
+
+        Assert.True(tracker.Options.RetainGraphs);
+        Assert.False(tracker.RetainsGraphs(module));
+    }
+
+    [Fact]
     public void SeveralTopEigenvaluesMatchTheDenseHessianWithWarmStarts()
     {
         using var model = TrainingFixtures.Network(3, 2, 5, seed: 11);
