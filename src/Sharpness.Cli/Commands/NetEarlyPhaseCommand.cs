@@ -32,6 +32,7 @@ public sealed class NetEarlyPhaseCommand
     private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new or empty) for points.csv, critical.csv, summary.md, phase.png/.svg and manifest.json.", Required = true };
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary instead of the Markdown table." };
     private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
+    private readonly Option<int?> _jobs = AnalysisOptions.Jobs("Initialisations");
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
@@ -41,7 +42,7 @@ public sealed class NetEarlyPhaseCommand
         var command = new Command("early-phase", "Early-training phase diagram (Kalra & Barkeshli): c_loss, c_sharp and c_max of eta = c/lambda_H(0) over depths, widths, variants and seeds.");
         d._net.Add(command, d._net.Preset, d._net.Model, d._net.Depth, d._net.Width, d._net.Param, d._net.ZeroReadout, d._net.Lr, d._net.LrConstant,
             d._net.Steps, d._net.SharpnessEvery, d._net.TopK, d._net.AccuracyGoal, d._net.LossGoal, d._net.TestSize);
-        foreach (Option option in new Option[] { d._depths, d._widths, d._variants, d._seeds, d._cMin, d._cMax, d._xStep, d._earlySteps, d._search, d._noSharpness, d._decideBelowAfter, d._out, d._json, d._quiet })
+        foreach (Option option in new Option[] { d._depths, d._widths, d._variants, d._seeds, d._cMin, d._cMax, d._xStep, d._earlySteps, d._search, d._noSharpness, d._decideBelowAfter, d._jobs, d._out, d._json, d._quiet })
         {
             command.Options.Add(option);
         }
@@ -82,6 +83,7 @@ public sealed class NetEarlyPhaseCommand
             Search = NetEarlyPhaseOptions.ParseSearch(parse.GetValue(_search)!),
             MeasureSharpness = !parse.GetValue(_noSharpness),
             DecideBelowAfter = parse.GetValue(_decideBelowAfter),
+            Jobs = parse.GetValue(_jobs),
             HvpPrecisionReason = AnalysisOptions.IsGiven(parse, _net.HvpPrecision)
                 ? "given by --hvp-precision"
                 : "float32 by default here: every decision and every digit of the summary are those of float64 products (NetEarlyPhasePrecisionTests; docs/performance.md, \"Precision\")",
@@ -97,6 +99,7 @@ public sealed class NetEarlyPhaseCommand
         else
         {
             context.Output.Write(EarlyPhaseSummary.ToMarkdown(result.Groups));
+            context.Output.WriteLine($"jobs: {result.Jobs!.Used} ({result.Jobs.Reason})");
             context.Output.WriteLine(FormattableString.Invariant($"{Words.Count(result.Runs.Count, "initialisation")}, {Words.Count(result.Runs.Sum(r => r.Result.Probes.Count), "training run")} in {result.Seconds:F0} s; wrote {string.Join(", ", files)} and manifest.json in {folder.Path}"));
         }
 

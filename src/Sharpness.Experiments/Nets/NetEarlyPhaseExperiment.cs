@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Sharpness.Experiments.Jobs;
 using Sharpness.Experiments.Progress;
 using Sharpness.Experiments.Runs;
 using Sharpness.Nets.Data;
@@ -71,6 +72,12 @@ public sealed record NetEarlyPhaseOptions
     /// </summary>
     public string? HvpPrecisionReason { get; init; }
 
+    /// <summary>
+    /// Initialisations run side by side, each on one thread (<c>--jobs</c>); null (default): the cores available to the
+    /// process, fewer when memory would not hold them; 1: one after another. Results are identical whatever the count.
+    /// </summary>
+    public int? Jobs { get; init; }
+
     /// <summary>The search's name, as the manifest records it.</summary>
     public string SearchName => Search == GridSearchMode.Scan ? "scan" : "bisect";
 
@@ -99,6 +106,7 @@ public sealed record NetEarlyPhaseOptions
         }
 
         OptionChecks.AtLeast(Seeds, 1, "--seeds");
+        NetJobs.Check(Jobs, [Network]);
         OptionChecks.Count("--seeds", Seeds, MaxSeeds, "the initialisations per configuration a phase diagram can use");
         foreach (int depth in Depths)
         {
@@ -362,7 +370,11 @@ public sealed record NetEarlyPhaseRun(EarlyPhaseRow Row, EarlyPhaseResult Result
 /// <param name="Seed">The first seed.</param>
 /// <param name="StartedUtc">When the run started.</param>
 /// <param name="Seconds">Wall time of the whole run.</param>
-public sealed record NetEarlyPhaseResult(IReadOnlyList<NetEarlyPhaseRun> Runs, IReadOnlyList<EarlyPhaseGroup> Groups, JsonObject Configuration, JsonObject Results, ulong Seed, DateTimeOffset StartedUtc, double Seconds);
+public sealed record NetEarlyPhaseResult(IReadOnlyList<NetEarlyPhaseRun> Runs, IReadOnlyList<EarlyPhaseGroup> Groups, JsonObject Configuration, JsonObject Results, ulong Seed, DateTimeOffset StartedUtc, double Seconds)
+{
+    /// <summary>How many initialisations ran side by side, and why (the manifest's <c>execution</c>); null when not recorded.</summary>
+    public JobPlan? Jobs { get; init; }
+}
 
 /// <summary>
 /// <c>net early-phase</c> as a library call: the early-training phase diagram of Kalra &amp; Barkeshli. For every
@@ -397,51 +409,70 @@ public static class NetEarlyPhaseExperiment
         using var splits = settings.LoadData();
         var (train, _) = settings.ExampleSets(splits);
         var measurement = settings.Trainer.Tracking ?? new SharpnessTrackerOptions();
-        var runs = new List<NetEarlyPhaseRun>();
-        int total = options.Variants.Count * options.Depths.Count * options.Widths.Count * seeds.Length, done = 0;
+        // The initialisations, in the order variant, depth, width, seed: each independent of the others, they run
+        // side by side (--jobs) and are gathered by index.
+        var work = (from variant in options.Variants
+                    from depth in options.Depths
+                    from width in options.Widths
+                    from seed in seeds
+                    select (Variant: variant, Depth: depth, Width: width, Seed: seed)).ToArray();
+        int total = work.Length;
         var tracker = new ProgressTracker(progress, Command, total, "initialisations");
-        foreach (string variant in options.Variants)
-        {
-            foreach (int depth in options.Depths)
+        var jobs = NetJobs.Plan(options.Jobs, [.. options.Depths.SelectMany(d => options.Widths.Select(w => settings with { Depth = d, Width = w }))], total);
+        var done = new NetEarlyPhaseRun[total];
+        var states = new JobScheduler(jobs).Run(
+            total,
+            (i, slot, token) =>
             {
-                foreach (int width in options.Widths)
+                token.ThrowIfCancellationRequested();
+                using var jobScope = NewDisposeScope();
+                var (variant, depth, width, seed) = work[i];
+                var (parameterisation, zeroReadout) = NetEarlyPhaseOptions.Variant(variant);
+                var run = settings with { Depth = depth, Width = width, Parameterisation = parameterisation, ZeroReadout = zeroReadout, Seed = seed };
+                string label = FormattableString.Invariant($"[{i + 1}/{total}] {variant} depth {depth} width {width} seed {seed}");
+
+                // One after another, the announcements go to the command's task; side by side, each initialisation
+                // has a task of its own under it, marked with its job, so that every running one shows.
+                var announce = slot.Job > 0 ? new ProgressTracker(slot.Progress(progress, Command), label, null, "probes") : tracker;
+                using NetworkModule model = run.BuildModel(splits.Train);
+                var experiment = new EarlyPhaseOptions
                 {
-                    foreach (ulong seed in seeds)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        var (parameterisation, zeroReadout) = NetEarlyPhaseOptions.Variant(variant);
-                        var run = settings with { Depth = depth, Width = width, Parameterisation = parameterisation, ZeroReadout = zeroReadout, Seed = seed };
-                        string label = FormattableString.Invariant($"[{++done}/{total}] {variant} depth {depth} width {width} seed {seed}");
-                        using NetworkModule model = run.BuildModel(splits.Train);
-                        var experiment = new EarlyPhaseOptions
-                        {
-                            Grid = grid,
-                            Steps = options.EarlySteps,
-                            Search = options.Search,
-                            MeasureSharpness = options.MeasureSharpness,
-                            DecideBelowAfter = options.DecideBelowAfter == 0 ? null : options.DecideBelowAfter,
-                            Trainer = run.Trainer with { Seed = seed },
-                            Measurement = measurement with { Seed = seed },
-                        };
-                        tracker.Announce($"{label}: measuring lambda_H(0) and lambda_NTK(0)");
-                        var result = EarlyPhaseExperiment.Run(model, train, experiment, probe =>
-                        {
-                            tracker.Announce($"{label}: {NetEarlyPhaseOptions.Describe(probe)}");
-                            cancellationToken.ThrowIfCancellationRequested();
-                        });
-                        var row = new EarlyPhaseRow(depth, width, variant, seed, result.InitialSharpness, result.InitialNtk, result.LossConstant, result.SharpnessConstant, result.MaxConstant)
-                        {
-                            FirstStepConstant = result.FirstStepConstant,
-                        };
-                        tracker.Announce(FormattableString.Invariant(
-                            $"{label}: lambda_H(0) = {result.InitialSharpness:G5}, lambda_NTK(0) = {result.InitialNtk:G5}; c_loss {result.LossConstant}, c_sharp {result.SharpnessConstant?.ToString() ?? "not measured"}, c_max {result.MaxConstant} ({result.Probes.Count} runs, {result.Seconds:F1} s)"));
-                        runs.Add(new NetEarlyPhaseRun(row, result));
-                        tracker.Advance();
-                    }
+                    Grid = grid,
+                    Steps = options.EarlySteps,
+                    Search = options.Search,
+                    MeasureSharpness = options.MeasureSharpness,
+                    DecideBelowAfter = options.DecideBelowAfter == 0 ? null : options.DecideBelowAfter,
+                    Trainer = run.Trainer with { Seed = seed },
+                    Measurement = measurement with { Seed = seed },
+                };
+                announce.Announce($"{label}: measuring lambda_H(0) and lambda_NTK(0)");
+                var result = EarlyPhaseExperiment.Run(model, train, experiment, probe =>
+                {
+                    announce.Announce($"{label}: {NetEarlyPhaseOptions.Describe(probe)}");
+                    token.ThrowIfCancellationRequested();
+                });
+                var row = new EarlyPhaseRow(depth, width, variant, seed, result.InitialSharpness, result.InitialNtk, result.LossConstant, result.SharpnessConstant, result.MaxConstant)
+                {
+                    FirstStepConstant = result.FirstStepConstant,
+                };
+                announce.Announce(FormattableString.Invariant(
+                    $"{label}: lambda_H(0) = {result.InitialSharpness:G5}, lambda_NTK(0) = {result.InitialNtk:G5}; c_loss {result.LossConstant}, c_sharp {result.SharpnessConstant?.ToString() ?? "not measured"}, c_max {result.MaxConstant} ({result.Probes.Count} runs, {result.Seconds:F1} s)"));
+                done[i] = new NetEarlyPhaseRun(row, result);
+            },
+            cancellationToken,
+            finishedInOrder: (_, state) =>
+            {
+                if (state == JobRunState.Completed)
+                {
+                    tracker.Advance();
                 }
-            }
+            });
+        if (states.Any(s => s != JobRunState.Completed))
+        {
+            throw new OperationCanceledException(cancellationToken);
         }
 
+        var runs = done.ToList();
         var groups = EarlyPhaseSummary.Summarise(runs.Select(r => r.Row));
         double seconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
         var configuration = NetEarlyPhaseOptions.Configuration(settings, splits, [.. options.Depths], [.. options.Widths], [.. options.Variants], seeds, grid, options.EarlySteps, options.SearchName, options.MeasureSharpness);
@@ -453,7 +484,7 @@ public static class NetEarlyPhaseExperiment
 
         var results = NetEarlyPhaseOptions.Results(groups, runs, seconds);
         tracker.Complete();
-        return new NetEarlyPhaseResult(runs, groups, configuration, results, firstSeed, started, seconds);
+        return new NetEarlyPhaseResult(runs, groups, configuration, results, firstSeed, started, seconds) { Jobs = jobs };
     }
 }
 
@@ -490,7 +521,7 @@ public static class NetEarlyPhaseWriter
 
         // Drawn from the manifest's values, as sharpness plot redraws it.
         files.AddRange(folder.WriteFigures(NetEarlyPhaseFigures.Render(SavedRun.Writing(folder.Path, NetEarlyPhaseExperiment.Command, result.Configuration, result.Results))));
-        folder.Complete(new RunRecord(NetEarlyPhaseExperiment.Command, arguments, result.Configuration, result.Seed, result.StartedUtc, result.Results), files);
+        folder.Complete(new RunRecord(NetEarlyPhaseExperiment.Command, arguments, result.Configuration, result.Seed, result.StartedUtc, result.Results, result.Jobs?.ToJson()), files);
         return files;
     }
 }

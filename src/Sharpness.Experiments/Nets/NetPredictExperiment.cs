@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Sharpness.Experiments.Jobs;
 using Sharpness.Experiments.Progress;
 using Sharpness.Nets.Data;
 using Sharpness.Nets.Experiments;
@@ -91,7 +92,11 @@ public sealed record NetPredictResult(
     IReadOnlyList<NetOscillationRun> Oscillations,
     JsonObject Configuration,
     JsonObject Results,
-    DateTimeOffset StartedUtc);
+    DateTimeOffset StartedUtc)
+{
+    /// <summary>How many runs trained side by side, and why (the manifest's <c>execution</c>); null when not recorded.</summary>
+    public JobPlan? Jobs { get; init; }
+}
 
 /// <summary>
 /// <c>net predict</c> as a library call: the UV model's predictions against real networks. Part 1 measures
@@ -128,26 +133,47 @@ public static class NetPredictExperiment
         var measurementSet = new ExampleSet(train.Inputs.narrow(0, 0, measured), train.Targets.narrow(0, 0, measured));
         var outer = new ProgressTracker(progress, Command, configs.Count + (plan?.Rates.Count ?? 0), "runs");
 
-        var predictions = new List<NetPredictRun>();
-        for (int i = 0; i < configs.Count; i++)
+        // Every prediction run and every oscillation run is independent: they run side by side (--jobs), the
+        // prediction runs first, and are gathered by index.
+        int runs = configs.Count + (plan?.Rates.Count ?? 0);
+        var jobs = NetJobs.Plan(options.Jobs, [.. configs.Select(c => c.Apply(settings)), .. plan is null ? [] : new[] { plan.Model.Apply(settings) }], runs);
+        var predictions = new NetPredictRun[configs.Count];
+        var late = new NetOscillationRun[plan?.Rates.Count ?? 0];
+        var states = new JobScheduler(jobs).Run(
+            runs,
+            (k, slot, token) =>
+            {
+                token.ThrowIfCancellationRequested();
+                var runProgress = slot.Progress(progress, Command);
+                if (k < configs.Count)
+                {
+                    string task = $"{configs[k].Name} ({k + 1}/{configs.Count})";
+                    predictions[k] = RunPrediction(configs[k], settings, splits, measurementSet, options.TrendTolerance, runProgress, token, task);
+                }
+                else
+                {
+                    int i = k - configs.Count;
+                    string task = $"oscillation {plan!.RateNames[i]} ({i + 1}/{plan.Rates.Count})";
+                    late[i] = RunOscillation(plan, i, settings, splits, train, runProgress, token, task);
+                }
+            },
+            cancellationToken,
+            finishedInOrder: (_, state) =>
+            {
+                if (state == JobRunState.Completed)
+                {
+                    outer.Advance();
+                }
+            });
+        if (states.Any(s => s != JobRunState.Completed))
         {
-            string task = $"{Command}/{configs[i].Name} ({i + 1}/{configs.Count})";
-            predictions.Add(RunPrediction(configs[i], settings, splits, measurementSet, options.TrendTolerance, progress, cancellationToken, task));
-            outer.Advance();
-        }
-
-        var late = new List<NetOscillationRun>();
-        for (int i = 0; plan is not null && i < plan.Rates.Count; i++)
-        {
-            string task = $"{Command}/oscillation {plan.RateNames[i]} ({i + 1}/{plan.Rates.Count})";
-            late.Add(RunOscillation(plan, i, settings, splits, train, progress, cancellationToken, task));
-            outer.Advance();
+            throw new OperationCanceledException(cancellationToken);
         }
 
         var configuration = NetPredictSummary.Configuration(settings, splits, configs, options.TrendTolerance, plan);
         var results = NetPredictSummary.Results(predictions, late, plan);
         outer.Complete();
-        return new NetPredictResult(settings, options.TrendTolerance, plan, predictions, late, configuration, results, started);
+        return new NetPredictResult(settings, options.TrendTolerance, plan, predictions, late, configuration, results, started) { Jobs = jobs };
     }
 
     private static NetPredictRun RunPrediction(

@@ -91,7 +91,7 @@ public static class NetPredictWriter
         written.AddRange(folder.WriteFigures(NetPredictFigures.Render(SavedRun.Writing(folder.Path, NetPredictExperiment.Command, result.Configuration, result.Results))));
         folder.WriteText(SummaryFile, NetPredictSummary.Markdown(result, arguments));
         written.Add(SummaryFile);
-        folder.Complete(new RunRecord(NetPredictExperiment.Command, arguments, result.Configuration, result.Settings.Seed, result.StartedUtc, result.Results), written);
+        folder.Complete(new RunRecord(NetPredictExperiment.Command, arguments, result.Configuration, result.Settings.Seed, result.StartedUtc, result.Results, result.Jobs?.ToJson()), written);
         return written;
     }
 }
