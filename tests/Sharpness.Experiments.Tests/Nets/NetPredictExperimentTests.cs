@@ -26,6 +26,7 @@ public sealed class NetPredictExperimentTests
         LateSteps = 14,
         LateWindow = 8,
         LateSharpnessEvery = 7,
+        Jobs = 1, // one after another: the tests follow the runs' order (NetJobsTests runs them side by side)
     };
 
     private static string Folder() => Path.Combine(Path.GetTempPath(), "sharpness-tests", Guid.NewGuid().ToString("N"));
