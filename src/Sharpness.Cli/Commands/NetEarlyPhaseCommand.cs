@@ -29,7 +29,7 @@ public sealed class NetEarlyPhaseCommand
     private readonly Option<string> _search = new("--search") { Description = "bisect (binary search over grid indices, about log2(grid size) runs per constant, assumes monotonicity and reports any probe that contradicts it) or scan (the definitions literally: c_loss and c_sharp scanned upwards, c_max downwards).", DefaultValueFactory = _ => "bisect" };
     private readonly Option<bool> _noSharpness = new("--no-sharpness") { Description = "Skip c_sharp (the only part that needs Hessian products during training)." };
     private readonly Option<int> _decideBelowAfter = new("--decide-below-after") { Description = "Sharpness runs: a measurement concludes lambda_H(t) <= lambda_H(0) once the top Ritz value plus its residual is below lambda_H(0), after at least this many Lanczos products; 0: only a converged measurement (--lanczos-tolerance) decides (slower).", DefaultValueFactory = _ => 8 };
-    private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new or empty) for points.csv, critical.csv, summary.md, phase.png/.svg and manifest.json.", Required = true };
+    private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new, empty, or left by an interrupted run of the same command, which it resumes) for points.csv, critical.csv, summary.md, phase.png/.svg and manifest.json.", Required = true };
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary instead of the Markdown table." };
     private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
     private readonly Option<int?> _jobs = AnalysisOptions.Jobs("Initialisations");
@@ -90,7 +90,7 @@ public sealed class NetEarlyPhaseCommand
         };
         options.Validate();
         var folder = NetEarlyPhaseWriter.Prepare(parse.GetValue(_out)!.FullName);
-        var result = CommandProgress.Run(context, parse.GetValue(_quiet), run => NetEarlyPhaseExperiment.Run(options, run.Progress, run.Cancellation), log => new NetStepLines(log));
+        var result = CommandProgress.Run(context, parse.GetValue(_quiet), run => NetEarlyPhaseExperiment.Run(options, run.Progress, run.Cancellation, NetEarlyPhaseWriter.Journal(folder)), log => new NetStepLines(log));
         var files = NetEarlyPhaseWriter.Write(folder, result, context.Arguments);
         if (parse.GetValue(_json))
         {
@@ -99,7 +99,7 @@ public sealed class NetEarlyPhaseCommand
         else
         {
             context.Output.Write(EarlyPhaseSummary.ToMarkdown(result.Groups));
-            context.Output.WriteLine($"jobs: {result.Jobs!.Used} ({result.Jobs.Reason})");
+            context.Output.WriteLine($"jobs: {result.Jobs!.Used} ({result.Jobs.Reason})" + (result.ResumedInitialisations > 0 ? $"; {result.ResumedInitialisations} initialisations resumed from an interrupted attempt" : string.Empty));
             context.Output.WriteLine(FormattableString.Invariant($"{Words.Count(result.Runs.Count, "initialisation")}, {Words.Count(result.Runs.Sum(r => r.Result.Probes.Count), "training run")} in {result.Seconds:F0} s; wrote {string.Join(", ", files)} and manifest.json in {folder.Path}"));
         }
 

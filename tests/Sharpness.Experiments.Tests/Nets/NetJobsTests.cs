@@ -122,4 +122,58 @@ public sealed class NetJobsTests
         Assert.Equal([1, 2], announced.Select(s => s.Job).Distinct().Order());
         Assert.Equal(8, progress.Items.Last(s => s.Task == "net early-phase").Completed);
     }
+
+    [Fact]
+    public void AnEarlyPhaseRunStoppedPartWayResumesFromItsJournalComputingOnlyTheRest()
+    {
+        var options = new NetEarlyPhaseOptions
+        {
+            Network = new NetworkOptions { Preset = "early", Dataset = "synthetic", TrainSize = 60, TestSize = 0, Optimizer = "gd", MaxMatvecs = 40 }.Resolve(checkSize: false),
+            Depths = [2],
+            Widths = [8, 16],
+            Variants = ["sp", "zero-readout"],
+            Seeds = 2,
+            CMin = 1,
+            CMax = 8,
+            XStep = 0.5,
+            EarlySteps = 3,
+            Jobs = 2,
+        };
+        string journal = Path.Combine(Path.GetTempPath(), "sharpness-tests", Guid.NewGuid().ToString("N"), NetEarlyPhaseWriter.JournalFile);
+        try
+        {
+            var reference = NetEarlyPhaseExperiment.Run(options with { Jobs = 1 });
+
+            // Stopped once three initialisations have finished (the running ones stop after their current probe).
+            using var cancel = new CancellationTokenSource();
+            int finished = 0;
+            var first = new Recorder<ExperimentProgress>(s =>
+            {
+                if (s.Message?.Contains("lambda_H(0) = ", StringComparison.Ordinal) == true && Interlocked.Increment(ref finished) == 3)
+                {
+                    cancel.Cancel();
+                }
+            });
+            Assert.ThrowsAny<OperationCanceledException>(() => NetEarlyPhaseExperiment.Run(options, first, cancel.Token, journal));
+            int journaled = File.ReadAllLines(journal).Length - 1;
+            Assert.InRange(journaled, 3, 7);
+
+            var progress = new Recorder<ExperimentProgress>();
+            var resumed = NetEarlyPhaseExperiment.Run(options, progress, default, journal);
+
+            Assert.Equal(journaled, resumed.ResumedInitialisations);
+            Assert.Equal(journaled, (int)resumed.Execution()!["resumed_initialisations"]!);
+            // Only the others were measured again, and the diagram is the one computed in one go.
+            Assert.Equal(8 - journaled, progress.Items.Count(s => s.Message?.EndsWith("measuring lambda_H(0) and lambda_NTK(0)", StringComparison.Ordinal) == true));
+            Assert.Equal(WithoutSeconds(reference.Results), WithoutSeconds(resumed.Results));
+            Assert.Equal(reference.Runs.Select(r => r.Row), resumed.Runs.Select(r => r.Row));
+            Assert.Equal(
+                reference.Runs.SelectMany(r => r.Result.Probes.SelectMany(p => p.Losses.Concat(p.Sharpness).Concat(p.SharpnessResiduals))).Select(BitConverter.DoubleToInt64Bits),
+                resumed.Runs.SelectMany(r => r.Result.Probes.SelectMany(p => p.Losses.Concat(p.Sharpness).Concat(p.SharpnessResiduals))).Select(BitConverter.DoubleToInt64Bits));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(journal)!, recursive: true);
+        }
+    }
 }
