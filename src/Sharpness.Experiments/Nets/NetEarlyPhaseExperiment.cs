@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -441,7 +440,8 @@ public static class NetEarlyPhaseExperiment
         }
 
         // The journal is identified by the complete configuration: another run's journal is started afresh.
-        using var saved = journal is null ? null : RunJournal.Open(journal, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(configuration.ToJsonString())))[..32], fields: 1);
+        using var saved = new RunJournalFile(journal, configuration);
+        var entries = saved.Entries;
         // The initialisations, in the order variant, depth, width, seed: each independent of the others, they run
         // side by side (--jobs) and are gathered by index.
         var work = (from variant in options.Variants
@@ -455,7 +455,7 @@ public static class NetEarlyPhaseExperiment
         var toDo = new List<int>();
         for (int i = 0; i < total; i++)
         {
-            if (saved is not null && saved.Entries.TryGetValue(i, out var entry) && ReadJournalEntry(entry[0]) is { } earlier)
+            if (entries.TryGetValue(i, out var entry) && ReadJournalEntry(entry) is { } earlier)
             {
                 done[i] = Row(work[i], earlier);
                 tracker.Advance();
@@ -473,51 +473,62 @@ public static class NetEarlyPhaseExperiment
         }
 
         var jobs = NetJobs.Plan(options.Jobs, [.. options.Depths.SelectMany(d => options.Widths.Select(w => settings with { Depth = d, Width = w }))], toDo.Count);
-        var states = new JobScheduler(jobs).Run(
-            toDo.Count,
-            (k, slot, token) =>
-            {
-                token.ThrowIfCancellationRequested();
-                int i = toDo[k];
-                using var jobScope = NewDisposeScope();
-                var (variant, depth, width, seed) = work[i];
-                var (parameterisation, zeroReadout) = NetEarlyPhaseOptions.Variant(variant);
-                var run = settings with { Depth = depth, Width = width, Parameterisation = parameterisation, ZeroReadout = zeroReadout, Seed = seed };
-                string label = FormattableString.Invariant($"[{i + 1}/{total}] {variant} depth {depth} width {width} seed {seed}");
-
-                // One after another, the announcements go to the command's task; side by side, each initialisation
-                // has a task of its own under it, marked with its job, so that every running one shows.
-                var announce = slot.Job > 0 ? new ProgressTracker(slot.Progress(progress, Command), label, null, "probes") : tracker;
-                using NetworkModule model = run.BuildModel(splits.Train);
-                var experiment = new EarlyPhaseOptions
+        IReadOnlyList<JobRunState> states;
+        try
+        {
+            states = new JobScheduler(jobs).Run(
+                toDo.Count,
+                (k, slot, token) =>
                 {
-                    Grid = grid,
-                    Steps = options.EarlySteps,
-                    Search = options.Search,
-                    MeasureSharpness = options.MeasureSharpness,
-                    DecideBelowAfter = options.DecideBelowAfter == 0 ? null : options.DecideBelowAfter,
-                    Trainer = run.Trainer with { Seed = seed },
-                    Measurement = measurement with { Seed = seed },
-                };
-                announce.Announce($"{label}: measuring lambda_H(0) and lambda_NTK(0)");
-                var result = EarlyPhaseExperiment.Run(model, train, experiment, probe =>
-                {
-                    announce.Announce($"{label}: {NetEarlyPhaseOptions.Describe(probe)}");
                     token.ThrowIfCancellationRequested();
-                });
-                announce.Announce(FormattableString.Invariant(
-                    $"{label}: lambda_H(0) = {result.InitialSharpness:G5}, lambda_NTK(0) = {result.InitialNtk:G5}; c_loss {result.LossConstant}, c_sharp {result.SharpnessConstant?.ToString() ?? "not measured"}, c_max {result.MaxConstant} ({result.Probes.Count} runs, {result.Seconds:F1} s)"));
-                done[i] = Row(work[i], result);
-                saved?.Append(i, [WriteJournalEntry(result)]);
-            },
-            cancellationToken,
-            finishedInOrder: (_, state) =>
-            {
-                if (state == JobRunState.Completed)
+                    int i = toDo[k];
+                    using var jobScope = NewDisposeScope();
+                    var (variant, depth, width, seed) = work[i];
+                    var (parameterisation, zeroReadout) = NetEarlyPhaseOptions.Variant(variant);
+                    var run = settings with { Depth = depth, Width = width, Parameterisation = parameterisation, ZeroReadout = zeroReadout, Seed = seed };
+                    string label = FormattableString.Invariant($"[{i + 1}/{total}] {variant} depth {depth} width {width} seed {seed}");
+
+                    // One after another, the announcements go to the command's task; side by side, each initialisation
+                    // has a task of its own under it, marked with its job, so that every running one shows.
+                    var announce = slot.Job > 0 ? new ProgressTracker(slot.Progress(progress, Command), label, null, "probes") : tracker;
+                    using NetworkModule model = run.BuildModel(splits.Train);
+                    var experiment = new EarlyPhaseOptions
+                    {
+                        Grid = grid,
+                        Steps = options.EarlySteps,
+                        Search = options.Search,
+                        MeasureSharpness = options.MeasureSharpness,
+                        DecideBelowAfter = options.DecideBelowAfter == 0 ? null : options.DecideBelowAfter,
+                        Trainer = run.Trainer with { Seed = seed },
+                        Measurement = measurement with { Seed = seed },
+                    };
+                    announce.Announce($"{label}: measuring lambda_H(0) and lambda_NTK(0)");
+                    var result = EarlyPhaseExperiment.Run(model, train, experiment, probe =>
+                    {
+                        announce.Announce($"{label}: {NetEarlyPhaseOptions.Describe(probe)}");
+                        token.ThrowIfCancellationRequested();
+                    });
+                    announce.Announce(FormattableString.Invariant(
+                        $"{label}: lambda_H(0) = {result.InitialSharpness:G5}, lambda_NTK(0) = {result.InitialNtk:G5}; c_loss {result.LossConstant}, c_sharp {result.SharpnessConstant?.ToString() ?? "not measured"}, c_max {result.MaxConstant} ({result.Probes.Count} runs, {result.Seconds:F1} s)"));
+                    done[i] = Row(work[i], result);
+                    saved.Append(i, WriteJournalEntry(result));
+                },
+                cancellationToken,
+                finishedInOrder: (_, state) =>
                 {
-                    tracker.Advance();
-                }
-            });
+                    if (state == JobRunState.Completed)
+                    {
+                        tracker.Advance();
+                    }
+                });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // An error repeats when run again: the journal this attempt began is not kept.
+            saved.DiscardIfCreated();
+            throw;
+        }
+
         if (states.Any(s => s != JobRunState.Completed))
         {
             throw new OperationCanceledException(cancellationToken);

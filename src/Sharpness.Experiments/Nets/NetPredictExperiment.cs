@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -161,7 +160,8 @@ public static class NetPredictExperiment
         var configuration = NetPredictSummary.Configuration(settings, splits, configs, options.TrendTolerance, plan);
 
         // The journal is identified by the complete configuration: another run's journal is started afresh.
-        using var saved = journal is null ? null : RunJournal.Open(journal, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(configuration.ToJsonString())))[..32], fields: 1);
+        using var saved = new RunJournalFile(journal, configuration);
+        var entries = saved.Entries;
 
         // Every prediction run and every oscillation run is independent: they run side by side (--jobs), the
         // prediction runs first, and are gathered by index.
@@ -184,7 +184,7 @@ public static class NetPredictExperiment
         for (int k = 0; k < runs; k++)
         {
             var trainer = k < configs.Count ? configs[k].Apply(settings).Trainer : OscillationTrainer(plan!, k - configs.Count, settings);
-            if (saved is not null && saved.Entries.TryGetValue(k, out var entry) && TrainedRun.Read(entry[0], trainer) is { } earlier)
+            if (entries.TryGetValue(k, out var entry) && TrainedRun.Read(entry, trainer) is { } earlier)
             {
                 Analyse(k, earlier);
                 outer.Advance();
@@ -204,37 +204,48 @@ public static class NetPredictExperiment
         // Every prediction run and every oscillation run is independent: they run side by side (--jobs), the
         // prediction runs first, and are gathered by index.
         var jobs = NetJobs.Plan(options.Jobs, [.. configs.Select(c => c.Apply(settings)), .. plan is null ? [] : new[] { plan.Model.Apply(settings) }], toDo.Count);
-        var states = new JobScheduler(jobs).Run(
-            toDo.Count,
-            (j, slot, token) =>
-            {
-                token.ThrowIfCancellationRequested();
-                int k = toDo[j];
-                var runProgress = slot.Progress(progress, Command);
-                TrainedRun run;
-                if (k < configs.Count)
+        IReadOnlyList<JobRunState> states;
+        try
+        {
+            states = new JobScheduler(jobs).Run(
+                toDo.Count,
+                (j, slot, token) =>
                 {
-                    string task = $"{configs[k].Name} ({k + 1}/{configs.Count})";
-                    run = TrainPrediction(configs[k], settings, splits, measurementSet, runProgress, token, task);
-                }
-                else
-                {
-                    int i = k - configs.Count;
-                    string task = $"oscillation {plan!.RateNames[i]} ({i + 1}/{plan.Rates.Count})";
-                    run = TrainOscillation(plan, i, settings, splits, train, runProgress, token, task);
-                }
+                    token.ThrowIfCancellationRequested();
+                    int k = toDo[j];
+                    var runProgress = slot.Progress(progress, Command);
+                    TrainedRun run;
+                    if (k < configs.Count)
+                    {
+                        string task = $"{configs[k].Name} ({k + 1}/{configs.Count})";
+                        run = TrainPrediction(configs[k], settings, splits, measurementSet, runProgress, token, task);
+                    }
+                    else
+                    {
+                        int i = k - configs.Count;
+                        string task = $"oscillation {plan!.RateNames[i]} ({i + 1}/{plan.Rates.Count})";
+                        run = TrainOscillation(plan, i, settings, splits, train, runProgress, token, task);
+                    }
 
-                Analyse(k, run);
-                saved?.Append(k, [run.Write()]);
-            },
-            cancellationToken,
-            finishedInOrder: (_, state) =>
-            {
-                if (state == JobRunState.Completed)
+                    Analyse(k, run);
+                    saved.Append(k, run.Write());
+                },
+                cancellationToken,
+                finishedInOrder: (_, state) =>
                 {
-                    outer.Advance();
-                }
-            });
+                    if (state == JobRunState.Completed)
+                    {
+                        outer.Advance();
+                    }
+                });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // An error repeats when run again: the journal this attempt began is not kept.
+            saved.DiscardIfCreated();
+            throw;
+        }
+
         if (states.Any(s => s != JobRunState.Completed))
         {
             throw new OperationCanceledException(cancellationToken);
