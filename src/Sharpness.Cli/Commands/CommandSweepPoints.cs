@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sharpness.Experiments;
+using Sharpness.Experiments.Jobs;
 using Sharpness.Experiments.Progress;
 using Sharpness.Experiments.Sweeps;
 
@@ -56,7 +57,8 @@ internal sealed class CommandSweepPoints(string specFile) : ISweepPointRunner
     /// What a run of <paramref name="command"/> needs, from its parsed command line: its <c>--threads</c> (1 for
     /// commands without it) and an estimate of its memory from its options (docs/performance.md, "Memory"): for
     /// <c>net</c> commands the data in float32 and float64, the parameters with their gradients and a Lanczos basis
-    /// of 40 float64 vectors, the activations of one physical batch and 200 MiB of LibTorch's working memory; for
+    /// of 40 float64 vectors, the activations of one physical batch and 200 MiB of LibTorch's working memory, plus what the C heap keeps
+    /// (<see cref="JobPlan.WithNativeHeap"/>); for
     /// <c>uv simulate</c> the weights, the trajectory and 64 MiB for its figure; 64 MiB for the other <c>uv</c> commands.
     /// </summary>
     /// <param name="parse">The command line, parsed by the root command.</param>
@@ -74,7 +76,8 @@ internal sealed class CommandSweepPoints(string specFile) : ISweepPointRunner
             double width = Number(parse, "--width") ?? 200, depth = Math.Max(1, Number(parse, "--depth") ?? 3);
             double parameters = (features * width) + (Math.Max(0, depth - 2) * width * width) + (width * 10);
             double batch = Math.Min(Number(parse, "--physical-batch") ?? 1000, examples);
-            memory = (12 * examples * features) + (8 * parameters * 50) + (48 * batch * width * depth) + (200 * MiB);
+            // Plus the free memory the C heap keeps for the job's next allocation (docs/performance.md, "Memory kept for reuse").
+            memory = JobPlan.WithNativeHeap((12 * examples * features) + (8 * parameters * 50) + (48 * batch * width * depth) + (200 * MiB));
         }
         else if (command == "uv simulate")
         {

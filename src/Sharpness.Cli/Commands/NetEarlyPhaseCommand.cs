@@ -29,9 +29,10 @@ public sealed class NetEarlyPhaseCommand
     private readonly Option<string> _search = new("--search") { Description = "bisect (binary search over grid indices, about log2(grid size) runs per constant, assumes monotonicity and reports any probe that contradicts it) or scan (the definitions literally: c_loss and c_sharp scanned upwards, c_max downwards).", DefaultValueFactory = _ => "bisect" };
     private readonly Option<bool> _noSharpness = new("--no-sharpness") { Description = "Skip c_sharp (the only part that needs Hessian products during training)." };
     private readonly Option<int> _decideBelowAfter = new("--decide-below-after") { Description = "Sharpness runs: a measurement concludes lambda_H(t) <= lambda_H(0) once the top Ritz value plus its residual is below lambda_H(0), after at least this many Lanczos products; 0: only a converged measurement (--lanczos-tolerance) decides (slower).", DefaultValueFactory = _ => 8 };
-    private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new or empty) for points.csv, critical.csv, summary.md, phase.png/.svg and manifest.json.", Required = true };
+    private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new, empty, or left by an interrupted run of the same command, which it resumes) for points.csv, critical.csv, summary.md, phase.png/.svg and manifest.json.", Required = true };
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary instead of the Markdown table." };
     private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
+    private readonly Option<int?> _jobs = AnalysisOptions.Jobs("Initialisations");
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
@@ -41,7 +42,7 @@ public sealed class NetEarlyPhaseCommand
         var command = new Command("early-phase", "Early-training phase diagram (Kalra & Barkeshli): c_loss, c_sharp and c_max of eta = c/lambda_H(0) over depths, widths, variants and seeds.");
         d._net.Add(command, d._net.Preset, d._net.Model, d._net.Depth, d._net.Width, d._net.Param, d._net.ZeroReadout, d._net.Lr, d._net.LrConstant,
             d._net.Steps, d._net.SharpnessEvery, d._net.TopK, d._net.AccuracyGoal, d._net.LossGoal, d._net.TestSize);
-        foreach (Option option in new Option[] { d._depths, d._widths, d._variants, d._seeds, d._cMin, d._cMax, d._xStep, d._earlySteps, d._search, d._noSharpness, d._decideBelowAfter, d._out, d._json, d._quiet })
+        foreach (Option option in new Option[] { d._depths, d._widths, d._variants, d._seeds, d._cMin, d._cMax, d._xStep, d._earlySteps, d._search, d._noSharpness, d._decideBelowAfter, d._jobs, d._out, d._json, d._quiet })
         {
             command.Options.Add(option);
         }
@@ -82,13 +83,14 @@ public sealed class NetEarlyPhaseCommand
             Search = NetEarlyPhaseOptions.ParseSearch(parse.GetValue(_search)!),
             MeasureSharpness = !parse.GetValue(_noSharpness),
             DecideBelowAfter = parse.GetValue(_decideBelowAfter),
+            Jobs = parse.GetValue(_jobs),
             HvpPrecisionReason = AnalysisOptions.IsGiven(parse, _net.HvpPrecision)
                 ? "given by --hvp-precision"
                 : "float32 by default here: every decision and every digit of the summary are those of float64 products (NetEarlyPhasePrecisionTests; docs/performance.md, \"Precision\")",
         };
         options.Validate();
         var folder = NetEarlyPhaseWriter.Prepare(parse.GetValue(_out)!.FullName);
-        var result = CommandProgress.Run(context, parse.GetValue(_quiet), run => NetEarlyPhaseExperiment.Run(options, run.Progress, run.Cancellation), log => new NetStepLines(log));
+        var result = CommandProgress.Run(context, parse.GetValue(_quiet), run => NetEarlyPhaseExperiment.Run(options, run.Progress, run.Cancellation, NetEarlyPhaseWriter.Journal(folder)), log => new NetStepLines(log));
         var files = NetEarlyPhaseWriter.Write(folder, result, context.Arguments);
         if (parse.GetValue(_json))
         {
@@ -97,6 +99,7 @@ public sealed class NetEarlyPhaseCommand
         else
         {
             context.Output.Write(EarlyPhaseSummary.ToMarkdown(result.Groups));
+            context.Output.WriteLine($"jobs: {result.Jobs!.Used} ({result.Jobs.Reason})" + (result.ResumedInitialisations > 0 ? $"; {result.ResumedInitialisations} initialisations resumed from an interrupted attempt" : string.Empty));
             context.Output.WriteLine(FormattableString.Invariant($"{Words.Count(result.Runs.Count, "initialisation")}, {Words.Count(result.Runs.Sum(r => r.Result.Probes.Count), "training run")} in {result.Seconds:F0} s; wrote {string.Join(", ", files)} and manifest.json in {folder.Path}"));
         }
 

@@ -28,6 +28,7 @@ public sealed class NetEosCommand
     private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Folder (new, empty, or left by an interrupted run of the same command) for one sub-folder per eta, eos.csv, summary.md, eos.png and manifest.json.", Required = true };
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary instead of the human one." };
     private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
+    private readonly Option<int?> _jobs = AnalysisOptions.Jobs("Learning rates (each a complete run)");
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
@@ -37,7 +38,7 @@ public sealed class NetEosCommand
         var command = new Command("eos", "Edge of stability (Cohen et al.): full-batch GD at several learning rates with the sharpness tracked; when and how lambda_H settles at 2/eta. Defaults are those of --preset eos.");
         d._net.Add(command, d._net.Preset, d._net.Lr, d._net.LrConstant);
         d._net.TorchScript.Add(command);
-        foreach (Option option in new Option[] { d._lrs, d._reachFraction, d._bandLow, d._bandHigh }.Concat(d._checkpoints.All).Concat([d._out, d._json, d._quiet]))
+        foreach (Option option in new Option[] { d._lrs, d._reachFraction, d._bandLow, d._bandHigh }.Concat(d._checkpoints.All).Concat([d._jobs, d._out, d._json, d._quiet]))
         {
             command.Options.Add(option);
         }
@@ -59,6 +60,7 @@ public sealed class NetEosCommand
                 BandHigh = parse.GetValue(_bandHigh),
             },
             Checkpoints = _checkpoints.Resolve(parse),
+            Jobs = parse.GetValue(_jobs),
         };
         options.Validate();
         if (options.Network.TorchScript is not null && !options.Checkpoints.IsEmpty)
@@ -79,6 +81,7 @@ public sealed class NetEosCommand
         else
         {
             context.Output.Write(result.Markdown);
+            context.Output.WriteLine($"jobs: {result.Jobs!.Used} ({result.Jobs.Reason})");
             context.Output.WriteLine($"wrote {string.Join(", ", written)} and manifest.json in {folder.Path}");
         }
 

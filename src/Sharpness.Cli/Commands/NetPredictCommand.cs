@@ -31,9 +31,10 @@ public sealed class NetPredictCommand
     private readonly Option<int> _maxPeriod = new("--max-period") { Description = "Largest period looked for in the late series.", DefaultValueFactory = _ => OscillationPeriod.DefaultMaxPeriod };
     private readonly Option<double> _periodTolerance = new("--period-tolerance") { Description = "Misfit below which a period is accepted (0: exact repetition, about 1: noise).", DefaultValueFactory = _ => OscillationPeriod.DefaultTolerance };
     private readonly Option<bool> _noOscillation = new("--no-oscillation") { Description = "Skip the oscillation runs (part 2)." };
-    private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new or empty) for predictions.csv, oscillation.csv, summary.md, figures and manifest.json.", Required = true };
+    private readonly Option<DirectoryInfo> _out = new("--out") { Description = "Run folder (new, empty, or left by an interrupted run of the same command, which it resumes) for predictions.csv, oscillation.csv, summary.md, figures and manifest.json.", Required = true };
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary instead of the human one." };
     private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
+    private readonly Option<int?> _jobs = AnalysisOptions.Jobs("Runs (prediction and oscillation runs alike)");
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
@@ -45,7 +46,7 @@ public sealed class NetPredictCommand
         foreach (Option option in new Option[]
                  {
                      d._params, d._widths, d._initScales, d._zeroReadout, d._trendTolerance, d._lrFactors, d._lrs, d._lateSteps, d._lateWindow,
-                     d._lateSharpnessEvery, d._maxPeriod, d._periodTolerance, d._noOscillation, d._out, d._json, d._quiet,
+                     d._lateSharpnessEvery, d._maxPeriod, d._periodTolerance, d._noOscillation, d._jobs, d._out, d._json, d._quiet,
                  })
         {
             command.Options.Add(option);
@@ -81,6 +82,7 @@ public sealed class NetPredictCommand
             context.Output.WriteLine(FormattableString.Invariant($"eta = {run.LearningRate:G4} ({run.RateName}): loss {run.LossLabel}, sharpness {run.SharpnessLabel}"));
         }
 
+        context.Output.WriteLine($"jobs: {result.Jobs!.Used} ({result.Jobs.Reason})" + (result.ResumedRuns > 0 ? $"; {result.ResumedRuns} runs resumed from an interrupted attempt" : string.Empty));
         context.Output.WriteLine($"wrote {string.Join(", ", written)} and manifest.json in {folder.Path}");
         return ExitCodes.Success;
     }
@@ -106,6 +108,7 @@ public sealed class NetPredictCommand
             LateSharpnessEvery = parse.GetValue(_lateSharpnessEvery),
             MaxPeriod = parse.GetValue(_maxPeriod),
             PeriodTolerance = parse.GetValue(_periodTolerance),
+            Jobs = parse.GetValue(_jobs),
         };
     }
 

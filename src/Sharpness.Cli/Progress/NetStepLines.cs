@@ -18,17 +18,27 @@ public sealed class NetStepLines(TextWriter writer, string label = "", IProgress
 {
     private readonly TextWriter _writer = writer ?? throw new ArgumentNullException(nameof(writer));
     private readonly string _prefix = string.IsNullOrEmpty(label) ? string.Empty : label + ": ";
+    private readonly Lock _gate = new();
 
     /// <inheritdoc/>
+    /// <remarks>Thread-safe: runs side by side (<c>--jobs</c>) report from their own threads, and each line is written whole.</remarks>
     public void Report(ExperimentProgress value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        lock (_gate)
+        {
+            Write(value);
+        }
+    }
+
+    private void Write(ExperimentProgress value)
+    {
         if (value.Unit != "steps" || value.Total is not long total)
         {
             // An announcement of the work around the runs ("eta = 0.05: reusing the finished run in ...").
-            if (value.Message is not null && value.Completed < value.Total)
+            if (value.Message is not null && (value.Completed < value.Total || value.Total is null))
             {
-                _writer.WriteLine(value.Message);
+                _writer.WriteLine(JobPrefix(value) + value.Message);
             }
 
             other?.Report(value);
@@ -44,8 +54,12 @@ public sealed class NetStepLines(TextWriter writer, string label = "", IProgress
 
         // A run inside an experiment ("net eos/eta = 0.05 (1/2)") is named by the part after the experiment.
         int slash = value.Task.IndexOf('/', StringComparison.Ordinal);
-        _writer.WriteLine(_prefix + (slash >= 0 ? value.Task[(slash + 1)..] + ": " : string.Empty) + Line(value));
+        _writer.WriteLine(JobPrefix(value) + _prefix + (slash >= 0 ? value.Task[(slash + 1)..] + ": " : string.Empty) + Line(value));
     }
+
+    // "[job 2] " for a run executing side by side with others (--jobs), so that the lines of the running jobs can be told apart.
+    private static string JobPrefix(ExperimentProgress value) =>
+        value.Job > 0 ? string.Create(CultureInfo.InvariantCulture, $"[job {value.Job}] ") : string.Empty;
 
     /// <summary>"step k/N: loss L, accuracy A[, sharpness S[ (at step m)], 2/eta = T]".</summary>
     /// <param name="value">A snapshot of a training run.</param>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Sharpness.Nets;
 
 namespace Sharpness.Experiments.Jobs;
 
@@ -50,6 +51,29 @@ public sealed record JobPlan
 
     /// <summary>One job, the calling thread, nothing estimated: what code that runs a single run uses.</summary>
     public static JobPlan Serial { get; } = new() { Requested = 1, Used = 1, Cores = 1, CoresSource = "not measured", Reason = "one run at a time" };
+
+    /// <summary>
+    /// The memory a job that trains networks with LibTorch is planned with: the run's estimate
+    /// (<paramref name="runBytes"/>) plus the free memory the C heap may keep for the job's next allocation when
+    /// <see cref="NativeHeap"/> is applied (docs/performance.md, "Memory kept for reuse"). Each job's thread allocates
+    /// from its own heap arena, whose freed blocks (up to <see cref="NativeHeap.MmapThreshold"/> each) stay in it and whose
+    /// free top is returned to the system only above <see cref="NativeHeap.TrimThreshold"/>; what it keeps is bounded by
+    /// what the run allocated (its estimate) and is counted as at most <see cref="NativeHeap.TrimThreshold"/>: the job is
+    /// planned with <c>runBytes + min(runBytes, 1 GiB)</c>. Without the heap's setting (glibc's own thresholds, which
+    /// return large blocks at once), the run's estimate alone.
+    /// </summary>
+    /// <param name="runBytes">The estimated memory of one run, in bytes.</param>
+    /// <param name="heapKeepsFreedMemory">Whether the heap keeps freed memory; null (default): whether <see cref="NativeHeap.Apply"/> set the thresholds in this process.</param>
+    public static double WithNativeHeap(double runBytes, bool? heapKeepsFreedMemory = null)
+    {
+        if (!double.IsFinite(runBytes) || runBytes <= 0)
+        {
+            return 0;
+        }
+
+        bool keeps = heapKeepsFreedMemory ?? NativeHeap.Setting.StartsWith("mmap", StringComparison.Ordinal);
+        return keeps ? runBytes + Math.Min(runBytes, NativeHeap.TrimThreshold) : runBytes;
+    }
 
     /// <summary>Checks a <c>--jobs</c> value: at least 1 and at most <see cref="MaxJobs"/>.</summary>
     /// <param name="jobs">The value, or null for the default.</param>

@@ -37,7 +37,8 @@ public readonly record struct JobSlot(int Job)
 
 /// <summary>
 /// Runs independent runs side by side, each single-threaded, so that their results are bit-identical to
-/// running them one after another: <c>--jobs N</c> of <c>sweep run</c>, <c>uv phase</c> and, in time, every
+/// running them one after another: <c>--jobs N</c> of <c>sweep run</c>, <c>uv phase</c>, <c>reproduce</c>, <c>net eos</c>,
+/// <c>net predict</c>, <c>net early-phase</c> and, in time, every
 /// command that loops over independent runs.
 /// </summary>
 /// <remarks>

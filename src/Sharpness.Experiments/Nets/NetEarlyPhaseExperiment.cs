@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Sharpness.Experiments.Jobs;
 using Sharpness.Experiments.Progress;
 using Sharpness.Experiments.Runs;
 using Sharpness.Nets.Data;
@@ -71,6 +74,12 @@ public sealed record NetEarlyPhaseOptions
     /// </summary>
     public string? HvpPrecisionReason { get; init; }
 
+    /// <summary>
+    /// Initialisations run side by side, each on one thread (<c>--jobs</c>); null (default): the cores available to the
+    /// process, fewer when memory would not hold them; 1: one after another. Results are identical whatever the count.
+    /// </summary>
+    public int? Jobs { get; init; }
+
     /// <summary>The search's name, as the manifest records it.</summary>
     public string SearchName => Search == GridSearchMode.Scan ? "scan" : "bisect";
 
@@ -99,6 +108,7 @@ public sealed record NetEarlyPhaseOptions
         }
 
         OptionChecks.AtLeast(Seeds, 1, "--seeds");
+        NetJobs.Check(Jobs, [Network]);
         OptionChecks.Count("--seeds", Seeds, MaxSeeds, "the initialisations per configuration a phase diagram can use");
         foreach (int depth in Depths)
         {
@@ -362,7 +372,27 @@ public sealed record NetEarlyPhaseRun(EarlyPhaseRow Row, EarlyPhaseResult Result
 /// <param name="Seed">The first seed.</param>
 /// <param name="StartedUtc">When the run started.</param>
 /// <param name="Seconds">Wall time of the whole run.</param>
-public sealed record NetEarlyPhaseResult(IReadOnlyList<NetEarlyPhaseRun> Runs, IReadOnlyList<EarlyPhaseGroup> Groups, JsonObject Configuration, JsonObject Results, ulong Seed, DateTimeOffset StartedUtc, double Seconds);
+public sealed record NetEarlyPhaseResult(IReadOnlyList<NetEarlyPhaseRun> Runs, IReadOnlyList<EarlyPhaseGroup> Groups, JsonObject Configuration, JsonObject Results, ulong Seed, DateTimeOffset StartedUtc, double Seconds)
+{
+    /// <summary>How many initialisations ran side by side, and why (the manifest's <c>execution</c>); null when not recorded.</summary>
+    public JobPlan? Jobs { get; init; }
+
+    /// <summary>Initialisations taken from the journal of an interrupted attempt instead of being computed.</summary>
+    public int ResumedInitialisations { get; init; }
+
+    /// <summary>The manifest's <c>execution</c>: the job plan and <c>resumed_initialisations</c>; null without a plan.</summary>
+    public JsonObject? Execution()
+    {
+        if (Jobs is null)
+        {
+            return null;
+        }
+
+        var execution = Jobs.ToJson();
+        execution["resumed_initialisations"] = ResumedInitialisations;
+        return execution;
+    }
+}
 
 /// <summary>
 /// <c>net early-phase</c> as a library call: the early-training phase diagram of Kalra &amp; Barkeshli. For every
@@ -382,10 +412,15 @@ public static class NetEarlyPhaseExperiment
     /// each probe ("[3/12] sp depth 4 width 64 seed 1: loss run c = 2.828: loss fell, ..."); null for none.
     /// </param>
     /// <param name="cancellationToken">Stops after the current probe (a few training steps).</param>
+    /// <param name="journal">
+    /// A journal file (<see cref="RunJournal"/>) that records every finished initialisation as it finishes, so that a
+    /// run stopped part-way (Ctrl-C, SIGKILL) and started again with the same options and journal computes only the
+    /// initialisations it had not finished (<see cref="NetEarlyPhaseResult.ResumedInitialisations"/>); null for none.
+    /// </param>
     /// <returns>The phase diagram.</returns>
     /// <exception cref="InvalidOptionException">An option is invalid.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public static NetEarlyPhaseResult Run(NetEarlyPhaseOptions options, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static NetEarlyPhaseResult Run(NetEarlyPhaseOptions options, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default, string? journal = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var grid = options.Validate();
@@ -397,53 +432,6 @@ public static class NetEarlyPhaseExperiment
         using var splits = settings.LoadData();
         var (train, _) = settings.ExampleSets(splits);
         var measurement = settings.Trainer.Tracking ?? new SharpnessTrackerOptions();
-        var runs = new List<NetEarlyPhaseRun>();
-        int total = options.Variants.Count * options.Depths.Count * options.Widths.Count * seeds.Length, done = 0;
-        var tracker = new ProgressTracker(progress, Command, total, "initialisations");
-        foreach (string variant in options.Variants)
-        {
-            foreach (int depth in options.Depths)
-            {
-                foreach (int width in options.Widths)
-                {
-                    foreach (ulong seed in seeds)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        var (parameterisation, zeroReadout) = NetEarlyPhaseOptions.Variant(variant);
-                        var run = settings with { Depth = depth, Width = width, Parameterisation = parameterisation, ZeroReadout = zeroReadout, Seed = seed };
-                        string label = FormattableString.Invariant($"[{++done}/{total}] {variant} depth {depth} width {width} seed {seed}");
-                        using NetworkModule model = run.BuildModel(splits.Train);
-                        var experiment = new EarlyPhaseOptions
-                        {
-                            Grid = grid,
-                            Steps = options.EarlySteps,
-                            Search = options.Search,
-                            MeasureSharpness = options.MeasureSharpness,
-                            DecideBelowAfter = options.DecideBelowAfter == 0 ? null : options.DecideBelowAfter,
-                            Trainer = run.Trainer with { Seed = seed },
-                            Measurement = measurement with { Seed = seed },
-                        };
-                        tracker.Announce($"{label}: measuring lambda_H(0) and lambda_NTK(0)");
-                        var result = EarlyPhaseExperiment.Run(model, train, experiment, probe =>
-                        {
-                            tracker.Announce($"{label}: {NetEarlyPhaseOptions.Describe(probe)}");
-                            cancellationToken.ThrowIfCancellationRequested();
-                        });
-                        var row = new EarlyPhaseRow(depth, width, variant, seed, result.InitialSharpness, result.InitialNtk, result.LossConstant, result.SharpnessConstant, result.MaxConstant)
-                        {
-                            FirstStepConstant = result.FirstStepConstant,
-                        };
-                        tracker.Announce(FormattableString.Invariant(
-                            $"{label}: lambda_H(0) = {result.InitialSharpness:G5}, lambda_NTK(0) = {result.InitialNtk:G5}; c_loss {result.LossConstant}, c_sharp {result.SharpnessConstant?.ToString() ?? "not measured"}, c_max {result.MaxConstant} ({result.Probes.Count} runs, {result.Seconds:F1} s)"));
-                        runs.Add(new NetEarlyPhaseRun(row, result));
-                        tracker.Advance();
-                    }
-                }
-            }
-        }
-
-        var groups = EarlyPhaseSummary.Summarise(runs.Select(r => r.Row));
-        double seconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
         var configuration = NetEarlyPhaseOptions.Configuration(settings, splits, [.. options.Depths], [.. options.Widths], [.. options.Variants], seeds, grid, options.EarlySteps, options.SearchName, options.MeasureSharpness);
         configuration["decide_below_after"] = options.DecideBelowAfter;
         if (options.HvpPrecisionReason is { } reason)
@@ -451,9 +439,132 @@ public static class NetEarlyPhaseExperiment
             configuration["hvp_precision_reason"] = reason;
         }
 
+        // The journal is identified by the complete configuration: another run's journal is started afresh.
+        using var saved = new RunJournalFile(journal, configuration);
+        var entries = saved.Entries;
+        // The initialisations, in the order variant, depth, width, seed: each independent of the others, they run
+        // side by side (--jobs) and are gathered by index.
+        var work = (from variant in options.Variants
+                    from depth in options.Depths
+                    from width in options.Widths
+                    from seed in seeds
+                    select (Variant: variant, Depth: depth, Width: width, Seed: seed)).ToArray();
+        int total = work.Length;
+        var tracker = new ProgressTracker(progress, Command, total, "initialisations");
+        var done = new NetEarlyPhaseRun[total];
+        var toDo = new List<int>();
+        for (int i = 0; i < total; i++)
+        {
+            if (entries.TryGetValue(i, out var entry) && ReadJournalEntry(entry) is { } earlier)
+            {
+                done[i] = Row(work[i], earlier);
+                tracker.Advance();
+            }
+            else
+            {
+                toDo.Add(i);
+            }
+        }
+
+        int resumed = total - toDo.Count;
+        if (resumed > 0)
+        {
+            tracker.Announce(FormattableString.Invariant($"{resumed} of {total} initialisations resumed from an interrupted attempt"));
+        }
+
+        var jobs = NetJobs.Plan(options.Jobs, [.. options.Depths.SelectMany(d => options.Widths.Select(w => settings with { Depth = d, Width = w }))], toDo.Count);
+        IReadOnlyList<JobRunState> states;
+        try
+        {
+            states = new JobScheduler(jobs).Run(
+                toDo.Count,
+                (k, slot, token) =>
+                {
+                    token.ThrowIfCancellationRequested();
+                    int i = toDo[k];
+                    using var jobScope = NewDisposeScope();
+                    var (variant, depth, width, seed) = work[i];
+                    var (parameterisation, zeroReadout) = NetEarlyPhaseOptions.Variant(variant);
+                    var run = settings with { Depth = depth, Width = width, Parameterisation = parameterisation, ZeroReadout = zeroReadout, Seed = seed };
+                    string label = FormattableString.Invariant($"[{i + 1}/{total}] {variant} depth {depth} width {width} seed {seed}");
+
+                    // One after another, the announcements go to the command's task; side by side, each initialisation
+                    // has a task of its own under it, marked with its job, so that every running one shows.
+                    var announce = slot.Job > 0 ? new ProgressTracker(slot.Progress(progress, Command), label, null, "probes") : tracker;
+                    using NetworkModule model = run.BuildModel(splits.Train);
+                    var experiment = new EarlyPhaseOptions
+                    {
+                        Grid = grid,
+                        Steps = options.EarlySteps,
+                        Search = options.Search,
+                        MeasureSharpness = options.MeasureSharpness,
+                        DecideBelowAfter = options.DecideBelowAfter == 0 ? null : options.DecideBelowAfter,
+                        Trainer = run.Trainer with { Seed = seed },
+                        Measurement = measurement with { Seed = seed },
+                    };
+                    announce.Announce($"{label}: measuring lambda_H(0) and lambda_NTK(0)");
+                    var result = EarlyPhaseExperiment.Run(model, train, experiment, probe =>
+                    {
+                        announce.Announce($"{label}: {NetEarlyPhaseOptions.Describe(probe)}");
+                        token.ThrowIfCancellationRequested();
+                    });
+                    announce.Announce(FormattableString.Invariant(
+                        $"{label}: lambda_H(0) = {result.InitialSharpness:G5}, lambda_NTK(0) = {result.InitialNtk:G5}; c_loss {result.LossConstant}, c_sharp {result.SharpnessConstant?.ToString() ?? "not measured"}, c_max {result.MaxConstant} ({result.Probes.Count} runs, {result.Seconds:F1} s)"));
+                    done[i] = Row(work[i], result);
+                    saved.Append(i, WriteJournalEntry(result));
+                },
+                cancellationToken,
+                finishedInOrder: (_, state) =>
+                {
+                    if (state == JobRunState.Completed)
+                    {
+                        tracker.Advance();
+                    }
+                });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // An error repeats when run again: the journal this attempt began is not kept.
+            saved.DiscardIfCreated();
+            throw;
+        }
+
+        if (states.Any(s => s != JobRunState.Completed))
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        var runs = done.ToList();
+        var groups = EarlyPhaseSummary.Summarise(runs.Select(r => r.Row));
+        double seconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
         var results = NetEarlyPhaseOptions.Results(groups, runs, seconds);
         tracker.Complete();
-        return new NetEarlyPhaseResult(runs, groups, configuration, results, firstSeed, started, seconds);
+        return new NetEarlyPhaseResult(runs, groups, configuration, results, firstSeed, started, seconds) { Jobs = jobs, ResumedInitialisations = resumed };
+    }
+
+    private static NetEarlyPhaseRun Row((string Variant, int Depth, int Width, ulong Seed) run, EarlyPhaseResult result) =>
+        new(new EarlyPhaseRow(run.Depth, run.Width, run.Variant, run.Seed, result.InitialSharpness, result.InitialNtk, result.LossConstant, result.SharpnessConstant, result.MaxConstant)
+        {
+            FirstStepConstant = result.FirstStepConstant,
+        }, result);
+
+    // An initialisation's result as one journal value: its JSON (every double written so that it reads back to the
+    // same bits, NaN and infinities by name) in base64, which holds no comma or line break.
+    private static readonly JsonSerializerOptions JournalJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    internal static string WriteJournalEntry(EarlyPhaseResult result) =>
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(result, JournalJson));
+
+    internal static EarlyPhaseResult? ReadJournalEntry(string value)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<EarlyPhaseResult>(Convert.FromBase64String(value), JournalJson);
+        }
+        catch (Exception e) when (e is FormatException or JsonException or NotSupportedException)
+        {
+            return null; // not readable: the initialisation is computed again
+        }
     }
 }
 
@@ -469,10 +580,21 @@ public static class NetEarlyPhaseWriter
     /// <summary>The Markdown summary (mean and spread over seeds).</summary>
     public const string SummaryFile = "summary.md";
 
-    /// <summary>Claims the run folder (new or empty) before the work.</summary>
+    /// <summary>Claims the run folder (new, empty, or left by an interrupted attempt, whose journal then resumes it) before the work.</summary>
     /// <param name="path">The folder.</param>
     /// <exception cref="InvalidOptionException">It cannot take the run (<c>--out</c>).</exception>
-    public static RunFolder Prepare(string path) => RunFolder.Prepare(path, [PointsFile, CriticalFile, SummaryFile, "phase.png", "phase.svg"]);
+    public static RunFolder Prepare(string path) => RunFolder.Prepare(path, [PointsFile, CriticalFile, SummaryFile, "phase.png", "phase.svg", JournalFile]);
+
+    /// <summary>The journal of the finished initialisations while the run computes (see <see cref="NetEarlyPhaseExperiment.Run"/>); deleted before the manifest is written.</summary>
+    public const string JournalFile = "early-phase.journal";
+
+    /// <summary>The journal file in <paramref name="folder"/>, for <see cref="NetEarlyPhaseExperiment.Run"/>.</summary>
+    /// <param name="folder">The folder <see cref="Prepare"/> accepted.</param>
+    public static string Journal(RunFolder folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        return Path.Combine(folder.Path, JournalFile);
+    }
 
     /// <summary>Writes the run's files and its manifest; returns the files besides the manifest.</summary>
     /// <param name="folder">The folder <see cref="Prepare"/> accepted.</param>
@@ -490,7 +612,8 @@ public static class NetEarlyPhaseWriter
 
         // Drawn from the manifest's values, as sharpness plot redraws it.
         files.AddRange(folder.WriteFigures(NetEarlyPhaseFigures.Render(SavedRun.Writing(folder.Path, NetEarlyPhaseExperiment.Command, result.Configuration, result.Results))));
-        folder.Complete(new RunRecord(NetEarlyPhaseExperiment.Command, arguments, result.Configuration, result.Seed, result.StartedUtc, result.Results), files);
+        RunJournal.Delete(Journal(folder));
+        folder.Complete(new RunRecord(NetEarlyPhaseExperiment.Command, arguments, result.Configuration, result.Seed, result.StartedUtc, result.Results, result.Execution()), files);
         return files;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Sharpness.Experiments.Jobs;
 using Sharpness.Experiments.Progress;
 using Sharpness.Experiments.Runs;
 using Sharpness.Nets.Data;
@@ -48,29 +49,47 @@ public static class NetEosExperiment
         using var scope = NewDisposeScope();
         using var splits = settings.LoadData();
         var outer = new ProgressTracker(progress, Command, rates.Count, "runs");
-        var runs = new List<NetEosRun>();
-        for (int i = 0; i < rates.Count; i++)
+        // The learning rates run side by side (--jobs), each a complete run of its own; a sub-folder an earlier attempt
+        // finished is reused, so only the others count as runs to do.
+        int toDo = folder is null ? rates.Count : rates.Count(r => !RunDirectory.HoldsCompleteRun(Path.Combine(folder.Path, NetEosOptions.RunFolderName(r))));
+        var plan = NetJobs.Plan(options.Jobs, [settings], toDo);
+        var done = new NetEosRun[rates.Count];
+        var states = new JobScheduler(plan).Run(
+            rates.Count,
+            (i, slot, token) =>
+            {
+                token.ThrowIfCancellationRequested();
+                double rate = rates[i];
+                string sub = NetEosOptions.RunFolderName(rate);
+                var runSettings = settings with { Trainer = settings.Trainer with { LearningRate = LearningRateSpec.Absolute(rate) }, LrConstant = null };
+                string task = $"eta = {NetEosOptions.Text(rate)} ({i + 1}/{rates.Count})";
+                var runProgress = slot.Progress(progress, Command);
+                if (folder is null)
+                {
+                    var run = NetTrainExperiment.Train(runSettings, splits, runProgress, token, null, task, keepCancelledRun: false);
+                    var records = run.Training.Records;
+                    var report = Analyse([.. records.Select(r => r.Step)], [.. records.Select(r => r.Loss)], [.. records.Select(r => r.Sharpness)], rate, settings.Trainer.Momentum, criteria);
+                    done[i] = new NetEosRun(rate, sub, report, run.Results, false);
+                }
+                else
+                {
+                    done[i] = RunInFolder(options, runSettings, splits, rate, Path.Combine(folder.Path, sub), sub, task, outer, runProgress, token, arguments, observe);
+                }
+            },
+            cancellationToken,
+            finishedInOrder: (_, state) =>
+            {
+                if (state == JobRunState.Completed)
+                {
+                    outer.Advance();
+                }
+            });
+        if (states.Any(s => s != JobRunState.Completed))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            double rate = rates[i];
-            string sub = NetEosOptions.RunFolderName(rate);
-            var runSettings = settings with { Trainer = settings.Trainer with { LearningRate = LearningRateSpec.Absolute(rate) }, LrConstant = null };
-            string task = $"{Command}/eta = {NetEosOptions.Text(rate)} ({i + 1}/{rates.Count})";
-            if (folder is null)
-            {
-                var run = NetTrainExperiment.Train(runSettings, splits, progress, cancellationToken, null, task, keepCancelledRun: false);
-                var records = run.Training.Records;
-                var report = Analyse([.. records.Select(r => r.Step)], [.. records.Select(r => r.Loss)], [.. records.Select(r => r.Sharpness)], rate, settings.Trainer.Momentum, criteria);
-                runs.Add(new NetEosRun(rate, sub, report, run.Results, false));
-            }
-            else
-            {
-                runs.Add(RunInFolder(options, runSettings, splits, rate, Path.Combine(folder.Path, sub), sub, task, outer, progress, cancellationToken, arguments, observe));
-            }
-
-            outer.Advance();
+            throw new OperationCanceledException(cancellationToken);
         }
 
+        var runs = done.ToList();
         var markdown = NetEosOptions.SummaryTable([.. runs.Select(r => (r.LearningRate, r.Report, r.Results))], criteria, settings);
         var overall = settings.Configuration(splits, null);
         overall["lrs"] = new JsonArray(rates.Select(r => (JsonNode?)JsonValue.Create(r)).ToArray());
@@ -83,7 +102,7 @@ public static class NetEosExperiment
             perRate.Add(NetEosOptions.ReportJson(run.LearningRate, run.Folder, run.Report, run.Results, run.Reused));
         }
 
-        var result = new NetEosResult(runs, overall, new JsonObject { ["runs"] = perRate }, markdown);
+        var result = new NetEosResult(runs, overall, new JsonObject { ["runs"] = perRate }, markdown) { Jobs = plan };
         IReadOnlyList<string> files = folder is null ? [] : NetEosWriter.WriteSummary(folder, result, settings.Seed, started, arguments);
         outer.Complete();
         return (result, files);
@@ -197,7 +216,7 @@ public static class NetEosWriter
             written.AddRange(subFiles.Select(f => $"{run.Folder}/{f!.GetValue<string>()}"));
         }
 
-        folder.Complete(new RunRecord(NetEosExperiment.Command, arguments, result.Configuration, seed, started, result.Results), written);
+        folder.Complete(new RunRecord(NetEosExperiment.Command, arguments, result.Configuration, seed, started, result.Results, result.Jobs?.ToJson()), written);
         return written;
     }
 }

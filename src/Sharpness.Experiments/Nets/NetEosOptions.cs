@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Sharpness.Experiments.Jobs;
 using Sharpness.Experiments.Runs;
 using Sharpness.Nets.Experiments;
 using Sharpness.Runs;
@@ -24,6 +25,12 @@ public sealed record NetEosOptions
 
     /// <summary>The weights each run saves (default none).</summary>
     public CheckpointPlan Checkpoints { get; init; } = CheckpointPlan.None;
+
+    /// <summary>
+    /// Learning rates trained side by side, each on one thread (<c>--jobs</c>); null (default): the cores available to the
+    /// process, fewer when memory would not hold them; 1: one after another. Results are identical whatever the count.
+    /// </summary>
+    public int? Jobs { get; init; }
 
     /// <summary>Checks the options, naming the option at fault as typed.</summary>
     /// <exception cref="InvalidOptionException">SGD (<c>--optimizer</c>), no sharpness (<c>--sharpness-every</c>), a learning rate float32 cannot hold (<c>--lrs</c>), or criteria out of range.</exception>
@@ -49,6 +56,7 @@ public sealed record NetEosOptions
             OptionChecks.Positive(rate, "--lrs");
         }
 
+        NetJobs.Check(Jobs, [Network]);
         Network.RequireFloat32("--lrs", LearningRates);
         try
         {
@@ -193,4 +201,8 @@ public sealed record NetEosRun(double LearningRate, string Folder, EdgeOfStabili
 /// <param name="Configuration">The manifest's configuration (the shared settings, lrs, criteria).</param>
 /// <param name="Results">The manifest's results (runs: one object per learning rate).</param>
 /// <param name="Markdown">The summary table (summary.md).</param>
-public sealed record NetEosResult(IReadOnlyList<NetEosRun> Runs, JsonObject Configuration, JsonObject Results, string Markdown);
+public sealed record NetEosResult(IReadOnlyList<NetEosRun> Runs, JsonObject Configuration, JsonObject Results, string Markdown)
+{
+    /// <summary>How many learning rates trained side by side, and why (the manifest's <c>execution</c>); null when not recorded.</summary>
+    public JobPlan? Jobs { get; init; }
+}

@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Sharpness.Experiments.Jobs;
 using Sharpness.Experiments.Progress;
 using Sharpness.Nets.Data;
 using Sharpness.Nets.Experiments;
@@ -91,7 +95,27 @@ public sealed record NetPredictResult(
     IReadOnlyList<NetOscillationRun> Oscillations,
     JsonObject Configuration,
     JsonObject Results,
-    DateTimeOffset StartedUtc);
+    DateTimeOffset StartedUtc)
+{
+    /// <summary>How many runs trained side by side, and why (the manifest's <c>execution</c>); null when not recorded.</summary>
+    public JobPlan? Jobs { get; init; }
+
+    /// <summary>Runs taken from the journal of an interrupted attempt instead of being trained.</summary>
+    public int ResumedRuns { get; init; }
+
+    /// <summary>The manifest's <c>execution</c>: the job plan and <c>resumed_runs</c>; null without a plan.</summary>
+    public JsonObject? Execution()
+    {
+        if (Jobs is null)
+        {
+            return null;
+        }
+
+        var execution = Jobs.ToJson();
+        execution["resumed_runs"] = ResumedRuns;
+        return execution;
+    }
+}
 
 /// <summary>
 /// <c>net predict</c> as a library call: the UV model's predictions against real networks. Part 1 measures
@@ -112,10 +136,16 @@ public static class NetPredictExperiment
     /// and each run's per-step snapshots (task <c>net predict/sp-w64-s2 (1/5)</c>, <c>net predict/oscillation a=3.5 (1/4)</c>); null for none.
     /// </param>
     /// <param name="cancellationToken">Stops at a step boundary.</param>
+    /// <param name="journal">
+    /// A journal file (<see cref="RunJournal"/>) that records every finished run (its steps, measurements and the values
+    /// the experiment adds) as it finishes, so that a run stopped part-way (Ctrl-C, SIGKILL) and started again with the
+    /// same options and journal trains only the runs it had not finished (<see cref="NetPredictResult.ResumedRuns"/>);
+    /// null for none.
+    /// </param>
     /// <returns>The predictions and oscillations.</returns>
     /// <exception cref="InvalidOptionException">An option is invalid.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public static NetPredictResult Run(NetPredictOptions options, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static NetPredictResult Run(NetPredictOptions options, IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default, string? journal = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var (configs, plan) = options.Resolve();
@@ -127,31 +157,107 @@ public static class NetPredictExperiment
         int measured = Math.Min(settings.Trainer.Tracking!.MeasurementExamples, train.Count);
         var measurementSet = new ExampleSet(train.Inputs.narrow(0, 0, measured), train.Targets.narrow(0, 0, measured));
         var outer = new ProgressTracker(progress, Command, configs.Count + (plan?.Rates.Count ?? 0), "runs");
-
-        var predictions = new List<NetPredictRun>();
-        for (int i = 0; i < configs.Count; i++)
-        {
-            string task = $"{Command}/{configs[i].Name} ({i + 1}/{configs.Count})";
-            predictions.Add(RunPrediction(configs[i], settings, splits, measurementSet, options.TrendTolerance, progress, cancellationToken, task));
-            outer.Advance();
-        }
-
-        var late = new List<NetOscillationRun>();
-        for (int i = 0; plan is not null && i < plan.Rates.Count; i++)
-        {
-            string task = $"{Command}/oscillation {plan.RateNames[i]} ({i + 1}/{plan.Rates.Count})";
-            late.Add(RunOscillation(plan, i, settings, splits, train, progress, cancellationToken, task));
-            outer.Advance();
-        }
-
         var configuration = NetPredictSummary.Configuration(settings, splits, configs, options.TrendTolerance, plan);
+
+        // The journal is identified by the complete configuration: another run's journal is started afresh.
+        using var saved = new RunJournalFile(journal, configuration);
+        var entries = saved.Entries;
+
+        // Every prediction run and every oscillation run is independent: they run side by side (--jobs), the
+        // prediction runs first, and are gathered by index.
+        int runs = configs.Count + (plan?.Rates.Count ?? 0);
+        var predictions = new NetPredictRun[configs.Count];
+        var late = new NetOscillationRun[plan?.Rates.Count ?? 0];
+        void Analyse(int k, TrainedRun run)
+        {
+            if (k < configs.Count)
+            {
+                predictions[k] = AnalysePrediction(configs[k], run, options.TrendTolerance);
+            }
+            else
+            {
+                late[k - configs.Count] = AnalyseOscillation(plan!, k - configs.Count, run);
+            }
+        }
+
+        var toDo = new List<int>();
+        for (int k = 0; k < runs; k++)
+        {
+            var trainer = k < configs.Count ? configs[k].Apply(settings).Trainer : OscillationTrainer(plan!, k - configs.Count, settings);
+            if (entries.TryGetValue(k, out var entry) && TrainedRun.Read(entry, trainer) is { } earlier)
+            {
+                Analyse(k, earlier);
+                outer.Advance();
+            }
+            else
+            {
+                toDo.Add(k);
+            }
+        }
+
+        int resumed = runs - toDo.Count;
+        if (resumed > 0)
+        {
+            outer.Announce(FormattableString.Invariant($"{resumed} of {runs} runs resumed from an interrupted attempt"));
+        }
+
+        // Every prediction run and every oscillation run is independent: they run side by side (--jobs), the
+        // prediction runs first, and are gathered by index.
+        var jobs = NetJobs.Plan(options.Jobs, [.. configs.Select(c => c.Apply(settings)), .. plan is null ? [] : new[] { plan.Model.Apply(settings) }], toDo.Count);
+        IReadOnlyList<JobRunState> states;
+        try
+        {
+            states = new JobScheduler(jobs).Run(
+                toDo.Count,
+                (j, slot, token) =>
+                {
+                    token.ThrowIfCancellationRequested();
+                    int k = toDo[j];
+                    var runProgress = slot.Progress(progress, Command);
+                    TrainedRun run;
+                    if (k < configs.Count)
+                    {
+                        string task = $"{configs[k].Name} ({k + 1}/{configs.Count})";
+                        run = TrainPrediction(configs[k], settings, splits, measurementSet, runProgress, token, task);
+                    }
+                    else
+                    {
+                        int i = k - configs.Count;
+                        string task = $"oscillation {plan!.RateNames[i]} ({i + 1}/{plan.Rates.Count})";
+                        run = TrainOscillation(plan, i, settings, splits, train, runProgress, token, task);
+                    }
+
+                    Analyse(k, run);
+                    saved.Append(k, run.Write());
+                },
+                cancellationToken,
+                finishedInOrder: (_, state) =>
+                {
+                    if (state == JobRunState.Completed)
+                    {
+                        outer.Advance();
+                    }
+                });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // An error repeats when run again: the journal this attempt began is not kept.
+            saved.DiscardIfCreated();
+            throw;
+        }
+
+        if (states.Any(s => s != JobRunState.Completed))
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+
         var results = NetPredictSummary.Results(predictions, late, plan);
         outer.Complete();
-        return new NetPredictResult(settings, options.TrendTolerance, plan, predictions, late, configuration, results, started);
+        return new NetPredictResult(settings, options.TrendTolerance, plan, predictions, late, configuration, results, started) { Jobs = jobs, ResumedRuns = resumed };
     }
 
-    private static NetPredictRun RunPrediction(
-        NetPredictConfiguration config, NetworkSettings baseSettings, DatasetSplits splits, ExampleSet measurementSet, double tolerance,
+    private static TrainedRun TrainPrediction(
+        NetPredictConfiguration config, NetworkSettings baseSettings, DatasetSplits splits, ExampleSet measurementSet,
         IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken, string task)
     {
         var settings = config.Apply(baseSettings);
@@ -167,7 +273,12 @@ public static class NetPredictExperiment
         });
         var result = NetTrainExperiment.Train(settings, splits, progress, cancellationToken, observer, task, keepCancelledRun: false).Training;
         clock.Stop();
+        return new TrainedRun(result, kernels, clock.Elapsed.TotalSeconds);
+    }
 
+    private static NetPredictRun AnalysePrediction(NetPredictConfiguration config, TrainedRun run, double tolerance)
+    {
+        var (result, kernels, seconds) = run;
         var measurements = result.Measurements;
         int[] steps = measurements.Select(m => m.Step).ToArray();
         double[] sharpness = measurements.Select(m => m.Sharpness).ToArray();
@@ -196,23 +307,30 @@ public static class NetPredictExperiment
         var observed = sharpness.Length > 0 && double.IsFinite(sharpness[0]) && sharpness[0] > 0
             ? EarlyTrendClassifier.Classify(steps, sharpness, tolerance)
             : new ObservedEarlyTrend(EarlyRegime.Flat, null, EarlyRegime.Flat, null, double.NaN, double.NaN, double.NaN, double.NaN, 0);
-        return new NetPredictRun(config, result, state, prediction, observed, steps, sharpness, kernel, clock.Elapsed.TotalSeconds);
+        return new NetPredictRun(config, result, state, prediction, observed, steps, sharpness, kernel, seconds);
     }
 
-    private static NetOscillationRun RunOscillation(
-        NetOscillationPlan plan, int index, NetworkSettings baseSettings, DatasetSplits splits, ExampleSet train,
-        IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken, string task)
+    // The trainer of oscillation run <index>: the plan's model at the rate, a fixed number of steps, no goals.
+    private static TrainerConfig OscillationTrainer(NetOscillationPlan plan, int index, NetworkSettings baseSettings)
     {
         var settings = plan.Model.Apply(baseSettings);
-        var tracking = settings.Trainer.Tracking! with { Interval = plan.Every };
-        var trainer = settings.Trainer with
+        return settings.Trainer with
         {
             LearningRate = plan.Rates[index],
             MaxSteps = plan.Steps,
             TrainAccuracyGoal = null,
             LossGoal = null,
-            Tracking = tracking,
+            Tracking = settings.Trainer.Tracking! with { Interval = plan.Every },
         };
+    }
+
+    private static TrainedRun TrainOscillation(
+        NetOscillationPlan plan, int index, NetworkSettings baseSettings, DatasetSplits splits, ExampleSet train,
+        IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken, string task)
+    {
+        var settings = plan.Model.Apply(baseSettings);
+        var trainer = OscillationTrainer(plan, index, baseSettings);
+        var tracking = trainer.Tracking!;
         var clock = Stopwatch.StartNew();
         using var lateTracker = new SharpnessTracker(trainer.Loss, train, tracking with { Interval = 1 });
         int firstLate = plan.Steps - plan.Window + 1;
@@ -232,7 +350,13 @@ public static class NetPredictExperiment
         // No test set: the oscillation runs look at the training loss only.
         var result = NetTrainExperiment.Train(settings with { Trainer = trainer, TestSize = 0 }, splits, progress, cancellationToken, observer, task, keepCancelledRun: false).Training;
         clock.Stop();
+        return new TrainedRun(result, sharpness, clock.Elapsed.TotalSeconds);
+    }
 
+    private static NetOscillationRun AnalyseOscillation(NetOscillationPlan plan, int index, TrainedRun run)
+    {
+        var (result, sharpness, seconds) = run;
+        int firstLate = plan.Steps - plan.Window + 1;
         bool reachedWindow = !result.Diverged && result.Records[^1].Step == plan.Steps;
         PeriodEstimate? lossPeriod = null, sharpnessPeriod = null;
         LyapunovEstimate? lossLyapunov = null, sharpnessLyapunov = null;
@@ -246,7 +370,64 @@ public static class NetPredictExperiment
             sharpnessLyapunov = late.All(double.IsFinite) ? TimeSeriesLyapunov.Estimate(OscillationPeriod.Detrend(late)) : null;
         }
 
-        return new NetOscillationRun(plan.RateNames[index], result, sharpness, firstLate, lossPeriod, sharpnessPeriod, lossLyapunov, sharpnessLyapunov, clock.Elapsed.TotalSeconds);
+        return new NetOscillationRun(plan.RateNames[index], result, sharpness, firstLate, lossPeriod, sharpnessPeriod, lossLyapunov, sharpnessLyapunov, seconds);
+    }
+
+    /// <summary>
+    /// A trained run before its analysis: the training, the values the experiment measured besides it (the residual
+    /// kernel of a prediction run, λ_H of an oscillation run, by step) and its wall time. What the journal keeps.
+    /// </summary>
+    private sealed record TrainedRun(TrainingResult Result, Dictionary<int, double> Values, double Seconds)
+    {
+        // Every double is written so that it reads back to the same bits (NaN and infinities by name); the loss and
+        // the trainer's configuration are not written but given back from the options, which the journal matches.
+        private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+        /// <summary>The run as one journal value: its JSON in base64, which holds no comma or line break.</summary>
+        public string Write() => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(
+            new Saved([.. Result.Records], [.. Result.Measurements], Result.LearningRate, Result.InitialSharpness, Result.Diverged, Result.DivergedAtStep, Result.StopReason, Values, Seconds), Json));
+
+        /// <summary>A journal value read back, with the trainer the run used; null when it cannot be read (the run is then trained again).</summary>
+        public static TrainedRun? Read(string value, TrainerConfig trainer)
+        {
+            try
+            {
+                var saved = JsonSerializer.Deserialize<Saved>(Convert.FromBase64String(value), Json);
+                if (saved is null || saved.Records.Count == 0)
+                {
+                    return null;
+                }
+
+                var result = new TrainingResult
+                {
+                    Records = saved.Records,
+                    Measurements = saved.Measurements,
+                    LearningRate = saved.LearningRate,
+                    InitialSharpness = saved.InitialSharpness,
+                    Diverged = saved.Diverged,
+                    DivergedAtStep = saved.DivergedAtStep,
+                    StopReason = saved.StopReason,
+                    Loss = trainer.Loss,
+                    Config = trainer,
+                };
+                return new TrainedRun(result, saved.Values, saved.Seconds);
+            }
+            catch (Exception e) when (e is FormatException or JsonException or NotSupportedException)
+            {
+                return null;
+            }
+        }
+
+        private sealed record Saved(
+            List<TrainingStepRecord> Records,
+            List<SharpnessMeasurement> Measurements,
+            double LearningRate,
+            double InitialSharpness,
+            bool Diverged,
+            int? DivergedAtStep,
+            TrainingStopReason StopReason,
+            Dictionary<int, double> Values,
+            double Seconds);
     }
 
     /// <summary>Hands every step, with the model, to a callback (the measurements a prediction or oscillation run adds).</summary>

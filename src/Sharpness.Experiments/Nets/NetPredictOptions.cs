@@ -74,6 +74,13 @@ public sealed record NetPredictOptions
     public double PeriodTolerance { get; init; } = OscillationPeriod.DefaultTolerance;
 
     /// <summary>
+    /// Runs (prediction and oscillation runs alike) trained side by side, each on one thread (<c>--jobs</c>); null
+    /// (default): the cores available to the process, fewer when memory would not hold them; 1: one after another.
+    /// Results are identical whatever the count.
+    /// </summary>
+    public int? Jobs { get; init; }
+
+    /// <summary>
     /// The command's defaults for settings resolved without a preset: 1,000 training examples, no test set, 60 steps,
     /// η = 1/λ_H(0) and the sharpness every 2 steps, each unless its option was typed. With a preset, the settings unchanged.
     /// </summary>
@@ -121,6 +128,7 @@ public sealed record NetPredictOptions
     internal (IReadOnlyList<NetPredictConfiguration> Configurations, NetOscillationPlan? Plan) Resolve()
     {
         var settings = Network;
+        NetJobs.Check(Jobs, [settings]);
         if (!ResidualKernel.IsSquaredError(settings.Trainer.Loss))
         {
             throw new InvalidOptionException("--loss", "net predict compares with the UV model, whose loss is the squared error: use mse-sum or mse-mean.");

@@ -45,10 +45,25 @@ public static class NetPredictWriter
             files.AddRange([OscillationFile, OscillationTrajectoriesFile, "oscillation.png", "oscillation_late.png"]);
         }
 
-        return RunFolder.Prepare(path, files);
+        return RunFolder.Prepare(path, [.. files, JournalFile]);
     }
 
-    /// <summary>Runs the experiment and writes it into <paramref name="folder"/>; a cancelled or failed run releases the folder with nothing written.</summary>
+    /// <summary>The journal of the finished runs while the experiment trains (see <see cref="NetPredictExperiment.Run"/>); deleted before the manifest is written.</summary>
+    public const string JournalFile = "predict.journal";
+
+    /// <summary>The journal file in <paramref name="folder"/>, for <see cref="NetPredictExperiment.Run"/>.</summary>
+    /// <param name="folder">The folder <see cref="Prepare"/> accepted.</param>
+    public static string Journal(RunFolder folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        return Path.Combine(folder.Path, JournalFile);
+    }
+
+    /// <summary>
+    /// Runs the experiment and writes it into <paramref name="folder"/>; a cancelled or failed run releases the folder with
+    /// no result file written, only the journal of its finished runs (<see cref="JournalFile"/>), from which the same
+    /// command on the same folder resumes.
+    /// </summary>
     /// <param name="folder">The folder <see cref="Prepare"/> accepted.</param>
     /// <param name="options">What to run.</param>
     /// <param name="progress">Progress (see <see cref="NetPredictExperiment.Run"/>), or null.</param>
@@ -63,7 +78,7 @@ public static class NetPredictWriter
         ArgumentNullException.ThrowIfNull(folder);
         using (folder)
         {
-            var result = NetPredictExperiment.Run(options, progress, cancellationToken);
+            var result = NetPredictExperiment.Run(options, progress, cancellationToken, Journal(folder));
             return (result, Write(folder, result, arguments));
         }
     }
@@ -91,7 +106,8 @@ public static class NetPredictWriter
         written.AddRange(folder.WriteFigures(NetPredictFigures.Render(SavedRun.Writing(folder.Path, NetPredictExperiment.Command, result.Configuration, result.Results))));
         folder.WriteText(SummaryFile, NetPredictSummary.Markdown(result, arguments));
         written.Add(SummaryFile);
-        folder.Complete(new RunRecord(NetPredictExperiment.Command, arguments, result.Configuration, result.Settings.Seed, result.StartedUtc, result.Results), written);
+        RunJournal.Delete(Journal(folder));
+        folder.Complete(new RunRecord(NetPredictExperiment.Command, arguments, result.Configuration, result.Settings.Seed, result.StartedUtc, result.Results, result.Execution()), written);
         return written;
     }
 }

@@ -203,6 +203,39 @@ public sealed record NetworkSettings
         }
     }
 
+    /// <summary>LibTorch's own working memory a run is counted with besides its tensors: 200 MiB.</summary>
+    public const double LibTorchWorkingBytes = 200.0 * (1 << 20);
+
+    /// <summary>
+    /// The estimated memory of one training run with these settings, in bytes, as the job count plans it
+    /// (docs/performance.md, "Memory"): the data, the parameters with their gradients and optimizer state, the
+    /// activations of one physical batch, a Lanczos basis when the sharpness is tracked, and
+    /// <see cref="LibTorchWorkingBytes"/>. A TorchScript module, whose size is known only once it is loaded, is
+    /// counted by its data alone besides the working memory. The free memory the C heap keeps for reuse is not
+    /// included (<see cref="Jobs.JobPlan.WithNativeHeap"/> adds it).
+    /// </summary>
+    public double MemoryBytes()
+    {
+        var (features, outputs, image) = DataShape();
+        double examples = (double)TrainSize + TestSize;
+        double element = DType == ScalarType.Float64 ? 8 : 4;
+        if (TorchScript is not null || (ModelKind != "fc" && image is null))
+        {
+            return (examples * features * (element + 8)) + LibTorchWorkingBytes;
+        }
+
+        double parameters = ModelKind switch
+        {
+            "fc" => NetworkSize.FullyConnected(features, outputs, Depth, Width, Bias),
+            "cnn" => NetworkSize.SmallConvolutional(image!.Value, Width, outputs, Bias),
+            _ => NetworkSize.Myrtle(image!.Value, Width, Depth - 1, outputs, Bias),
+        };
+        double activations = ModelKind == "fc" ? (double)Width * Math.Max(Depth - 1, 1) : (double)Width * image!.Value.Height * image.Value.Width * Math.Max(Depth, 2);
+        return NetworkSize.TrainingBytes(parameters, examples, features, activations, Trainer.PhysicalBatchSize, element)
+            + (Trainer.Tracking is null ? 0 : NetworkSize.LanczosBytes(parameters, TopK))
+            + LibTorchWorkingBytes;
+    }
+
     /// <summary>
     /// In float32, refuses values of a list option (learning rates, init scales) that float32
     /// cannot hold, as <see cref="CheckLimits"/> does for the single options.

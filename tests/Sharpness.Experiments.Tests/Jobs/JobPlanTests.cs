@@ -69,4 +69,38 @@ public class JobPlanTests
 
         Assert.Equal("--jobs", error.Option);
     }
+
+    [Fact]
+    public void ANetJobIsPlannedWithTheMemoryTheCHeapKeepsForReuse()
+    {
+        const long MiB = 1L << 20;
+
+        // The heap may keep what the run freed (at most its own size) up to its trim threshold of 1 GiB.
+        Assert.Equal(600.0 * MiB, JobPlan.WithNativeHeap(600 * MiB, heapKeepsFreedMemory: false));
+        Assert.Equal(1200.0 * MiB, JobPlan.WithNativeHeap(600 * MiB, heapKeepsFreedMemory: true));
+        Assert.Equal((3.0 * GiB) + Sharpness.Nets.NativeHeap.TrimThreshold, JobPlan.WithNativeHeap(3 * GiB, heapKeepsFreedMemory: true));
+        Assert.Equal(GiB, Sharpness.Nets.NativeHeap.TrimThreshold);
+
+        // 0.8 × 4 GiB holds five runs of 600 MiB, but only two jobs that each keep another 600 MiB.
+        var without = JobPlan.Decide(8, runs: 100, memoryPerRunBytes: JobPlan.WithNativeHeap(600 * MiB, heapKeepsFreedMemory: false), Machine(8, 4 * GiB));
+        var with = JobPlan.Decide(8, runs: 100, memoryPerRunBytes: JobPlan.WithNativeHeap(600 * MiB, heapKeepsFreedMemory: true), Machine(8, 4 * GiB));
+
+        Assert.Equal((5, 2), (without.Used, with.Used));
+        Assert.True(with.ReducedForMemory);
+        Assert.Equal(1200.0 * MiB, (double)with.ToJson()["memory_per_run_bytes"]!);
+    }
+
+    [Fact]
+    public void ANetRunIsEstimatedFromItsDataItsParametersAndItsActivations()
+    {
+        // Fully connected, 20 synthetic features, 3 outputs, depth 3, width 16, with biases; float64; 100 + 0 examples in
+        // physical batches of 100; a Lanczos basis of 40 vectors (top-1 eigenvalue).
+        var settings = new Sharpness.Experiments.Nets.NetworkOptions { Dataset = "synthetic", TrainSize = 100, TestSize = 0, Width = 16, Depth = 3, Steps = 5, DType = "float64", PhysicalBatch = 100 }.Resolve(checkSize: false);
+        double parameters = (20 * 16) + 16 + (16 * 16) + 16 + (16 * 3) + 3;
+        double data = 100 * 20 * 8;
+        double training = (parameters * ((4 * 8) + (3 * 8))) + data + (6.0 * 100 * (16 * 2) * 8);
+        double lanczos = (8.0 * 40 * parameters) + (5 * 8.0 * 40 * 40);
+
+        Assert.Equal(training + lanczos + (200.0 * (1 << 20)), settings.MemoryBytes(), 6);
+    }
 }

@@ -19,6 +19,7 @@ public sealed class NetEarlyPhaseExperimentTests
         CMax = 8,
         XStep = 0.5,
         EarlySteps = 3,
+        Jobs = 1, // one after another: the tests follow the runs' order (NetJobsTests runs them side by side)
     };
 
     [Fact]

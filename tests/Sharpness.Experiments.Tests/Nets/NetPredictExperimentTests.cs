@@ -10,7 +10,7 @@ namespace Sharpness.Experiments.Tests.Nets;
 
 /// <summary>
 /// <c>net predict</c> as a library call: progress in runs (configurations, then learning rates) with every
-/// run's steps, cancellation at a step boundary with nothing written, the files the writer writes holding
+/// run's steps, cancellation at a step boundary with only the journal of finished runs kept (and the resume from it), the files the writer writes holding
 /// the result's values, and the options' validation naming the option as typed.
 /// </summary>
 public sealed class NetPredictExperimentTests
@@ -26,6 +26,7 @@ public sealed class NetPredictExperimentTests
         LateSteps = 14,
         LateWindow = 8,
         LateSharpnessEvery = 7,
+        Jobs = 1, // one after another: the tests follow the runs' order (NetJobsTests runs them side by side)
     };
 
     private static string Folder() => Path.Combine(Path.GetTempPath(), "sharpness-tests", Guid.NewGuid().ToString("N"));
@@ -62,7 +63,7 @@ public sealed class NetPredictExperimentTests
     }
 
     [Fact]
-    public void CancellingStopsAtAStepBoundaryAndWritesNothing()
+    public void CancellingStopsAtAStepBoundaryKeepsOnlyTheJournalAndTheSameCommandResumes()
     {
         string folder = Folder();
         using var cancel = new CancellationTokenSource();
@@ -73,8 +74,52 @@ public sealed class NetPredictExperimentTests
         // The second configuration stopped at step 3; no later run started.
         Assert.Equal(3, progress.Items.Last(s => s.Task.StartsWith("net predict/", StringComparison.Ordinal)).Completed);
         Assert.DoesNotContain(progress.Items, s => s.Task.Contains("zero", StringComparison.Ordinal) || s.Task.Contains("oscillation", StringComparison.Ordinal));
-        // The claim created the folder and nothing was kept.
-        Assert.False(Directory.Exists(folder));
+        // No result file: only the journal, which holds the first configuration, and the folder's lock.
+        Assert.Equal([global::Sharpness.Runs.Safety.FolderLock.FileName, NetPredictWriter.JournalFile], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(folder, NetPredictWriter.JournalFile)).Length);
+
+        // The same command on the folder trains the other four runs and writes what a run in one go writes.
+        var again = new Recorder<ExperimentProgress>();
+        var (resumed, _) = NetPredictWriter.Run(NetPredictWriter.Prepare(folder, oscillation: true), Small(), again);
+        var whole = NetPredictExperiment.Run(Small());
+
+        Assert.Equal(1, resumed.ResumedRuns);
+        Assert.DoesNotContain(again.Items, s => s.Task == "net predict/sp-w4-s1 (1/3)");
+        Assert.Equal(4, again.Items.Where(s => s.Unit == "steps").Select(s => s.Task).Distinct().Count());
+        Assert.Equal(WithoutSeconds(whole.Results), WithoutSeconds(resumed.Results));
+        Assert.Equal(
+            whole.Predictions.SelectMany(p => p.Result.Records.Select(r => r.Loss).Concat(p.Sharpness).Concat(p.Kernel)).Select(BitConverter.DoubleToInt64Bits),
+            resumed.Predictions.SelectMany(p => p.Result.Records.Select(r => r.Loss).Concat(p.Sharpness).Concat(p.Kernel)).Select(BitConverter.DoubleToInt64Bits));
+        Assert.False(File.Exists(Path.Combine(folder, NetPredictWriter.JournalFile)));
+        Assert.Equal(1, (int)JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!["execution"]!["resumed_runs"]!);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    // The results without the seconds each run took.
+    private static string WithoutSeconds(JsonObject results)
+    {
+        var copy = results.DeepClone();
+        void Strip(JsonNode? n)
+        {
+            if (n is JsonObject o)
+            {
+                o.Remove("seconds");
+                foreach (var (_, child) in o.ToList())
+                {
+                    Strip(child);
+                }
+            }
+            else if (n is JsonArray a)
+            {
+                foreach (var child in a)
+                {
+                    Strip(child);
+                }
+            }
+        }
+
+        Strip(copy);
+        return copy.ToJsonString();
     }
 
     [Fact]
