@@ -29,7 +29,9 @@ cannot be checked (missing files, a data set the oracle cannot read).
 With --independent the oracle does not compare step by step: it trains until its own run stops by
 the manifest's rules (step budget, accuracy goal, loss goal, divergence) and writes its trajectory to
 --out-csv (the side-by-side edge-of-stability runs of docs/real-networks.md), reporting where the two
-trajectories separate.
+trajectories separate. --budget N replaces the manifest's step budget, so the PyTorch run can start
+from a `--steps 0 --checkpoint-steps 0` run folder with the same settings (same initial weights)
+while the toolkit's long run is still going.
 """
 
 from __future__ import annotations
@@ -430,7 +432,8 @@ def check_run(run: Path, args, report: dict) -> bool:
     warmup = config["warmup"]
     sampler = Sampler(inputs.shape[0], config["batch_size"], config["seed"]) if stochastic else None
     every = config["sharpness_every"]
-    max_steps = config["steps"] if args.steps is None else min(config["steps"], args.steps)
+    budget = args.budget if args.independent and args.budget is not None else config["steps"]
+    max_steps = budget if args.steps is None else min(budget, args.steps)
     if not args.independent:
         max_steps = min(max_steps, int(metrics["step"][-1]))
     measure_count = min(config["measure_size"], inputs.shape[0])
@@ -586,6 +589,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--independent", action="store_true", help="train by the manifest's rules and report where the runs separate")
     parser.add_argument("--out-csv", type=Path, default=None, help="write the torch run's trajectory here (one run folder only)")
+    parser.add_argument("--budget", type=int, default=None,
+                        help="with --independent: the step budget instead of the manifest's (to train from a --steps 0 run folder "
+                             "with the same settings and initial weights while the toolkit's own run is still going)")
     parser.add_argument("--progress", type=int, default=0, help="with --independent: print every N steps")
     parser.add_argument("--json", type=Path, default=None, help="also write one JSON object per run folder (agree, largest differences, problems) to this file")
     args = parser.parse_args()
