@@ -14,8 +14,11 @@ namespace Sharpness.Bench;
 /// bench/pytorch/pyhessian_side_by_side.py --per-product:
 /// <code>
 /// dotnet Sharpness.Bench.dll hvp-script --model FILE --data FILE [--repeats 21] [--warmup 3] [--threads 1]
-///     [--blas libtorch|openblas] [--heap tuned|default] [--dtype float64|float32] [--seed 1]
+///     [--blas auto|libtorch|openblas] [--heap tuned|default] [--dtype float64|float32] [--seed 1]
 /// </code>
+/// <c>--blas auto</c> (the default) takes the BLAS the <c>sharpness</c> command takes on this machine
+/// (<see cref="Sharpness.Nets.NativeBlas.Default"/>: OpenBLAS on processors other than Intel's when it is installed);
+/// the backend used is printed as <c>blas_backend</c>.
 /// <c>--heap tuned</c> (the default) sets glibc's malloc thresholds as the <c>sharpness</c> command does
 /// (<see cref="Sharpness.Nets.NativeHeap"/>); <c>--heap default</c> leaves glibc's defaults.
 /// The module and the data are loaded as <c>net spectrum</c> loads them (<see cref="TorchScriptNetwork.Load"/>,
@@ -36,14 +39,14 @@ internal static class HvpScriptTiming
 {
     public const string CommandName = "hvp-script";
 
-    private const string Usage = "usage: hvp-script --model FILE --data FILE [--repeats 21] [--warmup 3] [--threads 1] [--blas libtorch|openblas] [--heap tuned|default] [--dtype float64|float32] [--seed 1]";
+    private const string Usage = "usage: hvp-script --model FILE --data FILE [--repeats 21] [--warmup 3] [--threads 1] [--blas auto|libtorch|openblas] [--heap tuned|default] [--dtype float64|float32] [--seed 1]";
 
     public static int Run(ReadOnlySpan<string> args)
     {
         Dictionary<string, string> o;
         ScalarType dtype;
         int repeats, warmup, threads;
-        Sharpness.Nets.BlasBackend blas;
+        Sharpness.Nets.BlasBackend? blas;
         ulong seed;
         string modelFile, dataFile, heap;
         try
@@ -55,9 +58,9 @@ internal static class HvpScriptTiming
             repeats = HvpCommon.GetInt(o, "repeats", 21);
             warmup = HvpCommon.GetInt(o, "warmup", 3);
             threads = HvpCommon.GetInt(o, "threads", 1);
-            if (!Sharpness.Nets.NativeBlas.TryParse(HvpCommon.Get(o, "blas", "libtorch"), out blas))
+            if (!Sharpness.Nets.NativeBlas.TryParseChoice(HvpCommon.Get(o, "blas", "auto"), out blas))
             {
-                throw new ArgumentException("--blas must be libtorch or openblas.");
+                throw new ArgumentException("--blas must be auto, libtorch or openblas.");
             }
 
             heap = HvpCommon.Get(o, "heap", "tuned");
@@ -80,7 +83,7 @@ internal static class HvpScriptTiming
         }
 
         string heapSetting = heap == "tuned" ? Sharpness.Nets.NativeHeap.Apply() : "glibc defaults";
-        Sharpness.Nets.NativeBlas.Use(blas, threads);
+        Sharpness.Nets.NativeBlas.Use(blas, threads, blas is { } forced ? "--blas " + Sharpness.Nets.NativeBlas.Name(forced) : null);
         HvpCommon.SetThreads(threads);
         using var scope = NewDisposeScope();
         using var file = ExampleFile.Load(dataFile);
@@ -129,6 +132,8 @@ internal static class HvpScriptTiming
             json.WriteString("dtype", HvpCommon.DTypeName(dtype));
             json.WriteNumber("threads", torch.get_num_threads());
             json.WriteString("blas", Sharpness.Nets.NativeBlas.Describe());
+            json.WriteString("blas_backend", Sharpness.Nets.NativeBlas.Name(Sharpness.Nets.NativeBlas.Backend));
+            json.WriteString("blas_reason", Sharpness.Nets.NativeBlas.Reason);
             json.WriteString("heap", heapSetting);
             json.WriteNumber("examples", n);
             json.WriteNumber("parameters", op.Size);

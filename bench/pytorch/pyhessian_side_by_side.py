@@ -20,15 +20,19 @@ create_graph=True and every Hessian-vector product one autograd.grad through tha
 Toolkit side: `sharpness net spectrum --torchscript resnet.pt --data ... --loss ce --threads T`, once with
 --tolerance 1e-3 (relative residual) and once with --tolerance 1e-6 plus --trace (relative standard error 0.01, at
 most 100 probes) and --density (1 probe, 100 steps); its products are exact Hessian-vector products through LibTorch
-2.10 (the kept single-batch graph, as PyHessian), its eigen-solver Lanczos with full re-orthogonalisation.
+2.10 (the kept single-batch graph, as PyHessian), its eigen-solver Lanczos with full re-orthogonalisation. These two
+runs come first, once per --toolkit-blas choice (default auto: the toolkit's own default BLAS on this machine, which is
+OpenBLAS on processors other than Intel's; libtorch: LibTorch's MKL; openblas), given to the toolkit through
+SHARPNESS_BLAS; every toolkit row names the BLAS its process used, as its manifest records it.
 Reference eigenvalues: scipy's eigsh (ARPACK, tol 1e-10) on the PyTorch products, both the largest (which="LA",
 what the toolkit's --top-k means) and the largest in magnitude (which="LM", what power iteration converges to: a
 negative eigenvalue larger in magnitude than the k-th largest takes its place in PyHessian's list).
 PyHessian builds the gradient graph once per `hessian` object and each toolkit run at its first product, so the
 graph's time is added to both power-iteration rows.
 
-Reported: every answer with its error against the reference, the number of Hessian-vector products, and the time
-per product, wall and processor (the machine is shared, so processor time is the fairer measure). The script exits
+Reported: every answer with its error against the reference, the number of Hessian-vector products, the time
+per product, wall and processor (the machine is shared, so processor time is the fairer measure), the processor time
+in total, the load average along the way, and every answer in full (JSON) with the products eigsh needed. The script exits
 with status 1 when an answer disagrees: the toolkit's top-k at tolerance 1e-6 against eigsh beyond 1e-6 relative,
 the two trace estimates beyond 4 combined standard errors, or the largest density node against the top eigenvalue
 beyond 1e-6 relative.
@@ -39,7 +43,8 @@ then --repeats products of each of `AutogradHessianOperator.Apply` and of the ba
 graph, alternately) and --repeats PyTorch products (PyHessian's, after --warmup of their own). Every product is timed
 on its own, wall and processor time of the whole process (CLOCK_PROCESS_CPUTIME_ID on both sides); the medians over
 all rounds and their ratios are printed, with the load average at the start of every round. With --toolkit-blas
-libtorch openblas each round runs the toolkit twice, with LibTorch's MKL and with OpenBLAS for its matrix products;
+libtorch openblas each round runs the toolkit twice, with LibTorch's MKL and with OpenBLAS for its matrix products
+(default auto: the toolkit's default here; each row names the choice and, for auto, the backend it resolved to);
 with --toolkit-heap tuned default, with glibc's malloc thresholds set as `sharpness` sets them (Sharpness.Nets.NativeHeap)
 and with glibc's defaults (both lists combine).
 
@@ -47,8 +52,9 @@ Usage (Debian's Python, which has torch 1.13, numpy and scipy; build the CLI fir
 `dotnet build -c Release src/Sharpness.Cli`, and for --per-product the benchmarks with
 `dotnet build -c Release bench/Sharpness.Bench`):
   /usr/bin/python3 bench/pytorch/pyhessian_side_by_side.py [--examples 256] [--top-k 3] [--threads 1] [--seed 0]
+      [--toolkit-blas auto|libtorch|openblas ...]
   /usr/bin/python3 bench/pytorch/pyhessian_side_by_side.py --per-product 5 [--repeats 11] [--warmup 2]
-      [--toolkit-blas libtorch|openblas ...] [--toolkit-heap tuned|default ...] [--examples 256] [--threads 1]
+      [--toolkit-blas auto|libtorch|openblas ...] [--toolkit-heap tuned|default ...] [--examples 256] [--threads 1]
 """
 
 from __future__ import annotations
@@ -177,13 +183,17 @@ def slq(hvp, steps=100):
     return nodes, vectors[0, :] ** 2
 
 
-def toolkit(model, data, out, threads, seed, *extra):
+def toolkit(model, data, out, threads, seed, blas, *extra):
+    """One `net spectrum` process with its BLAS chosen by SHARPNESS_BLAS (auto: the toolkit's default on this machine)."""
     command = ["dotnet", str(CLI), "net", "spectrum", "--torchscript", str(model), "--data", str(data), "--loss", "ce",
                "--threads", str(threads), "--seed", str(seed), "--no-gauss-newton", "--out", str(out), "--json", *extra]
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "SHARPNESS_BLAS": blas})
     if done.returncode != 0:
         raise SystemExit(f"toolkit failed ({done.returncode}): {done.stderr}")
-    return json.loads((out / "manifest.json").read_text())["results"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    # The BLAS the process used, as its manifest records it (builds before it was recorded: what was asked for).
+    used = manifest.get("configuration", {}).get("blas") or f"{blas} (not recorded)"
+    return manifest["results"], used
 
 
 def process_seconds():
@@ -204,9 +214,6 @@ def per_product(args, model_file, data_file, model, inputs, targets) -> int:
     v = normalised([torch.randn(p.shape, dtype=p.dtype, generator=generator) for p in hvp.params])
     samples = {"pytorch": ([], [])}
     variants = [(blas, heap) for blas in args.toolkit_blas for heap in args.toolkit_heap]
-    for blas, heap in variants:
-        samples[f"toolkit api ({blas}, heap {heap})"] = ([], [])
-        samples[f"toolkit raw ({blas}, heap {heap})"] = ([], [])
     loads = []
     for _ in range(args.warmup):
         hvp(v)
@@ -220,9 +227,11 @@ def per_product(args, model_file, data_file, model, inputs, targets) -> int:
             if done.returncode != 0:
                 raise SystemExit(f"toolkit failed ({done.returncode}): {done.stderr}")
             result = json.loads(done.stdout)
+            label = blas if blas == result["blas_backend"] else f"{blas}: {result['blas_backend']}"
             for kind in ("api", "raw"):
-                samples[f"toolkit {kind} ({blas}, heap {heap})"][0].extend(result[f"{kind}_wall_s"])
-                samples[f"toolkit {kind} ({blas}, heap {heap})"][1].extend(result[f"{kind}_cpu_s"])
+                wall, cpu = samples.setdefault(f"toolkit {kind} ({label}, heap {heap})", ([], []))
+                wall.extend(result[f"{kind}_wall_s"])
+                cpu.extend(result[f"{kind}_cpu_s"])
         for _ in range(args.repeats):
             wall, cpu = time.perf_counter(), process_seconds()
             hvp(v)
@@ -255,7 +264,7 @@ def main() -> int:
     parser.add_argument("--per-product", type=int, default=0, metavar="ROUNDS")
     parser.add_argument("--repeats", type=int, default=11)
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--toolkit-blas", nargs="+", default=["libtorch"], choices=["libtorch", "openblas"])
+    parser.add_argument("--toolkit-blas", nargs="+", default=["auto"], choices=["auto", "libtorch", "openblas"])
     parser.add_argument("--toolkit-heap", nargs="+", default=["tuned"], choices=["tuned", "default"])
     args = parser.parse_args()
     if not CLI.exists():
@@ -288,10 +297,30 @@ def main() -> int:
             at += p.numel()
         return pieces
 
+    # The toolkit's runs first, one pair of processes per BLAS (--toolkit-blas; auto is the toolkit's default here):
+    # tolerance 1e-3 for the top k alone, tolerance 1e-6 with the trace and the density.
+    loads = [os.getloadavg()[0]]
+    toolkit_runs = {}
+    for blas in args.toolkit_blas:
+        by_tol, used = {}, None
+        for tol in ("1e-3", "1e-6"):
+            extra = ["--top-k", str(args.top_k), "--tolerance", tol]
+            if tol == "1e-6":
+                extra += ["--trace", "--trace-tolerance", "0.01", "--trace-max-probes", "100", "--density", "--density-probes", "1", "--density-steps", "100"]
+            by_tol[tol], used = toolkit(model_file, data_file, work / f"toolkit-{blas}-{tol}", args.threads, args.seed, blas, *extra)
+        toolkit_runs[blas] = (by_tol, used)
+        print(f"toolkit runs with SHARPNESS_BLAS={blas} done ({used})", file=sys.stderr)
+    loads.append(os.getloadavg()[0])
+
     operator = sla.LinearOperator((size, size), matvec=lambda x: flat(hvp(split(np.asarray(x).reshape(-1)))), dtype=np.float64)
     hvp.reset()
     reference = np.sort(sla.eigsh(operator, k=args.top_k, which="LA", tol=1e-10, return_eigenvectors=False))[::-1]
+    eigsh_products = [hvp.count]
+    hvp.reset()
     dominant = sla.eigsh(operator, k=args.top_k, which="LM", tol=1e-10, return_eigenvectors=False)
+    eigsh_products.append(hvp.count)
+    loads.append(os.getloadavg()[0])
+    print(f"eigsh done ({eigsh_products} products)", file=sys.stderr)
     dominant = dominant[np.argsort(-np.abs(dominant))]
     print(f"reference (eigsh, tol 1e-10): largest {', '.join(f'{x:.10g}' for x in reference)}; largest in magnitude {', '.join(f'{x:.10g}' for x in dominant)}")
 
@@ -306,35 +335,34 @@ def main() -> int:
         values = power_iteration(hvp, args.top_k, tol)
         wall, cpu = hvp.wall + hvp.graph_wall, hvp.cpu + hvp.graph_cpu
         rows.append((f"top-{args.top_k}", f"PyHessian power iteration, tol {tol:g}", values, (error(values), error(values, dominant)), hvp.count, wall, cpu))
-    for tol in ("1e-3", "1e-6"):
-        extra = ["--top-k", str(args.top_k), "--tolerance", tol]
-        if tol == "1e-6":
-            extra += ["--trace", "--trace-tolerance", "0.01", "--trace-max-probes", "100", "--density", "--density-probes", "1", "--density-steps", "100"]
-        results = toolkit(model_file, data_file, work / f"toolkit-{tol}", args.threads, args.seed, *extra)
-        values = results["eigenvalues"]
-        top = results["timing"]["top"]
-        rows.append((f"top-{args.top_k}", f"toolkit Lanczos, tolerance {tol}", values, (error(values), error(values, dominant)), results["matvecs"], top["seconds"], top["cpu_seconds"]))
-        if tol == "1e-6":
-            toolkit_results = results
+    for blas, (by_tol, used) in toolkit_runs.items():
+        for tol, results in by_tol.items():
+            values = results["eigenvalues"]
+            top = results["timing"]["top"]
+            rows.append((f"top-{args.top_k}", f"toolkit Lanczos ({used}), tolerance {tol}", values, (error(values), error(values, dominant)), results["matvecs"], top["seconds"], top["cpu_seconds"]))
 
     hvp.reset()
     samples = hutchinson(hvp)
     py_trace, py_error = float(np.mean(samples)), float(np.std(samples, ddof=1) / math.sqrt(len(samples)))
     rows.append(("trace", "PyHessian Hutchinson, tol 1e-3", [py_trace, py_error], float("nan"), hvp.count, hvp.wall, hvp.cpu))
-    t = toolkit_results["trace"]
-    tt = toolkit_results["timing"]["trace"]
-    rows.append(("trace", "toolkit Hutchinson, standard error < 1%", [t["estimate"], t["standard_error"]], float("nan"), t["probes"], tt["seconds"], tt["cpu_seconds"]))
+    for blas, (by_tol, used) in toolkit_runs.items():
+        t = by_tol["1e-6"]["trace"]
+        tt = by_tol["1e-6"]["timing"]["trace"]
+        rows.append(("trace", f"toolkit Hutchinson ({used}), standard error < 1%", [t["estimate"], t["standard_error"]], float("nan"), t["probes"], tt["seconds"], tt["cpu_seconds"]))
 
     hvp.reset()
     nodes, weights = slq(hvp)
     rows.append(("density", "PyHessian SLQ, 1 x 100", [nodes.max(), nodes.min()], abs(nodes.max() - reference[0]) / reference[0], hvp.count, hvp.wall, hvp.cpu))
-    d = toolkit_results["density"]
-    dt = toolkit_results["timing"]["density"]
-    rows.append(("density", "toolkit SLQ, 1 x 100", [d["lambda_max"], d["lambda_min"]], abs(d["lambda_max"] - reference[0]) / reference[0], d["matvecs"], dt["seconds"], dt["cpu_seconds"]))
+    for blas, (by_tol, used) in toolkit_runs.items():
+        d = by_tol["1e-6"]["density"]
+        dt = by_tol["1e-6"]["timing"]["density"]
+        rows.append(("density", f"toolkit SLQ ({used}), 1 x 100", [d["lambda_max"], d["lambda_min"]], abs(d["lambda_max"] - reference[0]) / reference[0], d["matvecs"], dt["seconds"], dt["cpu_seconds"]))
+    loads.append(os.getloadavg()[0])
 
-    print(f"\nResNet-style network, {size} parameters, {args.examples} Fashion-MNIST images, cross-entropy, float64, {args.threads} thread(s); torch {torch.__version__}\n")
-    print("| quantity | method | answer | relative error vs eigsh: largest / largest in magnitude | products | wall s / product | CPU s / product |")
-    print("|---|---|---|---:|---:|---:|---:|")
+    print(f"\nResNet-style network, {size} parameters, {args.examples} Fashion-MNIST images, cross-entropy, float64, {args.threads} thread(s); torch {torch.__version__}")
+    print(f"1-minute load average at the start, after the toolkit runs, after eigsh, and at the end: {', '.join(f'{x:.1f}' for x in loads)}\n")
+    print("| quantity | method | answer | relative error vs eigsh: largest / largest in magnitude | products | wall s / product | CPU s / product | CPU s, total |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
     for quantity, method, answer, err, count, wall, cpu in rows:
         shown = ", ".join(f"{x:.6g}" for x in answer)
         if quantity == "trace":
@@ -342,15 +370,24 @@ def main() -> int:
         elif quantity == "density":
             shown = f"nodes in [{answer[1]:.6g}, {answer[0]:.6g}]"
         errors = "" if isinstance(err, float) and math.isnan(err) else f"{err[0]:.1e} / {err[1]:.1e}" if isinstance(err, tuple) else f"{err:.1e}"
-        print(f"| {quantity} | {method} | {shown} | {errors} | {count} | {wall / count:.3f} | {cpu / count:.3f} |")
+        print(f"| {quantity} | {method} | {shown} | {errors} | {count} | {wall / count:.3f} | {cpu / count:.3f} | {cpu:.1f} |")
+    # Every answer in full, for counting agreeing digits.
+    print("\nanswers in full:")
+    print(json.dumps({"eigsh_largest": list(map(float, reference)), "eigsh_largest_in_magnitude": list(map(float, dominant)),
+                      "eigsh_products": eigsh_products,
+                      "rows": [{"quantity": q, "method": m, "answer": list(map(float, a)), "products": c, "wall_s": w, "cpu_s": u}
+                               for q, m, a, _, c, w, u in rows]}, indent=1))
 
     failures = []
-    if error(toolkit_results["eigenvalues"]) > 1e-6:
-        failures.append("toolkit top-k at tolerance 1e-6 differs from eigsh")
-    if abs(py_trace - t["estimate"]) > 4 * math.hypot(py_error, t["standard_error"]):
-        failures.append("the trace estimates differ by more than 4 standard errors")
-    if abs(d["lambda_max"] - reference[0]) > 1e-6 * reference[0]:
-        failures.append("the toolkit's largest density node is not the top eigenvalue")
+    for blas, (by_tol, used) in toolkit_runs.items():
+        results = by_tol["1e-6"]
+        t, d = results["trace"], results["density"]
+        if error(results["eigenvalues"]) > 1e-6:
+            failures.append(f"toolkit ({used}) top-k at tolerance 1e-6 differs from eigsh")
+        if abs(py_trace - t["estimate"]) > 4 * math.hypot(py_error, t["standard_error"]):
+            failures.append(f"the trace estimates ({used}) differ by more than 4 standard errors")
+        if abs(d["lambda_max"] - reference[0]) > 1e-6 * reference[0]:
+            failures.append(f"the toolkit's ({used}) largest density node is not the top eigenvalue")
     for failure in failures:
         print("FAILED:", failure, file=sys.stderr)
     return 1 if failures else 0

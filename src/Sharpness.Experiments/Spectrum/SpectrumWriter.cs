@@ -194,6 +194,11 @@ public static class SpectrumWriter
             ["density_points"] = o.Density is null ? null : o.DensityPoints,
             ["seed"] = o.Seed,
             ["threads"] = o.Threads,
+            ["mkl_cbwr"] = Sharpness.Nets.NumericalReproducibility.Setting,
+            ["blas"] = Sharpness.Nets.NativeBlas.Name(Sharpness.Nets.NativeBlas.Backend),
+            ["blas_reason"] = Sharpness.Nets.NativeBlas.Reason,
+            ["blas_library"] = Sharpness.Nets.NativeBlas.Describe(),
+            ["blas_check"] = Sharpness.Nets.NativeBlas.Check,
             ["graph_optimisation"] = result.GraphOptimisationOff ? "off" : "on",
             ["eigen_solver"] = "Lanczos with full re-orthogonalisation on exact Hessian-vector products (double backward)",
         };

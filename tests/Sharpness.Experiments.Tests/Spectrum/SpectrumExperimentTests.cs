@@ -110,6 +110,15 @@ public sealed class SpectrumExperimentTests
         JsonObject configuration = SpectrumWriter.Configuration(result);
         Assert.Equal(result.ModelSha256, configuration["torchscript_sha256"]!.GetValue<string>());
         Assert.Equal(64, result.DataSha256!.Length);
+
+        // The BLAS the products ran in, as every net command's manifest records it; checked against the libraries
+        // mapped into this process (OpenBLAS is mapped exactly when it serves LibTorch's products here).
+        string blas = configuration["blas"]!.GetValue<string>();
+        Assert.Contains(blas, new[] { "libtorch", "openblas" });
+        Assert.False(string.IsNullOrWhiteSpace(configuration["blas_reason"]!.GetValue<string>()));
+        Assert.StartsWith(blas, configuration["blas_library"]!.GetValue<string>(), StringComparison.Ordinal);
+        bool openBlasMapped = File.ReadLines("/proc/self/maps").Any(line => line.Contains("libopenblas", StringComparison.Ordinal));
+        Assert.Equal(blas == "openblas", openBlasMapped);
         using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")));
         Assert.Equal("net spectrum", manifest.RootElement.GetProperty("command").GetString());
         Assert.Equal(result.Top.Eigenvalues[0], manifest.RootElement.GetProperty("results").GetProperty("eigenvalues")[0].GetDouble());
