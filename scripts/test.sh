@@ -61,7 +61,9 @@ run_project() {
   name=$(basename "$project" .csproj)
   local started=$SECONDS
   local args=(test "$project" -c Release --no-build --nologo --logger "trx;LogFileName=$name.trx"
-              --logger "console;verbosity=minimal" --results-directory "$results")
+              --logger "console;verbosity=minimal" --results-directory "$results"
+              --blame-hang-timeout 10m --blame-hang-dump-type none)
+  # A test that hangs (a browser that never answers, say) ends its project after 10 minutes, counted as a failure.
   [ -n "$filter" ] && args+=(--filter "$filter")
   # Each project writes its temporary run folders into a folder of its own, removed when it ends,
   # so a test run leaves nothing behind in /tmp and its disk use stays bounded.
@@ -76,6 +78,8 @@ run_project() {
     grep -E '^\s+(Failed|Error Message|Stack Trace)|^\s+at |error' "$results/$name.log" | head -n 40 | sed 's/^/   /'
     echo "   (full log: $results/$name.log)"
     echo "$name" >> "$results/failed-projects"
+    # A project that ended without a failed test (aborted by a hang or a crash) counts as one failure.
+    [ "${failed:-0}" -eq 0 ] && echo "$name" >> "$results/aborted-projects"
   fi
 }
 
@@ -96,6 +100,9 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
 done
+if [ -s "$results/aborted-projects" ]; then
+  failed=$((failed + $(wc -l < "$results/aborted-projects")))
+fi
 echo "== all finished in $((SECONDS - started_all)) s"
 echo "${passed} passed, ${failed} failed"
 if [ -s "$results/failed-projects" ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then

@@ -68,9 +68,23 @@ public sealed class ServedExplorer : IAsyncLifetime
 
     public async Task<IPage> NewPageAsync()
     {
-        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        page.SetDefaultTimeout(60_000);
-        return page;
+        // Playwright's NewPageAsync has no time-out of its own, and under a heavy load Chromium once never
+        // answered it, which hung the whole test run: wait at most 90 s, and try once more before failing.
+        for (int attempt = 1; ; attempt++)
+        {
+            var opening = Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+            if (await Task.WhenAny(opening, Task.Delay(TimeSpan.FromSeconds(90))) == opening)
+            {
+                var page = await opening;
+                page.SetDefaultTimeout(60_000);
+                return page;
+            }
+
+            if (attempt == 2)
+            {
+                throw new TimeoutException("Chromium did not open a page within 90 s, twice");
+            }
+        }
     }
 
     public async Task DisposeAsync()
