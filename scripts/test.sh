@@ -39,14 +39,16 @@ dotnet restore Sharpness.sln --nologo -v quiet || exit 1
 dotnet build Sharpness.sln -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly || exit 1
 echo "== build finished in $((SECONDS - started_all)) s; running $group, up to $jobs projects at a time"
 
-# The longest projects first, so that the short ones fill the gaps.
-order=(Cli Web Experiments Nets Plots Core Runs Uv)
+# The longest projects first, so that the short ones fill the gaps. The browser tests (Web) wait on a real
+# browser with real time-outs, so they run alone after the others rather than beside the Cli tests' many processes.
+order=(Cli Experiments Nets Plots Core Runs Uv)
+alone=(tests/Sharpness.Web.Tests/Sharpness.Web.Tests.csproj)
 projects=()
 for name in "${order[@]}"; do
   [ -f "tests/Sharpness.$name.Tests/Sharpness.$name.Tests.csproj" ] && projects+=("tests/Sharpness.$name.Tests/Sharpness.$name.Tests.csproj")
 done
 for project in tests/*/*.Tests.csproj; do
-  case " ${projects[*]} " in *" $project "*) ;; *) projects+=("$project") ;; esac
+  case " ${projects[*]} ${alone[*]} " in *" $project "*) ;; *) projects+=("$project") ;; esac
 done
 
 # Counts of a project's trx file: "passed failed".
@@ -91,6 +93,12 @@ for project in "${projects[@]}"; do
   run_project "$project" &
 done
 wait
+for project in "${alone[@]}"; do
+  if [ -f "$project" ]; then
+    echo "== $(basename "$project" .csproj): running (alone)"
+    run_project "$project"
+  fi
+done
 
 passed=0
 failed=0

@@ -58,6 +58,8 @@ public sealed class ServedExplorer : IAsyncLifetime
         // Nothing may download a browser: Debian's Chromium is launched by path.
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         _playwright = await Playwright.CreateAsync();
+        // An assertion waits up to 30 s (Playwright's default is 5 s): the first orbit diagram took longer under load.
+        Assertions.SetDefaultExpectTimeout(30_000);
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = BrowserFactAttribute.Chromium,
