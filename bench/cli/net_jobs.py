@@ -31,17 +31,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CLI_DLL = REPO_ROOT / "src" / "Sharpness.Cli" / "bin" / "Release" / "net10.0" / "sharpness.dll"
+from child_timing import CLI_DLL, REPO_ROOT, load, timed
 
 COMMANDS = {
     "eos": ["net", "eos", "--dataset", "fashion-mnist", "--train-size", "500", "--width", "64", "--steps", "300",
@@ -54,30 +51,10 @@ COMMANDS = {
 }
 
 
-def load() -> float:
-    return os.getloadavg()[0]
-
-
 def run(dotnet: str, command: str, out: Path, jobs: int) -> dict:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    load_before = load()
-    start = time.perf_counter()
-    done = subprocess.run([dotnet, str(CLI_DLL), *COMMANDS[command], "--out", str(out), "--jobs", str(jobs), "--quiet"],
-                          capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        sys.exit(f"net {command} --jobs {jobs} failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    timing = timed(dotnet, [*COMMANDS[command], "--out", str(out), "--jobs", str(jobs), "--quiet"], f"net {command} --jobs {jobs}")
     manifest = json.loads((out / "manifest.json").read_text())
-    return {
-        "command": command,
-        "jobs": jobs,
-        "jobs_used": manifest["execution"]["jobs_used"],
-        "wall_s": round(wall, 3),
-        "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 3),
-        "load_before": round(load_before, 2),
-        "load_after": round(load(), 2),
-    }
+    return {"command": command, "jobs": jobs, "jobs_used": manifest["execution"]["jobs_used"], **timing}
 
 
 def contents(folder: Path) -> dict[str, bytes]:

@@ -30,17 +30,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CLI_DLL = REPO_ROOT / "src" / "Sharpness.Cli" / "bin" / "Release" / "net10.0" / "sharpness.dll"
+from child_timing import CLI_DLL, REPO_ROOT, load, timed
 TARGET_RATIO_TWO_JOBS = 0.65
 
 SPECS = {
@@ -69,30 +65,10 @@ seed = { range = [0, 6] }
 }
 
 
-def load() -> float:
-    return os.getloadavg()[0]
-
-
 def run_sweep(dotnet: str, spec: Path, out: Path, jobs: int) -> dict:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    load_before = load()
-    start = time.perf_counter()
-    done = subprocess.run([dotnet, str(CLI_DLL), "sweep", "run", str(spec), "--out", str(out), "--jobs", str(jobs), "--quiet"],
-                          capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        sys.exit(f"sweep run --jobs {jobs} failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    timing = timed(dotnet, ["sweep", "run", str(spec), "--out", str(out), "--jobs", str(jobs), "--quiet"], f"sweep run --jobs {jobs}")
     record = json.loads((out / "sweep-run.json").read_text())
-    return {
-        "jobs": jobs,
-        "jobs_used": record["execution"]["jobs_used"],
-        "wall_s": round(wall, 3),
-        "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 3),
-        "load_before": round(load_before, 2),
-        "load_after": round(load(), 2),
-        "points": record["points"],
-    }
+    return {"jobs": jobs, "jobs_used": record["execution"]["jobs_used"], **timing, "points": record["points"]}
 
 
 def contents(results: Path) -> dict[str, bytes]:

@@ -1,0 +1,36 @@
+"""Shared by the bench/cli scripts: run one `sharpness` command line as a child process and time it."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CLI_DLL = REPO_ROOT / "src" / "Sharpness.Cli" / "bin" / "Release" / "net10.0" / "sharpness.dll"
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def timed(dotnet: str, arguments: list[str], what: str) -> dict:
+    """Runs `dotnet sharpness.dll ARGUMENTS`; exits with its output when it fails. Returns the wall time,
+    the processor time (user + sys) of the child and the load average before and after."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = load()
+    start = time.perf_counter()
+    done = subprocess.run([dotnet, str(CLI_DLL), *arguments], capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.exit(f"{what} failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 3),
+        "load_before": round(load_before, 2),
+        "load_after": round(load(), 2),
+    }
