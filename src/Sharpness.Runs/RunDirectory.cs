@@ -152,6 +152,37 @@ public sealed class RunDirectory : IDisposable
     }
 
     /// <summary>
+    /// Claims a folder for one part of a run that several writers fill side by side (the shards of
+    /// <c>net eos --shard</c>, each training its own sub-folders): the checks of <see cref="Create"/>,
+    /// under a shared lock that other parts may hold at once and that excludes a writer of the whole
+    /// folder (<see cref="Create"/>) until every part has released it. Nothing is written into the
+    /// folder itself; it is never removed when released (another part may be using it).
+    /// </summary>
+    /// <param name="path">Folder path.</param>
+    /// <param name="filesOfThisRun">File (or sub-folder) names the whole run writes, besides the manifest.</param>
+    /// <exception cref="RunFolderException">The folder is not usable (see <see cref="CheckUsable"/>).</exception>
+    /// <exception cref="FolderInUseException">A writer of the whole folder holds it.</exception>
+    /// <exception cref="IOException">The folder or its lock file cannot be created (see <see cref="EnvironmentFailure"/>).</exception>
+    public static RunDirectory CreateShared(string path, IReadOnlyCollection<string> filesOfThisRun)
+    {
+        ClaimScope.BeforeClaim();
+        if (CheckUsable(path, filesOfThisRun) is { } problem)
+        {
+            throw new RunFolderException(problem);
+        }
+
+        string full = System.IO.Path.GetFullPath(path);
+        var (folderLock, _) = CreateAndLock(full, shared: true);
+        if (CheckUsable(full, filesOfThisRun) is { } changed)
+        {
+            folderLock.Dispose();
+            throw new RunFolderException(changed);
+        }
+
+        return Claimed(new RunDirectory(full, folderLock, createdFolder: false));
+    }
+
+    /// <summary>
     /// Opens a folder (created when missing) to write files into it atomically, without the checks
     /// of <see cref="Create"/>: for files derived from a run that already exists, such as figures
     /// re-rendered from its data. Nothing in the folder is removed. The folder is locked like a

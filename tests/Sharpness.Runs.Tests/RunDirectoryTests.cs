@@ -20,6 +20,31 @@ public class RunDirectoryTests
     }
 
     [Fact]
+    public void SharedClaimsCoexistExcludeAWholeRunAndKeepTheFolderWhenReleased()
+    {
+        string path = NewPath();
+        var first = RunDirectory.CreateShared(path, ["part-0", "part-1", "summary.csv"]);
+        var second = RunDirectory.CreateShared(path, ["part-0", "part-1", "summary.csv"]);
+        // Each part writes its own sub-folder, a run of its own.
+        RunDirectory.Create(Path.Combine(path, "part-0"), []).Dispose();
+
+        Assert.Throws<Sharpness.Runs.Safety.FolderInUseException>(() => RunDirectory.Create(path, ["part-0", "part-1", "summary.csv"]));
+        first.Dispose();
+        Assert.Throws<Sharpness.Runs.Safety.FolderInUseException>(() => RunDirectory.Create(path, ["part-0", "part-1", "summary.csv"]));
+        second.Abandon();
+
+        // Released, the folder stays (another part may still use it), and the whole run claims it with the parts' folders in it.
+        Assert.True(Directory.Exists(Path.Combine(path, "part-0")));
+        using var whole = RunDirectory.Create(path, ["part-0", "part-1", "summary.csv"]);
+        Assert.Equal(path, whole.Path);
+        // A shared claim checks the folder like any claim: nothing the run does not write.
+        string other = NewPath();
+        Directory.CreateDirectory(other);
+        File.WriteAllText(Path.Combine(other, "notes.txt"), "mine");
+        Assert.Throws<RunFolderException>(() => RunDirectory.CreateShared(other, ["part-0"]));
+    }
+
+    [Fact]
     public void AtomicWriteLeavesNoTemporaryFileAndReplacesContent()
     {
         var run = RunDirectory.Create(NewPath(), ["a.csv"]);

@@ -29,6 +29,7 @@ public sealed class NetEosCommand
     private readonly Option<bool> _json = new("--json") { Description = "Print a JSON summary instead of the human one." };
     private readonly Option<bool> _quiet = AnalysisOptions.Quiet();
     private readonly Option<int?> _jobs = AnalysisOptions.Jobs("Learning rates (each a complete run)");
+    private readonly Option<string?> _shard = new("--shard") { Description = "Train only part i of N (0-based, i/N) of the learning rates (those whose index in --lrs is i mod N), each in its sub-folder, beside the other parts (processes, Slurm array tasks) on the same --out; then the same command without --shard reuses them and writes the summary." };
 
     /// <summary>Builds the command.</summary>
     /// <param name="context">Writers and raw arguments.</param>
@@ -38,7 +39,7 @@ public sealed class NetEosCommand
         var command = new Command("eos", "Edge of stability (Cohen et al.): full-batch GD at several learning rates with the sharpness tracked; when and how lambda_H settles at 2/eta. Defaults are those of --preset eos.");
         d._net.Add(command, d._net.Preset, d._net.Lr, d._net.LrConstant);
         d._net.TorchScript.Add(command);
-        foreach (Option option in new Option[] { d._lrs, d._reachFraction, d._bandLow, d._bandHigh }.Concat(d._checkpoints.All).Concat([d._jobs, d._out, d._json, d._quiet]))
+        foreach (Option option in new Option[] { d._lrs, d._reachFraction, d._bandLow, d._bandHigh }.Concat(d._checkpoints.All).Concat([d._jobs, d._shard, d._out, d._json, d._quiet]))
         {
             command.Options.Add(option);
         }
@@ -49,6 +50,7 @@ public sealed class NetEosCommand
 
     private int Execute(ParseResult parse, CliContext context)
     {
+        var (shard, shards) = parse.GetValue(_shard) is { } part ? Sharpness.Experiments.Sweeps.SweepRunOptions.ParseShard(part) : (0, 1);
         var options = new NetEosOptions
         {
             Network = _net.Resolve(parse, "eos"),
@@ -61,6 +63,8 @@ public sealed class NetEosCommand
             },
             Checkpoints = _checkpoints.Resolve(parse),
             Jobs = parse.GetValue(_jobs),
+            Shard = shard,
+            Shards = shards,
         };
         options.Validate();
         if (options.Network.TorchScript is not null && !options.Checkpoints.IsEmpty)
@@ -82,7 +86,9 @@ public sealed class NetEosCommand
         {
             context.Output.Write(result.Markdown);
             context.Output.WriteLine($"jobs: {result.Jobs!.Used} ({result.Jobs.Reason})");
-            context.Output.WriteLine($"wrote {string.Join(", ", written)} and manifest.json in {folder.Path}");
+            context.Output.WriteLine(options.IsShard
+                ? $"shard {shard}/{shards}: {(result.Runs.Count == 0 ? "no learning rate (--lrs has fewer than the shards)" : string.Join(", ", result.Runs.Select(r => r.Folder)))} in {folder.Path}; once every shard is done, the same command without --shard writes the summary"
+                : $"wrote {string.Join(", ", written)} and manifest.json in {folder.Path}");
         }
 
         return ExitCodes.Success;

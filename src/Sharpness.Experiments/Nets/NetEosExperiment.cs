@@ -48,17 +48,20 @@ public static class NetEosExperiment
         var criteria = options.Criteria;
         using var scope = NewDisposeScope();
         using var splits = settings.LoadData();
-        var outer = new ProgressTracker(progress, Command, rates.Count, "runs");
+        // A shard (--shard i/N) trains only its learning rates; the whole experiment trains all of them.
+        var indices = options.ShardIndices;
+        var outer = new ProgressTracker(progress, Command, indices.Count, "runs");
         // The learning rates run side by side (--jobs), each a complete run of its own; a sub-folder an earlier attempt
-        // finished is reused, so only the others count as runs to do.
-        int toDo = folder is null ? rates.Count : rates.Count(r => !RunDirectory.HoldsCompleteRun(Path.Combine(folder.Path, NetEosOptions.RunFolderName(r))));
+        // (or a shard) finished is reused, so only the others count as runs to do.
+        int toDo = folder is null ? indices.Count : indices.Count(i => !RunDirectory.HoldsCompleteRun(Path.Combine(folder.Path, NetEosOptions.RunFolderName(rates[i]))));
         var plan = NetJobs.Plan(options.Jobs, [settings], toDo);
         var done = new NetEosRun[rates.Count];
         var states = new JobScheduler(plan).Run(
-            rates.Count,
-            (i, slot, token) =>
+            indices.Count,
+            (k, slot, token) =>
             {
                 token.ThrowIfCancellationRequested();
+                int i = indices[k];
                 double rate = rates[i];
                 string sub = NetEosOptions.RunFolderName(rate);
                 var runSettings = settings with { Trainer = settings.Trainer with { LearningRate = LearningRateSpec.Absolute(rate) }, LrConstant = null };
@@ -89,7 +92,7 @@ public static class NetEosExperiment
             throw new OperationCanceledException(cancellationToken);
         }
 
-        var runs = done.ToList();
+        var runs = indices.Select(i => done[i]).ToList();
         var markdown = NetEosOptions.SummaryTable([.. runs.Select(r => (r.LearningRate, r.Report, r.Results))], criteria, settings);
         var overall = settings.Configuration(splits, null);
         overall["lrs"] = new JsonArray(rates.Select(r => (JsonNode?)JsonValue.Create(r)).ToArray());
@@ -103,7 +106,8 @@ public static class NetEosExperiment
         }
 
         var result = new NetEosResult(runs, overall, new JsonObject { ["runs"] = perRate }, markdown) { Jobs = plan };
-        IReadOnlyList<string> files = folder is null ? [] : NetEosWriter.WriteSummary(folder, result, settings.Seed, started, arguments);
+        // A shard leaves the summary to the whole experiment, run once every shard has finished.
+        IReadOnlyList<string> files = folder is null || options.IsShard ? [] : NetEosWriter.WriteSummary(folder, result, settings.Seed, started, arguments);
         outer.Complete();
         return (result, files);
     }
@@ -138,7 +142,8 @@ public static class NetEosExperiment
         }
 
         var runStarted = DateTimeOffset.UtcNow;
-        int runsToCome = options.LearningRates.Count - options.LearningRates.TakeWhile(r => r != rate).Count();
+        var mine = options.ShardIndices;
+        int runsToCome = mine.Count - mine.TakeWhile(i => options.LearningRates[i] != rate).Count();
         using var writer = new NetTrainWriter(NetTrainWriter.Prepare(path, runSettings, options.Checkpoints), options.Checkpoints) { RunsToCome = runsToCome };
         var run = NetTrainExperiment.Train(runSettings, splits, progress, cancellationToken, observe?.Invoke(rate, writer) ?? writer, task, keepCancelledRun: false);
         // Each sub-folder is a net train run in all but name (sharpness plot redraws it as one).
@@ -168,17 +173,27 @@ public static class NetEosWriter
     /// <summary>The Markdown summary.</summary>
     public const string SummaryMarkdown = "summary.md";
 
-    /// <summary>Claims the run folder (new, empty, or left by an interrupted run of the same experiment).</summary>
+    /// <summary>
+    /// Claims the run folder (new, empty, or left by an interrupted run or by shards of the same experiment): alone, or for a
+    /// shard (<see cref="NetEosOptions.IsShard"/>) shared with the other shards, which excludes the whole experiment until
+    /// they are done (<see cref="RunFolder.PrepareShared"/>).
+    /// </summary>
     /// <param name="path">The folder.</param>
     /// <param name="options">The experiment (its learning rates name the sub-folders).</param>
     /// <exception cref="InvalidOptionException">The folder cannot take the run (<c>--out</c>).</exception>
     public static RunFolder Prepare(string path, NetEosOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return RunFolder.Prepare(path, [SummaryCsv, SummaryMarkdown, "eos.png", "eos.svg", .. options.LearningRates.Select(NetEosOptions.RunFolderName)]);
+        string[] files = [SummaryCsv, SummaryMarkdown, "eos.png", "eos.svg", .. options.LearningRates.Select(NetEosOptions.RunFolderName)];
+        // The shards of one experiment share the folder, each writing only its sub-folders; the whole experiment claims it alone.
+        return options.IsShard ? RunFolder.PrepareShared(path, files) : RunFolder.Prepare(path, files);
     }
 
-    /// <summary>Trains (or reuses) every learning rate in its sub-folder and writes the summary; returns the result and the files written besides the manifest (each η's files by their path in the folder).</summary>
+    /// <summary>
+    /// Trains (or reuses) every learning rate in its sub-folder and writes the summary; returns the result and the files written
+    /// besides the manifest (each η's files by their path in the folder). A shard trains (or reuses) only its learning rates and
+    /// writes no summary and no manifest (no files returned; its result holds its runs).
+    /// </summary>
     /// <param name="folder">The folder <see cref="Prepare"/> accepted.</param>
     /// <param name="options">What to train.</param>
     /// <param name="progress">Progress (see <see cref="NetEosExperiment.Run"/>), or null.</param>

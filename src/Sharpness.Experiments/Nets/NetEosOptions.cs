@@ -32,7 +32,27 @@ public sealed record NetEosOptions
     /// </summary>
     public int? Jobs { get; init; }
 
-    /// <summary>Checks the options, naming the option at fault as typed.</summary>
+    /// <summary>
+    /// This part's index among <see cref="Shards"/> (<c>--shard i/N</c>, 0 ≤ i &lt; N): the part trains the learning rates
+    /// whose index in <see cref="LearningRates"/> is ≡ i (mod N), each into its sub-folder, and writes nothing else. Default 0.
+    /// </summary>
+    public int Shard { get; init; }
+
+    /// <summary>
+    /// The number of parts the learning rates are split into (default 1: the whole experiment, summary included). With
+    /// several, each part (a process, a Slurm array task, a job of a reproduction) trains its learning rates side by side
+    /// with the others under a shared claim of the folder; the same experiment without a shard then reuses every finished
+    /// sub-folder and writes the summary.
+    /// </summary>
+    public int Shards { get; init; } = 1;
+
+    /// <summary>Whether this is one part of several (<see cref="Shards"/> above 1): sub-folders only, no summary.</summary>
+    public bool IsShard => Shards > 1;
+
+    /// <summary>The indices into <see cref="LearningRates"/> this part trains (all of them without shards).</summary>
+    public IReadOnlyList<int> ShardIndices => [.. Enumerable.Range(0, LearningRates.Count).Where(i => i % Shards == Shard)];
+
+    /// <summary>Checks the options, naming the option at fault as typed.</summary>    /// <summary>Checks the options, naming the option at fault as typed.</summary>
     /// <exception cref="InvalidOptionException">SGD (<c>--optimizer</c>), no sharpness (<c>--sharpness-every</c>), a learning rate float32 cannot hold (<c>--lrs</c>), or criteria out of range.</exception>
     public void Validate()
     {
@@ -54,6 +74,11 @@ public sealed record NetEosOptions
         foreach (double rate in LearningRates)
         {
             OptionChecks.Positive(rate, "--lrs");
+        }
+
+        if (Shards < 1 || Shard < 0 || Shard >= Shards)
+        {
+            throw new InvalidOptionException("--shard", string.Create(CultureInfo.InvariantCulture, $"expected i/N with 0 <= i < N, got '{Shard}/{Shards}'."));
         }
 
         NetJobs.Check(Jobs, [Network]);

@@ -233,7 +233,22 @@ public sealed record NetworkSettings
         double activations = ModelKind == "fc" ? (double)Width * Math.Max(Depth - 1, 1) : (double)Width * image!.Value.Height * image.Value.Width * Math.Max(Depth, 2);
         return NetworkSize.TrainingBytes(parameters, examples, features, activations, Trainer.PhysicalBatchSize, element)
             + (Trainer.Tracking is null ? 0 : NetworkSize.LanczosBytes(parameters, TopK))
+            + KeptGraphBytes(parameters, outputs)
             + LibTorchWorkingBytes;
+    }
+
+    // The gradient graphs a measurement keeps between its products (SharpnessTracker.RetainsGraphs: fully connected
+    // networks within the budget; 101 MiB for the eos preset), held on top of training while it measures.
+    private double KeptGraphBytes(double parameters, int outputs)
+    {
+        if (Trainer.Tracking is not { RetainGraphs: true } tracking || ModelKind != "fc")
+        {
+            return 0;
+        }
+
+        long examples = Math.Min(tracking.MeasurementExamples, TrainSize);
+        double bytes = AutogradHessianOperator.EstimatedFullyConnectedGraphBytes(Depth, Width, outputs, parameters, examples, tracking.HvpBatchSize, tracking.Precision);
+        return bytes <= AutogradHessianOperator.RetainedGraphBudgetBytes ? bytes : 0;
     }
 
     /// <summary>

@@ -21,13 +21,29 @@ public sealed record ReproductionExperiment(string Name, string Title, bool Real
 
     /// <summary>
     /// Wall time of the full size run alone on one core, in seconds, as last measured (experiment list
-    /// version 5 on the 2-core machine of docs/benchmarks.md); 0 for the UV runs, which take seconds. Only
-    /// the order in which a reproduction starts its experiments depends on it (<see cref="ReproductionPlan.StartOrder"/>).
+    /// version 6 on the 2-core machine of docs/benchmarks.md, each experiment in one job of a reproduction on
+    /// two; an experiment in parts: all its parts); 0 for the UV runs, which take about a second. Only the order
+    /// in which a reproduction starts its experiments (and their parts, each with its share) depends on it
+    /// (<see cref="ReproductionPlan.StartOrder"/>).
     /// </summary>
     public double FullSeconds { get; init; }
 
     /// <summary>As <see cref="FullSeconds"/>, at the quick size.</summary>
     public double QuickSeconds { get; init; }
+
+    /// <summary>
+    /// Parts the full size run splits into (1: none): the command takes <c>--shard i/N</c>, and a reproduction runs its N
+    /// parts as units of their own (side by side on several jobs), then the command itself, which reuses what they wrote
+    /// and writes the summary (<c>net eos</c>: one part per learning rate).
+    /// </summary>
+    public int FullShards { get; init; } = 1;
+
+    /// <summary>As <see cref="FullShards"/>, at the quick size.</summary>
+    public int QuickShards { get; init; } = 1;
+
+    /// <summary>The parts at the given size (<see cref="FullShards"/> or <see cref="QuickShards"/>).</summary>
+    /// <param name="quick">Quick sizes.</param>
+    public int Shards(bool quick) => quick ? QuickShards : FullShards;
 
     /// <summary>The expected wall time alone at the given size (<see cref="FullSeconds"/> or <see cref="QuickSeconds"/>).</summary>
     /// <param name="quick">Quick sizes.</param>
@@ -52,7 +68,7 @@ public sealed record ReproductionExperiment(string Name, string Title, bool Real
 public static class ExperimentList
 {
     /// <summary>Version of the experiment list and the claim criteria; changes whenever either changes.</summary>
-    public const int Version = 5;
+    public const int Version = 6;
 
     /// <summary>Initial weights of test vector TV3 (on the EoS manifold at r = 1.05), written into the reproduction's folder.</summary>
     public const string Tv3InitFile = "tv3-init.json";
@@ -128,19 +144,19 @@ public static class ExperimentList
         new(NetEos, "Real network under full-batch GD (Cohen et al. preset: FC tanh 784-200-200-10 on Fashion-MNIST, PyTorch's initialisation, MSE, until 99% accuracy), sharpness against 2/eta at eta = 2/30 and 2/40 (quick: 2/30 on 1,000 images)", true,
             Full: "net eos --data-dir $data --lrs 2/30,2/40 --test-size 0 --steps 2000 --sharpness-every 20",
             Quick: "net eos --data-dir $data --lrs 2/30 --train-size 1000 --measure-size 1000 --test-size 0 --steps 1000 --sharpness-every 20")
-        { FullSeconds = 1536, QuickSeconds = 217 },
+        { FullSeconds = 769, QuickSeconds = 217, FullShards = 2 },
         new(NetEarlyPhase, "Early-training phase diagram (Kalra & Barkeshli): c_loss, c_sharp, c_max against lambda_H(0) and the NTK, SP and zero readout", true,
             Full: "net early-phase --data-dir $data --variants sp,zero-readout --depths 2,4 --widths 64,256 --seeds 2 --x-step 0.2",
             Quick: "net early-phase --data-dir $data --variants sp,zero-readout --depths 2 --widths 256 --seeds 1 --x-step 0.2 --c-max 16")
-        { FullSeconds = 72, QuickSeconds = 37 },
+        { FullSeconds = 64, QuickSeconds = 37 },
         new(NetPredict, "The UV model's predictions on real networks: early regime from the initial output (SP, NTP, muP, zero readout), late oscillation at large eta", true,
             Full: "net predict --data-dir $data --widths 64,256 --init-scales 1,0.25,4 --lr-factors 4,4.5,5,5.1,5.2",
             Quick: "net predict --data-dir $data --widths 64 --init-scales 1,4 --lr-factors 5")
-        { FullSeconds = 528, QuickSeconds = 292 },
+        { FullSeconds = 463, QuickSeconds = 292 },
         new(NetFitUv, "The UV map fitted to a real network's sharpness (zero readout, eta = 0.1), with baselines", true,
             Full: "net fit-uv --preset eos --data-dir $data --zero-readout --lr 0.1 --test-size 0 --accuracy-goal 1 --sharpness-every 1 --train-size 1000 --measure-size 1000 --steps 400",
             Quick: "net fit-uv --preset eos --data-dir $data --zero-readout --lr 0.1 --test-size 0 --accuracy-goal 1 --sharpness-every 1 --train-size 100 --measure-size 100 --steps 20")
-        { FullSeconds = 258, QuickSeconds = 13 },
+        { FullSeconds = 202, QuickSeconds = 13 },
     ];
 
     /// <summary>The experiment called <paramref name="name"/>.</summary>

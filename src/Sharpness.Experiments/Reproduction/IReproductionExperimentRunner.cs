@@ -10,11 +10,16 @@ namespace Sharpness.Experiments.Reproduction;
 /// </summary>
 public interface IReproductionExperimentRunner
 {
-    /// <summary>Runs an experiment into its folder (<see cref="PlannedRun.Folder"/>, which holds no complete run).</summary>
-    /// <param name="run">The experiment, its folder and its arguments.</param>
+    /// <summary>
+    /// Runs an experiment into its folder (<see cref="PlannedRun.Folder"/>, which holds no complete run), or one part of it
+    /// when <see cref="PlannedRun.Shard"/> is set (its command line then ends with <c>--shard i/N</c>, see
+    /// <see cref="PlannedRun.ArgumentsWithOut"/>): the part writes its share into the folder beside the other parts and
+    /// leaves it incomplete, and the experiment itself, run after its last part, completes it.
+    /// </summary>
+    /// <param name="run">The experiment (or part), its folder and its arguments.</param>
     /// <param name="progress">The progress of the experiment's own tasks, or null.</param>
     /// <param name="cancellationToken">Stops the run at a step boundary with <see cref="OperationCanceledException"/>, leaving the folder incomplete.</param>
-    /// <returns>Null when the folder now holds a complete run; otherwise why it does not.</returns>
+    /// <returns>Null when the folder now holds a complete run (for a part: when the part is done); otherwise why it does not.</returns>
     ReproductionExperimentFailure? Run(PlannedRun run, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken);
 
     /// <summary>

@@ -77,6 +77,9 @@ public enum ReproductionNoticeKind
 
     /// <summary>An experiment was stopped by cancellation.</summary>
     Interrupted,
+
+    /// <summary>A part of an experiment that runs in parts (<see cref="ReproductionExperiment.Shards"/>) finished; the experiment itself runs after its last part.</summary>
+    PartDone,
 }
 
 /// <summary>A status line of a reproduction (<see cref="ReproductionRunner.Notice"/>): what happened, and the line the command line prints for it.</summary>

@@ -98,12 +98,15 @@ public sealed class ReproductionRunner(IReproductionExperimentRunner experiments
             toRun.Add(i);
         }
 
-        // The longest experiments start first (the real networks, by their measured times), and the UV runs fill the other jobs around them.
-        int[] order = [.. plan.StartOrder(toRun)];
-        double memory = order.Length == 0 ? 0 : order.Max(i => _experiments.Cost(plan.Runs[i]).MemoryBytes);
-        var jobs = JobPlan.Decide(options.Jobs, order.Length, memory);
-        Raise(ReproductionNoticeKind.Starting, null, $"{order.Length} of {count} experiments to run, {jobs.Used} at a time ({jobs.Reason})");
-        var interrupted = RunExperiments(plan, order, jobs, outcomes, progress, clock, cancellationToken);
+        // The units of work: each experiment, or for one that splits into parts (net eos: a part per learning rate) each part,
+        // the experiment itself then running after its last part, in the same job. The longest start first (the real
+        // networks, by their measured times), and the UV runs fill the other jobs around them.
+        var units = Units(plan, toRun);
+        double memory = units.Length == 0 ? 0 : units.Max(u => _experiments.Cost(plan.Runs[u.Run]).MemoryBytes);
+        var jobs = JobPlan.Decide(options.Jobs, units.Length, memory);
+        string parts = units.Length == toRun.Count ? string.Empty : $" (as {units.Length} units: {string.Join(", ", toRun.Where(i => plan.Runs[i].Experiment.Shards(options.Quick) > 1).Select(i => $"{plan.Runs[i].Experiment.Name} in {plan.Runs[i].Experiment.Shards(options.Quick)} parts"))})";
+        Raise(ReproductionNoticeKind.Starting, null, $"{toRun.Count} of {count} experiments to run{parts}, {jobs.Used} at a time ({jobs.Reason})");
+        var interrupted = RunExperiments(plan, units, toRun.Count, jobs, outcomes, progress, clock, cancellationToken);
         var result = new ReproductionResult(plan, resuming, outcomes, jobs, interrupted, [], started, clock.Elapsed);
         if (!result.Complete)
         {
@@ -116,29 +119,92 @@ public sealed class ReproductionRunner(IReproductionExperimentRunner experiments
         return result;
     }
 
-    // Runs the experiments in their start order on the jobs; returns whether cancellation stopped them.
-    private bool RunExperiments(ReproductionPlan plan, int[] order, JobPlan jobs, ReproductionRunOutcome[] outcomes, IProgress<ExperimentProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    // The units of the experiments to run, in their start order: the longest expected first (an experiment's parts each
+    // carry their share of its time), ties in the list's order (ReproductionPlan.StartOrder).
+    private static Unit[] Units(ReproductionPlan plan, IReadOnlyList<int> toRun)
+    {
+        bool quick = plan.Options.Quick;
+        var units = new List<Unit>();
+        foreach (int i in plan.StartOrder(toRun))
+        {
+            var run = plan.Runs[i];
+            var shards = run.Parts(quick);
+            double seconds = run.Experiment.ExpectedSeconds(quick);
+            units.AddRange(shards.Count == 0 ? [new Unit(i, run, seconds)] : shards.Select(part => new Unit(i, part, seconds / shards.Count)));
+        }
+
+        // A stable sort: equal times keep the list's order, and an experiment's parts their own.
+        return [.. units.OrderByDescending(u => u.Seconds)];
+    }
+
+    // Runs the units on the jobs; returns whether cancellation stopped them.
+    private bool RunExperiments(ReproductionPlan plan, Unit[] units, int experiments, JobPlan jobs, ReproductionRunOutcome[] outcomes, IProgress<ExperimentProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
     {
         int count = plan.Runs.Count, ended = 0;
-        void Overall() => progress?.Report(new ExperimentProgress { Task = Task, Completed = ended, Total = order.Length, Unit = "experiments", Elapsed = clock.Elapsed });
+        // For each experiment split into parts: the parts still to finish, and the seconds its finished parts took.
+        var partsLeft = new Dictionary<int, int>();
+        var partSeconds = new Dictionary<int, double>();
+        foreach (var group in units.Where(u => u.Planned.Shard is not null).GroupBy(u => u.Run))
+        {
+            partsLeft[group.Key] = group.Count();
+            partSeconds[group.Key] = 0;
+        }
+
+        var completesExperiment = new bool[units.Length];
+        var unitSeconds = new double[units.Length];
+        void Overall() => progress?.Report(new ExperimentProgress { Task = Task, Completed = ended, Total = experiments, Unit = "experiments", Elapsed = clock.Elapsed });
         Overall();
         IReadOnlyList<JobRunState> states;
         try
         {
             states = new JobScheduler(jobs).Run(
-                order.Length,
-                (k, slot, token) => RunOne(plan.Runs[order[k]], order[k], outcomes, slot.Progress(progress, Task), token),
+                units.Length,
+                (k, slot, token) =>
+                {
+                    var unit = units[k];
+                    var jobProgress = slot.Progress(progress, Task);
+                    if (unit.Planned.Shard is null)
+                    {
+                        RunOne(plan.Runs[unit.Run], unit.Run, 0, outcomes, jobProgress, token);
+                        completesExperiment[k] = true;
+                        return;
+                    }
+
+                    double seconds = unitSeconds[k] = RunPart(unit, outcomes, jobProgress, token);
+                    bool last;
+                    lock (partsLeft)
+                    {
+                        partSeconds[unit.Run] += seconds;
+                        last = --partsLeft[unit.Run] == 0;
+                    }
+
+                    if (last)
+                    {
+                        // Every part is done: the experiment itself reuses them and writes its summary, in this job.
+                        RunOne(plan.Runs[unit.Run], unit.Run, partSeconds[unit.Run], outcomes, jobProgress, token);
+                        completesExperiment[k] = true;
+                    }
+                },
                 cancellationToken,
                 finished: (k, state) =>
                 {
-                    int i = order[k];
+                    var unit = units[k];
+                    int i = unit.Run;
+                    string name = plan.Runs[i].Experiment.Name;
                     if (state != JobRunState.Faulted)
                     {
                         bool done = state == JobRunState.Completed;
-                        Raise(done ? ReproductionNoticeKind.Done : ReproductionNoticeKind.Interrupted, i, $"[{i + 1}/{count}] {plan.Runs[i].Experiment.Name}: {(done ? $"done in {outcomes[i].Seconds:F1} s" : "interrupted")}");
+                        if (unit.Planned.Shard is { } part && !(done && completesExperiment[k]))
+                        {
+                            Raise(done ? ReproductionNoticeKind.PartDone : ReproductionNoticeKind.Interrupted, i, $"[{i + 1}/{count}] {name}, part {part.Index + 1} of {part.Count}: {(done ? $"done in {unitSeconds[k]:F1} s" : "interrupted")}");
+                        }
+                        else
+                        {
+                            Raise(done ? ReproductionNoticeKind.Done : ReproductionNoticeKind.Interrupted, i, $"[{i + 1}/{count}] {name}: {(done ? $"done in {outcomes[i].Seconds:F1} s" : "interrupted")}");
+                        }
                     }
 
-                    ended += state == JobRunState.Completed ? 1 : 0;
+                    ended += state == JobRunState.Completed && completesExperiment[k] ? 1 : 0;
                     Overall();
                 });
         }
@@ -151,9 +217,44 @@ public sealed class ReproductionRunner(IReproductionExperimentRunner experiments
         return states.Any(s => s != JobRunState.Completed);
     }
 
-    // Runs one experiment and records its outcome. Its progress: a task NAME while it runs (so that an experiment that
-    // reports nothing itself still shows as running in its job), the experiment's own tasks under it.
-    private void RunOne(PlannedRun run, int index, ReproductionRunOutcome[] outcomes, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    // Runs one part of an experiment into the experiment's folder; returns its seconds. Its progress: NAME (part i of N).
+    private double RunPart(Unit unit, ReproductionRunOutcome[] outcomes, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    {
+        var part = unit.Planned.Shard!.Value;
+        string name = $"{unit.Planned.Experiment.Name} (part {part.Index + 1} of {part.Count})";
+        var clock = Stopwatch.StartNew();
+        progress?.Report(new ExperimentProgress { Task = name, Total = null, Unit = "experiment", Message = "running" });
+        ReproductionExperimentFailure? failure;
+        try
+        {
+            failure = _experiments.Run(unit.Planned, NestedProgress.Under(progress, name), cancellationToken);
+        }
+        finally
+        {
+            progress?.Report(new ExperimentProgress { Task = name, Completed = 1, Total = 1, Unit = "experiment", Elapsed = clock.Elapsed });
+            lock (outcomes)
+            {
+                outcomes[unit.Run] = new ReproductionRunOutcome(unit.Planned with { Shard = null }, ReproductionRunStatus.Interrupted, clock.Elapsed.TotalSeconds);
+            }
+        }
+
+        if (failure is not null)
+        {
+            lock (outcomes)
+            {
+                outcomes[unit.Run] = new ReproductionRunOutcome(unit.Planned with { Shard = null }, ReproductionRunStatus.Failed, clock.Elapsed.TotalSeconds, failure);
+            }
+
+            throw new ExperimentFailedException();
+        }
+
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    // Runs one experiment and records its outcome (its seconds: its own, plus those of its parts when it has parts). Its
+    // progress: a task NAME while it runs (so that an experiment that reports nothing itself still shows as running in its
+    // job), the experiment's own tasks under it.
+    private void RunOne(PlannedRun run, int index, double partsSeconds, ReproductionRunOutcome[] outcomes, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
     {
         string name = run.Experiment.Name;
         var clock = Stopwatch.StartNew();
@@ -166,15 +267,25 @@ public sealed class ReproductionRunner(IReproductionExperimentRunner experiments
         finally
         {
             progress?.Report(new ExperimentProgress { Task = name, Completed = 1, Total = 1, Unit = "experiment", Elapsed = clock.Elapsed });
-            outcomes[index] = new ReproductionRunOutcome(run, ReproductionRunStatus.Interrupted, clock.Elapsed.TotalSeconds);
+            lock (outcomes)
+            {
+                outcomes[index] = new ReproductionRunOutcome(run, ReproductionRunStatus.Interrupted, partsSeconds + clock.Elapsed.TotalSeconds);
+            }
         }
 
-        outcomes[index] = new ReproductionRunOutcome(run, failure is null ? ReproductionRunStatus.Done : ReproductionRunStatus.Failed, clock.Elapsed.TotalSeconds, failure);
+        lock (outcomes)
+        {
+            outcomes[index] = new ReproductionRunOutcome(run, failure is null ? ReproductionRunStatus.Done : ReproductionRunStatus.Failed, partsSeconds + clock.Elapsed.TotalSeconds, failure);
+        }
+
         if (failure is not null)
         {
             throw new ExperimentFailedException();
         }
     }
+
+    // A unit of work: an experiment (Planned.Shard null) or one of its parts, with its expected seconds.
+    private sealed record Unit(int Run, PlannedRun Planned, double Seconds);
 
     private void Raise(ReproductionNoticeKind kind, int? index, string message) => Notice?.Invoke(this, new ReproductionNotice(kind, index, message));
 

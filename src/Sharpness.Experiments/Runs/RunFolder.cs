@@ -41,6 +41,28 @@ public sealed class RunFolder : IDisposable
     }
 
     /// <summary>
+    /// Claims <paramref name="path"/> for one part of a run that several writers fill side by side, each its own
+    /// sub-folders (see <see cref="RunDirectory.CreateShared"/>): the checks of <see cref="Prepare"/>, under a shared lock.
+    /// </summary>
+    /// <param name="path">The folder (new, empty, or holding parts of the same run).</param>
+    /// <param name="files">The files and sub-folders the whole run writes besides the manifest.</param>
+    /// <exception cref="InvalidOptionException">The folder is a file, holds a run or other files, its path is too long, or a writer of the whole run holds it (the option is <c>--out</c>).</exception>
+    /// <exception cref="IOException">The folder cannot be created (a read-only or full file system, no permission).</exception>
+    public static RunFolder PrepareShared(string path, IReadOnlyCollection<string> files)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(files);
+        try
+        {
+            return new RunFolder(RunDirectory.CreateShared(System.IO.Path.GetFullPath(path), files));
+        }
+        catch (Exception e) when (e is RunFolderException or Sharpness.Runs.Safety.FolderInUseException)
+        {
+            throw new InvalidOptionException("--out", e.Message);
+        }
+    }
+
+    /// <summary>
     /// Gives up an attempt that stopped before its manifest (cancelled or failed): its temporary
     /// files are already gone (every file is written under a temporary name and removed on
     /// failure), the lock is released, and the folder is removed when this attempt created it and

@@ -98,10 +98,26 @@ public sealed class AutogradHessianOperator : MeasurementSetOperator
         }
 
         FullyConnectedConfig config = network.Config;
+        return EstimatedFullyConnectedGraphBytes(config.Depth, config.Width, config.OutputDimension, ParameterVector.Count(model), examples, batchSize, precision);
+    }
+
+    /// <summary>
+    /// <see cref="EstimatedRetainedGraphBytes(NetworkModule, long, int, ScalarType)"/> of a fully connected network given by its
+    /// sizes, before it is built (a job's memory plan).
+    /// </summary>
+    /// <param name="depth">Layers (hidden layers + 1).</param>
+    /// <param name="width">Hidden units per layer.</param>
+    /// <param name="outputs">Outputs.</param>
+    /// <param name="parameters">Parameters.</param>
+    /// <param name="examples">Examples of the measurement set.</param>
+    /// <param name="batchSize">Examples per batch.</param>
+    /// <param name="precision">Type of the products.</param>
+    public static double EstimatedFullyConnectedGraphBytes(int depth, int width, int outputs, double parameters, long examples, int batchSize, ScalarType precision)
+    {
         double elementBytes = precision == ScalarType.Float64 ? 8 : 4;
-        double activations = ((double)Math.Max(config.Depth - 1, 0) * config.Width) + config.OutputDimension;
+        double activations = ((double)Math.Max(depth - 1, 0) * width) + outputs;
         double batches = Math.Ceiling((double)examples / Math.Max(batchSize, 1));
-        return (6.0 * examples * activations * elementBytes) + (batches * ParameterVector.Count(model) * elementBytes);
+        return (6.0 * examples * activations * elementBytes) + (batches * parameters * elementBytes);
     }
 
     /// <summary><c>output = H input</c> with H the Hessian of the mean loss at the copied parameters.</summary>

@@ -223,6 +223,55 @@ public partial class NetJobsCommandTests
         Assert.Empty(Directory.GetFiles(killed, "*.partial", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task ShardsSideBySideThenTheWholeCommandWriteTheFilesOfOneRun()
+    {
+        string reference = CliRunner.NewTemporaryFolder(), sharded = CliRunner.NewTemporaryFolder();
+        Assert.Equal(0, RunProcess([.. Eos, "--jobs", "1", "--out", reference]).Code);
+
+        // Two processes, one per shard, on the same folder at once: shard 0 trains the learning rates 0.3 and 0.7, shard 1 trains 0.5.
+        var shards = new[] { "0/2", "1/2" }.Select(part => CliRunner.Start(null, [.. Eos, "--jobs", "1", "--shard", part, "--out", sharded])).ToArray();
+        var reads = shards.Select(p => (Output: p.StandardOutput.ReadToEndAsync(), Error: p.StandardError.ReadToEndAsync())).ToArray();
+        var outputs = new List<(string Output, string Error)>();
+        foreach (var (process, read) in shards.Zip(reads))
+        {
+            await process.WaitForExitAsync();
+            string shardError = await read.Error;
+            Assert.True(process.ExitCode == 0, shardError);
+            outputs.Add((await read.Output, shardError));
+            process.Dispose();
+        }
+
+        Assert.Contains("shard 0/2: eta-0.3, eta-0.7 in ", outputs[0].Output);
+        Assert.Contains("shard 1/2: eta-0.5 in ", outputs[1].Output);
+        // The shards write their learning rates' sub-folders and nothing else: no summary, no manifest.
+        Assert.Equal(["eta-0.3", "eta-0.5", "eta-0.7"], Directory.GetDirectories(sharded).Select(Path.GetFileName).Order());
+        Assert.Equal([".sharpness.lock"], Directory.GetFiles(sharded).Select(Path.GetFileName));
+
+        var (code, output, error) = RunProcess([.. Eos, "--out", sharded]);
+
+        Assert.True(code == 0, error);
+        Assert.Equal(3, error.Split('\n').Count(l => l.Contains("reusing the finished run", StringComparison.Ordinal)));
+        Assert.Contains("wrote eos.csv, summary.md", output);
+        AssertSameFiles(Files(reference, ignoreReuse: true), Files(sharded, ignoreReuse: true));
+    }
+
+    [Fact]
+    public void AShardOutOfRangeIsOneLineNamingShardAndWritesNothing()
+    {
+        foreach (string bad in new[] { "2/2", "1/0", "a/b", "-1/2" })
+        {
+            string dir = Path.Combine(CliRunner.NewTemporaryFolder(), "run");
+
+            var (code, _, error) = CliRunner.Run([.. Eos, "--shard", bad, "--out", dir]);
+
+            Assert.Equal(2, code);
+            Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("error: --shard: ", error, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(dir));
+        }
+    }
+
     private static List<string> Complete(string folder) =>
         Directory.Exists(folder) ? [.. Directory.GetDirectories(folder).Where(d => File.Exists(Path.Combine(d, "manifest.json")))] : [];
 }

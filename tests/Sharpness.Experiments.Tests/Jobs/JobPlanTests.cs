@@ -94,13 +94,16 @@ public class JobPlanTests
     public void ANetRunIsEstimatedFromItsDataItsParametersAndItsActivations()
     {
         // Fully connected, 20 synthetic features, 3 outputs, depth 3, width 16, with biases; float64; 100 + 0 examples in
-        // physical batches of 100; a Lanczos basis of 40 vectors (top-1 eigenvalue).
+        // physical batches of 100; a Lanczos basis of 40 vectors (top-1 eigenvalue); the gradient graph a measurement keeps
+        // (one batch of the 100 examples: six saved values per hidden or output activation and example, one gradient).
         var settings = new Sharpness.Experiments.Nets.NetworkOptions { Dataset = "synthetic", TrainSize = 100, TestSize = 0, Width = 16, Depth = 3, Steps = 5, DType = "float64", PhysicalBatch = 100 }.Resolve(checkSize: false);
         double parameters = (20 * 16) + 16 + (16 * 16) + 16 + (16 * 3) + 3;
         double data = 100 * 20 * 8;
         double training = (parameters * ((4 * 8) + (3 * 8))) + data + (6.0 * 100 * (16 * 2) * 8);
         double lanczos = (8.0 * 40 * parameters) + (5 * 8.0 * 40 * 40);
+        double keptGraph = (6.0 * 100 * ((16 * 2) + 3) * 8) + (parameters * 8);
 
-        Assert.Equal(training + lanczos + (200.0 * (1 << 20)), settings.MemoryBytes(), 6);
+        Assert.Equal(training + lanczos + keptGraph + (200.0 * (1 << 20)), settings.MemoryBytes(), 6);
+        Assert.Equal(training + lanczos + (200.0 * (1 << 20)), (settings with { Trainer = settings.Trainer with { Tracking = settings.Trainer.Tracking! with { RetainGraphs = false } } }).MemoryBytes(), 6);
     }
 }

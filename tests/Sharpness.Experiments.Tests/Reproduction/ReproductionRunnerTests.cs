@@ -112,6 +112,97 @@ public sealed class ReproductionRunnerTests : IDisposable
         Assert.Contains("holds an interrupted reproduction with other settings (quick", again.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AnExperimentInPartsRunsEachPartAsAUnitThenItselfAfterTheLastInTheSameJob()
+    {
+        var options = FullWithNetworks(jobs: 1);
+        var experiments = new ScriptedExperiments();
+        var notices = new List<ReproductionNotice>();
+        var runner = new ReproductionRunner(experiments);
+        runner.Notice += (_, n) => notices.Add(n);
+
+        var result = runner.Run(options);
+
+        Assert.True(result.Complete);
+        var eos = ExperimentList.Named(ExperimentList.NetEos);
+        Assert.Equal(2, eos.FullShards);
+        // Each part carries half of the experiment's time: they start after net predict and before net fit-uv, and the
+        // experiment itself runs right after its last part (one job: in that order).
+        var (predict, fitUv) = (ExperimentList.Named(ExperimentList.NetPredict), ExperimentList.Named(ExperimentList.NetFitUv));
+        Assert.True(predict.FullSeconds > eos.FullSeconds / 2 && eos.FullSeconds / 2 > fitUv.FullSeconds);
+        string[] first = [ExperimentList.NetPredict, "net-eos (part 0/2)", "net-eos (part 1/2)", "net-eos", ExperimentList.NetFitUv];
+        Assert.Equal(first, experiments.Calls.Take(5));
+        Assert.Equal(ExperimentList.All.Count + 2, experiments.Calls.Count);
+        string folder = Path.Combine(options.Folder, ExperimentList.NetEos);
+        var planned = result.Runs.Single(r => r.Run.Experiment.Name == ExperimentList.NetEos).Run;
+        Assert.Null(planned.Shard);
+        Assert.Equal([.. planned.Arguments, "--shard", "0/2", "--out", folder], experiments.Arguments["net-eos (part 0/2)"]);
+        Assert.Equal([.. planned.Arguments, "--shard", "1/2", "--out", folder], experiments.Arguments["net-eos (part 1/2)"]);
+        Assert.Equal([.. planned.Arguments, "--out", folder], experiments.Arguments["net-eos"]);
+        Assert.Contains(notices, n => n.Kind == ReproductionNoticeKind.PartDone && n.Message.Contains("net-eos, part 1 of 2: done in ", StringComparison.Ordinal));
+        Assert.Single(notices, n => n.Kind == ReproductionNoticeKind.Done && n.Message.Contains(" net-eos: done in ", StringComparison.Ordinal));
+
+        // The experiment's seconds count its parts' too; plan.json records the parts.
+        var outcome = result.Runs.Single(r => r.Run.Experiment.Name == ExperimentList.NetEos);
+        Assert.Equal(ReproductionRunStatus.Done, outcome.Status);
+        Assert.True(outcome.Seconds >= 3 * ScriptedExperiments.Pause.TotalSeconds, $"{outcome.Seconds} s");
+        var plan = JsonNode.Parse(File.ReadAllText(Path.Combine(options.Folder, ReproductionPlan.PlanFile)))!;
+        Assert.Equal(2, plan["experiments"]!.AsArray().Single(e => e!["name"]!.GetValue<string>() == ExperimentList.NetEos)!["parts"]!.GetValue<int>());
+        Assert.True(RunDirectory.HoldsCompleteRun(Path.Combine(folder, "part-0")) && RunDirectory.HoldsCompleteRun(Path.Combine(folder, "part-1")));
+    }
+
+    [Fact]
+    public void OnTwoJobsThePartsRunSideBySideAndTheExperimentAfterBoth()
+    {
+        // The two parts meet at a barrier: they pass it only when both run at once.
+        using var barrier = new Barrier(2);
+        var experiments = new ScriptedExperiments { PartBarrier = barrier };
+
+        var result = new ReproductionRunner(experiments).Run(FullWithNetworks(jobs: 2));
+
+        Assert.True(result.Complete);
+        Assert.Equal(2, result.Jobs.Used);
+        int whole = experiments.Calls.IndexOf(ExperimentList.NetEos);
+        Assert.True(experiments.Ended.IndexOf("net-eos (part 0/2)") < experiments.Started.IndexOf(ExperimentList.NetEos));
+        Assert.True(experiments.Ended.IndexOf("net-eos (part 1/2)") < experiments.Started.IndexOf(ExperimentList.NetEos));
+        Assert.True(whole > 1);
+    }
+
+    [Fact]
+    public void AnInterruptedPartLeavesTheExperimentIncompleteAndAResumeRunsItsPartsAgain()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var options = FullWithNetworks(jobs: 1);
+        // net predict runs first, then net eos's first part, and the second part is cancelled.
+        var experiments = new ScriptedExperiments { CancelAt = (3, cancellation) };
+
+        var interrupted = new ReproductionRunner(experiments).Run(options, null, cancellation.Token);
+
+        Assert.True(interrupted.Interrupted);
+        Assert.Equal([ExperimentList.NetPredict, "net-eos (part 0/2)", "net-eos (part 1/2)"], experiments.Calls);
+        Assert.Equal(ReproductionRunStatus.Interrupted, interrupted.Runs.Single(r => r.Run.Experiment.Name == ExperimentList.NetEos).Status);
+        string folder = Path.Combine(options.Folder, ExperimentList.NetEos);
+        Assert.False(RunDirectory.HoldsCompleteRun(folder));
+        Assert.True(RunDirectory.HoldsCompleteRun(Path.Combine(folder, "part-0")));
+
+        // The experiment's folder is the toolkit's own, left in place: its finished part is there for the command to reuse;
+        // net predict is kept.
+        var again = new ScriptedExperiments();
+        var resumed = new ReproductionRunner(again).Run(options);
+
+        Assert.True(resumed.Complete && resumed.Resumed);
+        Assert.Equal(["net-eos (part 0/2)", "net-eos (part 1/2)", "net-eos"], again.Calls.Take(3));
+        Assert.Equal(1, again.PartsReused);
+        Assert.DoesNotContain(Directory.GetDirectories(options.Folder), d => RunDirectory.IsSetAside(Path.GetFileName(d)));
+    }
+
+    // The full sizes with the real-network part (its experiments scripted too; only the dataset's headers are read).
+    private ReproductionOptions FullWithNetworks(int jobs)
+    {
+        Assert.True(Directory.Exists(ReproductionOptions.DefaultDataDir), "Fashion-MNIST is not installed; scripts/setup.sh installs it (apt-get install dataset-fashion-mnist).");
+        return Options with { Quick = false, NoNet = false, Jobs = jobs };
+    }
+
     public void Dispose()
     {
         try
@@ -134,13 +225,82 @@ public sealed class ReproductionRunnerTests : IDisposable
 
         public string? FailAt { get; init; }
 
+        /// <summary>How long each net-eos call takes, so that its seconds are measurable.</summary>
+        public static TimeSpan Pause { get; } = TimeSpan.FromMilliseconds(50);
+
+        public List<string> Started { get; } = [];
+
+        public List<string> Ended { get; } = [];
+
+        public Barrier? PartBarrier { get; init; }
+
+        public int PartsReused { get; private set; }
+
         public ReproductionExperimentFailure? Run(PlannedRun run, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
         {
-            string name = run.Experiment.Name;
-            Calls.Add(name);
-            Arguments[name] = run.ArgumentsWithOut;
+            string name = run.Shard is { } part ? $"{run.Experiment.Name} (part {part.Index}/{part.Count})" : run.Experiment.Name;
+            lock (Calls)
+            {
+                Calls.Add(name);
+                Started.Add(name);
+                Arguments[name] = run.ArgumentsWithOut;
+            }
+
+            try
+            {
+                return RunScripted(run, name, progress, cancellationToken);
+            }
+            finally
+            {
+                lock (Calls)
+                {
+                    Ended.Add(name);
+                }
+            }
+        }
+
+        // A part writes its own complete sub-folder under a shared claim (as net eos --shard does) and reuses a complete one.
+        private ReproductionExperimentFailure? RunPart(PlannedRun run, (int Index, int Count) part, CancellationToken cancellationToken)
+        {
+            Thread.Sleep(Pause);
+            using var shared = RunFolder.PrepareShared(run.Folder, ["lyapunov.csv", "part-0", "part-1"]);
+            string sub = Path.Combine(run.Folder, $"part-{part.Index}");
+            if (RunDirectory.HoldsCompleteRun(sub))
+            {
+                PartsReused++;
+                return null;
+            }
+
+            if (PartBarrier is { } barrier && !barrier.SignalAndWait(TimeSpan.FromSeconds(60), cancellationToken))
+            {
+                return new ReproductionExperimentFailure(8, "the other part did not run at the same time");
+            }
+
+            if (CancelAt is { } cancel && Calls.Count == cancel.Call)
+            {
+                cancel.Source.Cancel();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            using var folder = RunFolder.Prepare(sub, []);
+            folder.Complete(new RunRecord("scripted part", [], new JsonObject(), 0, DateTimeOffset.UtcNow, new JsonObject()), []);
+            return null;
+        }
+
+        private ReproductionExperimentFailure? RunScripted(PlannedRun run, string name, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+        {
+            if (run.Shard is { } part)
+            {
+                return RunPart(run, part, cancellationToken);
+            }
+
+            if (name == ExperimentList.NetEos)
+            {
+                Thread.Sleep(Pause);
+            }
+
             progress?.Report(new ExperimentProgress { Task = "scripted", Completed = 1, Total = 1, Unit = "steps" });
-            using var folder = RunFolder.Prepare(run.Folder, ["lyapunov.csv"]);
+            using var folder = RunFolder.Prepare(run.Folder, ["lyapunov.csv", "part-0", "part-1"]);
             if (CancelAt is { } cancel && Calls.Count == cancel.Call)
             {
                 folder.WriteText("lyapunov.csv", "half a table");
