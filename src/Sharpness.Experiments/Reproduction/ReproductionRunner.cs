@@ -221,66 +221,53 @@ public sealed class ReproductionRunner(IReproductionExperimentRunner experiments
     private double RunPart(Unit unit, ReproductionRunOutcome[] outcomes, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
     {
         var part = unit.Planned.Shard!.Value;
-        string name = $"{unit.Planned.Experiment.Name} (part {part.Index + 1} of {part.Count})";
-        var clock = Stopwatch.StartNew();
-        progress?.Report(new ExperimentProgress { Task = name, Total = null, Unit = "experiment", Message = "running" });
-        ReproductionExperimentFailure? failure;
-        try
-        {
-            failure = _experiments.Run(unit.Planned, NestedProgress.Under(progress, name), cancellationToken);
-        }
-        finally
-        {
-            progress?.Report(new ExperimentProgress { Task = name, Completed = 1, Total = 1, Unit = "experiment", Elapsed = clock.Elapsed });
-            lock (outcomes)
-            {
-                outcomes[unit.Run] = new ReproductionRunOutcome(unit.Planned with { Shard = null }, ReproductionRunStatus.Interrupted, clock.Elapsed.TotalSeconds);
-            }
-        }
-
+        var experiment = unit.Planned with { Shard = null };
+        var (failure, seconds) = Execute(unit.Planned, $"{experiment.Experiment.Name} (part {part.Index + 1} of {part.Count})", experiment, unit.Run, 0, outcomes, progress, cancellationToken);
         if (failure is not null)
         {
-            lock (outcomes)
-            {
-                outcomes[unit.Run] = new ReproductionRunOutcome(unit.Planned with { Shard = null }, ReproductionRunStatus.Failed, clock.Elapsed.TotalSeconds, failure);
-            }
-
+            Record(outcomes, unit.Run, new ReproductionRunOutcome(experiment, ReproductionRunStatus.Failed, seconds, failure));
             throw new ExperimentFailedException();
         }
 
-        return clock.Elapsed.TotalSeconds;
+        return seconds;
     }
 
-    // Runs one experiment and records its outcome (its seconds: its own, plus those of its parts when it has parts). Its
-    // progress: a task NAME while it runs (so that an experiment that reports nothing itself still shows as running in its
-    // job), the experiment's own tasks under it.
+    // Runs one experiment and records its outcome (its seconds: its own, plus those of its parts when it has parts).
     private void RunOne(PlannedRun run, int index, double partsSeconds, ReproductionRunOutcome[] outcomes, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
     {
-        string name = run.Experiment.Name;
-        var clock = Stopwatch.StartNew();
-        progress?.Report(new ExperimentProgress { Task = name, Total = null, Unit = "experiment", Message = "running" });
-        ReproductionExperimentFailure? failure;
-        try
-        {
-            failure = _experiments.Run(run, NestedProgress.Under(progress, name), cancellationToken);
-        }
-        finally
-        {
-            progress?.Report(new ExperimentProgress { Task = name, Completed = 1, Total = 1, Unit = "experiment", Elapsed = clock.Elapsed });
-            lock (outcomes)
-            {
-                outcomes[index] = new ReproductionRunOutcome(run, ReproductionRunStatus.Interrupted, partsSeconds + clock.Elapsed.TotalSeconds);
-            }
-        }
-
-        lock (outcomes)
-        {
-            outcomes[index] = new ReproductionRunOutcome(run, failure is null ? ReproductionRunStatus.Done : ReproductionRunStatus.Failed, partsSeconds + clock.Elapsed.TotalSeconds, failure);
-        }
-
+        var (failure, seconds) = Execute(run, run.Experiment.Name, run, index, partsSeconds, outcomes, progress, cancellationToken);
+        Record(outcomes, index, new ReproductionRunOutcome(run, failure is null ? ReproductionRunStatus.Done : ReproductionRunStatus.Failed, seconds, failure));
         if (failure is not null)
         {
             throw new ExperimentFailedException();
+        }
+    }
+
+    // Runs an experiment or a part through the runner: a progress task NAME while it runs (so that one that reports nothing
+    // itself still shows as running in its job), its own tasks under it; until it returns, the experiment's outcome is
+    // "interrupted" with the seconds so far (those given plus this run's). Returns the failure and those seconds.
+    private (ReproductionExperimentFailure? Failure, double Seconds) Execute(
+        PlannedRun run, string task, PlannedRun experiment, int index, double secondsBefore, ReproductionRunOutcome[] outcomes, IProgress<ExperimentProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        progress?.Report(new ExperimentProgress { Task = task, Total = null, Unit = "experiment", Message = "running" });
+        try
+        {
+            return (_experiments.Run(run, NestedProgress.Under(progress, task), cancellationToken), secondsBefore + clock.Elapsed.TotalSeconds);
+        }
+        finally
+        {
+            progress?.Report(new ExperimentProgress { Task = task, Completed = 1, Total = 1, Unit = "experiment", Elapsed = clock.Elapsed });
+            Record(outcomes, index, new ReproductionRunOutcome(experiment, ReproductionRunStatus.Interrupted, secondsBefore + clock.Elapsed.TotalSeconds));
+        }
+    }
+
+    // Jobs record their experiments' outcomes side by side.
+    private static void Record(ReproductionRunOutcome[] outcomes, int index, ReproductionRunOutcome outcome)
+    {
+        lock (outcomes)
+        {
+            outcomes[index] = outcome;
         }
     }
 
