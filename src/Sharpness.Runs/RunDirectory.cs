@@ -132,24 +132,7 @@ public sealed class RunDirectory : IDisposable
     /// <exception cref="RunFolderException">The folder is not usable (see <see cref="CheckUsable"/>).</exception>
     /// <exception cref="FolderInUseException">Another writer holds the folder.</exception>
     /// <exception cref="IOException">The folder or its lock file cannot be created (see <see cref="EnvironmentFailure"/>).</exception>
-    public static RunDirectory Create(string path, IReadOnlyCollection<string> filesOfThisRun)
-    {
-        ClaimScope.BeforeClaim();
-        if (CheckUsable(path, filesOfThisRun) is { } problem)
-        {
-            throw new RunFolderException(problem);
-        }
-
-        string full = System.IO.Path.GetFullPath(path);
-        var (folderLock, created) = CreateAndLock(full, shared: false);
-        if (CheckUsable(full, filesOfThisRun) is { } changed)
-        {
-            Release(folderLock, created, full);
-            throw new RunFolderException(changed);
-        }
-
-        return Claimed(new RunDirectory(full, folderLock, created));
-    }
+    public static RunDirectory Create(string path, IReadOnlyCollection<string> filesOfThisRun) => Claim(path, filesOfThisRun, shared: false);
 
     /// <summary>
     /// Claims a folder for one part of a run that several writers fill side by side (the shards of
@@ -163,7 +146,11 @@ public sealed class RunDirectory : IDisposable
     /// <exception cref="RunFolderException">The folder is not usable (see <see cref="CheckUsable"/>).</exception>
     /// <exception cref="FolderInUseException">A writer of the whole folder holds it.</exception>
     /// <exception cref="IOException">The folder or its lock file cannot be created (see <see cref="EnvironmentFailure"/>).</exception>
-    public static RunDirectory CreateShared(string path, IReadOnlyCollection<string> filesOfThisRun)
+    public static RunDirectory CreateShared(string path, IReadOnlyCollection<string> filesOfThisRun) => Claim(path, filesOfThisRun, shared: true);
+
+    // Checks the folder, creates and locks it, and checks it again under the lock. A shared claim never removes the folder
+    // (another part may be taking it at the same moment); an exclusive one removes it on a failed check when it created it.
+    private static RunDirectory Claim(string path, IReadOnlyCollection<string> filesOfThisRun, bool shared)
     {
         ClaimScope.BeforeClaim();
         if (CheckUsable(path, filesOfThisRun) is { } problem)
@@ -172,14 +159,23 @@ public sealed class RunDirectory : IDisposable
         }
 
         string full = System.IO.Path.GetFullPath(path);
-        var (folderLock, _) = CreateAndLock(full, shared: true);
+        var (folderLock, created) = CreateAndLock(full, shared);
+        bool removable = created && !shared;
         if (CheckUsable(full, filesOfThisRun) is { } changed)
         {
-            folderLock.Dispose();
+            if (removable)
+            {
+                Release(folderLock, created, full);
+            }
+            else
+            {
+                folderLock.Dispose();
+            }
+
             throw new RunFolderException(changed);
         }
 
-        return Claimed(new RunDirectory(full, folderLock, createdFolder: false));
+        return Claimed(new RunDirectory(full, folderLock, removable));
     }
 
     /// <summary>

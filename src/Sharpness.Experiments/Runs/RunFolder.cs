@@ -30,14 +30,7 @@ public sealed class RunFolder : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(files);
-        try
-        {
-            return new RunFolder(RunDirectory.Create(System.IO.Path.GetFullPath(path), files));
-        }
-        catch (Exception e) when (e is RunFolderException or Sharpness.Runs.Safety.FolderInUseException)
-        {
-            throw new InvalidOptionException("--out", e.Message);
-        }
+        return Claim(() => RunDirectory.Create(System.IO.Path.GetFullPath(path), files));
     }
 
     /// <summary>
@@ -52,9 +45,15 @@ public sealed class RunFolder : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(files);
+        return Claim(() => RunDirectory.CreateShared(System.IO.Path.GetFullPath(path), files));
+    }
+
+    // A claim whose refusal (an unusable or busy folder) is the one-line error of --out.
+    private static RunFolder Claim(Func<RunDirectory> claim)
+    {
         try
         {
-            return new RunFolder(RunDirectory.CreateShared(System.IO.Path.GetFullPath(path), files));
+            return new RunFolder(claim());
         }
         catch (Exception e) when (e is RunFolderException or Sharpness.Runs.Safety.FolderInUseException)
         {
