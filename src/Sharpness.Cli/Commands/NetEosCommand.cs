@@ -84,7 +84,12 @@ public sealed class NetEosCommand
         }
         else
         {
-            context.Output.Write(result.Markdown);
+            if (result.Runs.Count > 0)
+            {
+                // A shard with no learning rate of its own has no table to show.
+                context.Output.Write(result.Markdown);
+            }
+
             context.Output.WriteLine($"jobs: {result.Jobs!.Used} ({result.Jobs.Reason})");
             context.Output.WriteLine(options.IsShard
                 ? $"shard {shard}/{shards}: {(result.Runs.Count == 0 ? "no learning rate (--lrs has fewer than the shards)" : string.Join(", ", result.Runs.Select(r => r.Folder)))} in {folder.Path}; once every shard is done, the same command without --shard writes the summary"

@@ -257,6 +257,29 @@ public partial class NetJobsCommandTests
     }
 
     [Fact]
+    public void AShardWithoutALearningRateSaysSoAndTheWholeCommandIsRefusedOnAFinishedFolder()
+    {
+        string dir = CliRunner.NewTemporaryFolder();
+        string[] oneRate = [.. Eos[..^1], "0.3"];
+
+        var (code, output, error) = CliRunner.Run([.. oneRate, "--shard", "1/2", "--out", dir]);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("shard 1/2: no learning rate (--lrs has fewer than the shards)", output);
+        Assert.DoesNotContain("| η |", output);
+        Assert.Equal([".sharpness.lock"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName));
+
+        // A shard on a finished experiment's folder is refused like any run there: one line naming --out, nothing written.
+        Assert.Equal(0, CliRunner.Run([.. oneRate, "--out", dir]).ExitCode);
+        var before = Directory.GetFileSystemEntries(dir, "*", SearchOption.AllDirectories).Order().ToArray();
+        var refused = CliRunner.Run([.. oneRate, "--shard", "0/2", "--out", dir]);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.StartsWith("error: --out: ", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("already holds a run", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.GetFileSystemEntries(dir, "*", SearchOption.AllDirectories).Order());
+    }
+
+    [Fact]
     public void AShardOutOfRangeIsOneLineNamingShardAndWritesNothing()
     {
         foreach (string bad in new[] { "2/2", "1/0", "a/b", "-1/2" })
