@@ -77,10 +77,15 @@ public static class NativeBlas
     /// <summary>The environment variable that overrides the default for a process: libtorch, openblas or auto.</summary>
     public const string Variable = "SHARPNESS_BLAS";
 
+    // Gate guards the choice; CheckGate the binding check, which runs LibTorch and so binds TorchSharp's imports. The
+    // check never runs under Gate: a thread binding a TorchSharp import waits in ResolveTorchSharpImport for Gate, and a
+    // thread binding the same import under Gate would wait for that binding — a deadlock between two threads that first
+    // use LibTorch at the same moment.
     private static readonly Lock Gate = new();
+    private static readonly Lock CheckGate = new();
     private static IntPtr _openBlas;
     private static bool _chosen;
-    private static bool _checkPending;
+    private static volatile bool _checkPending;
     private static bool _waitPolicySetHere;
     private static volatile bool _firstCallSeen;
     private static string? _check;
@@ -182,12 +187,15 @@ public static class NativeBlas
             {
                 ApplyDefault(threads, verifyNow: true);
                 SetOpenBlasThreadsLocked(threads);
-                EnsureCheckedLocked();
-                return;
             }
-
-            Apply(backend.Value, threads, $"forced by {forcedBy ?? "--blas " + Name(backend.Value)}", verifyNow: true);
+            else
+            {
+                Apply(backend.Value, threads, $"forced by {forcedBy ?? "--blas " + Name(backend.Value)}", verifyNow: true);
+            }
         }
+
+        // Outside Gate (see CheckGate).
+        EnsureChecked();
     }
 
     /// <summary>
@@ -270,6 +278,7 @@ public static class NativeBlas
         }
     }
 
+    // verifyNow: a caller's choice (Use), whose binding check runs as soon as it leaves Gate; false at LibTorch's first call.
     private static void Apply(BlasBackend backend, int threads, string reason, bool verifyNow)
     {
         if (backend == BlasBackend.LibTorch)
@@ -292,11 +301,6 @@ public static class NativeBlas
         if (Backend == BlasBackend.OpenBlas)
         {
             SetThreads(threads);
-            if (verifyNow)
-            {
-                EnsureCheckedLocked();
-            }
-
             return;
         }
 
@@ -312,11 +316,8 @@ public static class NativeBlas
         Reason = reason;
         _chosen = true;
         SetThreads(threads);
+        // The check runs when the caller has left Gate (Use), or at the first Describe or Check.
         _checkPending = true;
-        if (verifyNow)
-        {
-            EnsureCheckedLocked();
-        }
     }
 
     /// <summary>
@@ -357,20 +358,21 @@ public static class NativeBlas
             ? n
             : Math.Max(1, Environment.ProcessorCount);
 
+    // Runs a pending binding check once; never called under Gate (see CheckGate).
     private static void EnsureChecked()
     {
-        lock (Gate)
+        if (!_checkPending)
         {
-            EnsureCheckedLocked();
+            return;
         }
-    }
 
-    private static void EnsureCheckedLocked()
-    {
-        if (_checkPending)
+        lock (CheckGate)
         {
-            _checkPending = false;
-            _check = VerifyBinding();
+            if (_checkPending)
+            {
+                _check = VerifyBinding();
+                _checkPending = false;
+            }
         }
     }
 

@@ -50,9 +50,9 @@ public sealed record NetEosOptions
     public bool IsShard => Shards > 1;
 
     /// <summary>The indices into <see cref="LearningRates"/> this part trains (all of them without shards).</summary>
-    public IReadOnlyList<int> ShardIndices => [.. Enumerable.Range(0, LearningRates.Count).Where(i => i % Shards == Shard)];
+    public IReadOnlyList<int> ShardIndices => [.. Enumerable.Range(0, LearningRates.Count).Where(i => i % Math.Max(Shards, 1) == Shard)];
 
-    /// <summary>Checks the options, naming the option at fault as typed.</summary>    /// <summary>Checks the options, naming the option at fault as typed.</summary>
+    /// <summary>Checks the options, naming the option at fault as typed.</summary>
     /// <exception cref="InvalidOptionException">SGD (<c>--optimizer</c>), no sharpness (<c>--sharpness-every</c>), a learning rate float32 cannot hold (<c>--lrs</c>), or criteria out of range.</exception>
     public void Validate()
     {

@@ -13,7 +13,7 @@ public sealed record ReproductionOptions
     /// <summary>The reproduction's folder: new or empty, or an interrupted reproduction with the same plan (resumed).</summary>
     public required string Folder { get; init; }
 
-    /// <summary>Quick sizes (every claim decided in a few minutes on two cores) instead of the full ones (about 13 minutes on two cores, 25 minutes on one).</summary>
+    /// <summary>Quick sizes (every claim decided in a few minutes on two cores) instead of the full ones (about 13 minutes on two cores, 20 with one job).</summary>
     public bool Quick { get; init; }
 
     /// <summary>Skip the real-network part even when the dataset is installed.</summary>
