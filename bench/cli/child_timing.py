@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -11,6 +12,18 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CLI_DLL = REPO_ROOT / "src" / "Sharpness.Cli" / "bin" / "Release" / "net10.0" / "sharpness.dll"
+
+
+def find_dotnet() -> str | None:
+    """The `dotnet` to run the Release build of the CLI with; None (after a one-line error) when the build or dotnet is missing."""
+    if not CLI_DLL.is_file():
+        print(f"error: {CLI_DLL.relative_to(REPO_ROOT)} not found. Build the CLI in Release first:\n"
+              f"  dotnet build -c Release src/Sharpness.Cli/Sharpness.Cli.csproj", file=sys.stderr)
+        return None
+    dotnet = shutil.which("dotnet")
+    if dotnet is None:
+        print("error: dotnet not found on PATH", file=sys.stderr)
+    return dotnet
 
 
 def load() -> float:

@@ -38,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from child_timing import CLI_DLL, REPO_ROOT, load, timed
+from child_timing import find_dotnet, load, timed
 
 COMMANDS = {
     "eos": ["net", "eos", "--dataset", "fashion-mnist", "--train-size", "500", "--width", "64", "--steps", "300",
@@ -81,13 +81,8 @@ def main() -> int:
     parser.add_argument("--max-load", type=float, default=1.0, help="warn when the 1-minute load average exceeds this before a run")
     args = parser.parse_args()
 
-    if not CLI_DLL.is_file():
-        print(f"error: {CLI_DLL.relative_to(REPO_ROOT)} not found. Build the CLI in Release first:\n"
-              f"  dotnet build -c Release src/Sharpness.Cli/Sharpness.Cli.csproj", file=sys.stderr)
-        return 2
-    dotnet = shutil.which("dotnet")
+    dotnet = find_dotnet()
     if dotnet is None:
-        print("error: dotnet not found on PATH", file=sys.stderr)
         return 2
 
     work = Path(tempfile.mkdtemp(prefix="net-jobs-"))

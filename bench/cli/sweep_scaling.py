@@ -36,7 +36,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from child_timing import CLI_DLL, REPO_ROOT, load, timed
+from child_timing import find_dotnet, load, timed
 TARGET_RATIO_TWO_JOBS = 0.65
 
 SPECS = {
@@ -93,13 +93,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the result folders")
     args = parser.parse_args()
 
-    if not CLI_DLL.is_file():
-        print(f"error: {CLI_DLL.relative_to(REPO_ROOT)} not found. Build the CLI in Release first:\n"
-              f"  dotnet build -c Release src/Sharpness.Cli/Sharpness.Cli.csproj", file=sys.stderr)
-        return 2
-    dotnet = shutil.which("dotnet")
+    dotnet = find_dotnet()
     if dotnet is None:
-        print("error: dotnet not found on PATH", file=sys.stderr)
         return 2
 
     work = Path(tempfile.mkdtemp(prefix="sweep-scaling-"))
