@@ -93,21 +93,24 @@ public sealed class NetJobsTests
         Assert.Equal(2, sideBySide.Jobs!.Used);
     }
 
+    // 8 initialisations (2 variants × 2 widths × 2 seeds) on 60 synthetic examples, a few probes each.
+    private static NetEarlyPhaseOptions SmallEarlyPhase() => new()
+    {
+        Network = new NetworkOptions { Preset = "early", Dataset = "synthetic", TrainSize = 60, TestSize = 0, Optimizer = "gd", MaxMatvecs = 40 }.Resolve(checkSize: false),
+        Depths = [2],
+        Widths = [8, 16],
+        Variants = ["sp", "zero-readout"],
+        Seeds = 2,
+        CMin = 1,
+        CMax = 8,
+        XStep = 0.5,
+        EarlySteps = 3,
+    };
+
     [Fact]
     public void InitialisationsSideBySideGiveThePhaseDiagramOfSerialRuns()
     {
-        var options = new NetEarlyPhaseOptions
-        {
-            Network = new NetworkOptions { Preset = "early", Dataset = "synthetic", TrainSize = 60, TestSize = 0, Optimizer = "gd", MaxMatvecs = 40 }.Resolve(checkSize: false),
-            Depths = [2],
-            Widths = [8, 16],
-            Variants = ["sp", "zero-readout"],
-            Seeds = 2,
-            CMin = 1,
-            CMax = 8,
-            XStep = 0.5,
-            EarlySteps = 3,
-        };
+        var options = SmallEarlyPhase();
         var progress = new Recorder<ExperimentProgress>();
 
         var serial = NetEarlyPhaseExperiment.Run(options with { Jobs = 1 });
@@ -126,19 +129,7 @@ public sealed class NetJobsTests
     [Fact]
     public void AnEarlyPhaseRunStoppedPartWayResumesFromItsJournalComputingOnlyTheRest()
     {
-        var options = new NetEarlyPhaseOptions
-        {
-            Network = new NetworkOptions { Preset = "early", Dataset = "synthetic", TrainSize = 60, TestSize = 0, Optimizer = "gd", MaxMatvecs = 40 }.Resolve(checkSize: false),
-            Depths = [2],
-            Widths = [8, 16],
-            Variants = ["sp", "zero-readout"],
-            Seeds = 2,
-            CMin = 1,
-            CMax = 8,
-            XStep = 0.5,
-            EarlySteps = 3,
-            Jobs = 2,
-        };
+        var options = SmallEarlyPhase() with { Jobs = 2 };
         string journal = Path.Combine(Path.GetTempPath(), "sharpness-tests", Guid.NewGuid().ToString("N"), NetEarlyPhaseWriter.JournalFile);
         try
         {
